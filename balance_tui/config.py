@@ -1,0 +1,191 @@
+"""Settings: environment variables, then an optional TOML file, then built-in defaults.
+
+Environment (the seed's and ours):
+
+* ``BALANCE_MIN_DEFAULT`` / ``BALANCE_MAX_DEFAULT``: the min/max balance of the tiers that use
+  the seed's default figures (bronze and silver); higher tiers keep their own.
+* ``BALANCE_WARNING_THRESHOLD`` / ``BALANCE_CRITICAL_THRESHOLD``: thresholds of every tier.
+* ``BALANCE_TUI_DB`` (or the seed's ``DB_PATH``): the database; ``BALANCE_TUI_OPERATOR``: who
+  is working; ``BALANCE_TUI_CONFIG``: another config file.
+
+The config file (``config.toml`` under the user config dir) may hold::
+
+    operator = "ada"
+    significant_drop_percent = 25
+    [tiers.gold]
+    daily_change_limit = 200000
+    [keys]
+    "customers.adjust" = "a,ctrl+a"
+
+Precedence: CLI flags, then environment, then the file, then the design table.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.tiers import (
+    DEFAULT_LIMIT_TIERS,
+    DEFAULT_RULEBOOK,
+    VIP_TIERS,
+    BalanceValidationRules,
+    RuleBook,
+)
+
+APP_NAME = "balance-tui"
+RULE_KEYS = tuple(f.name for f in fields(BalanceValidationRules))
+ENV_FOR_ALL_TIERS = {
+    "BALANCE_WARNING_THRESHOLD": "warning_threshold",
+    "BALANCE_CRITICAL_THRESHOLD": "critical_threshold",
+}
+ENV_FOR_DEFAULT_TIERS = {
+    "BALANCE_MIN_DEFAULT": "min_balance",
+    "BALANCE_MAX_DEFAULT": "max_balance",
+}
+
+
+class ConfigError(BalanceError):
+    """A setting that cannot be used; the message names the key and the source."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, resolved."""
+
+    rulebook: RuleBook = DEFAULT_RULEBOOK
+    significant_drop_share: Decimal = Decimal("0.25")
+    operator: str = ""
+    database_url: str | None = None
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    config_path: Path | None = None
+
+    def operator_name(self) -> str:
+        return self.operator or _login_name()
+
+
+def default_config_path() -> Path:
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / "config.toml"
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "operator"
+
+
+def _money(value: Any, key: str, source: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ConfigError(f"{source}: {key} must be an amount, got {value!r}.")
+    try:
+        amount = Decimal(str(value).replace(",", "").replace("_", "").strip())
+    except InvalidOperation:
+        raise ConfigError(f"{source}: {key} must be an amount, got {value!r}.") from None
+    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+        raise ConfigError(f"{source}: {key} must be an amount to the cent, got {value!r}.")
+    return amount
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from None
+
+
+def _apply_tier_overrides(book: RuleBook, tiers: Any, source: str) -> RuleBook:
+    if not isinstance(tiers, dict):
+        raise ConfigError(f"{source}: [tiers] must be a table of tiers.")
+    for tier, overrides in tiers.items():
+        if tier.lower() not in VIP_TIERS:
+            raise ConfigError(f"{source}: tiers.{tier} is not a tier ({', '.join(VIP_TIERS)}).")
+        if not isinstance(overrides, dict):
+            raise ConfigError(f"{source}: tiers.{tier} must be a table.")
+        changes = {}
+        for key, value in overrides.items():
+            if key not in RULE_KEYS:
+                raise ConfigError(
+                    f"{source}: tiers.{tier}.{key} is not a rule ({', '.join(RULE_KEYS)})."
+                )
+            changes[key] = _money(value, f"tiers.{tier}.{key}", source)
+        try:
+            book = book.with_tier(tier, book.rules_for(tier).with_overrides(**changes))
+        except ValueError as exc:
+            raise ConfigError(f"{source}: tiers.{tier}: {exc}") from None
+    return book
+
+
+def _apply_env(book: RuleBook, env: Mapping[str, str]) -> RuleBook:
+    for variable, rule in (*ENV_FOR_ALL_TIERS.items(), *ENV_FOR_DEFAULT_TIERS.items()):
+        if variable not in env or not env[variable].strip():
+            continue
+        amount = _money(env[variable], variable, "environment")
+        targets = VIP_TIERS if variable in ENV_FOR_ALL_TIERS else DEFAULT_LIMIT_TIERS
+        for tier in targets:
+            try:
+                book = book.with_tier(tier, book.rules_for(tier).with_overrides(**{rule: amount}))
+            except ValueError as exc:
+                raise ConfigError(f"environment: {variable}={env[variable]}: {exc}") from None
+    return book
+
+
+def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None) -> Settings:
+    """Resolve settings from the environment and the config file (which may be absent)."""
+    env = os.environ if env is None else env
+    explicit = path or (Path(env["BALANCE_TUI_CONFIG"]) if env.get("BALANCE_TUI_CONFIG") else None)
+    config_path = explicit or default_config_path()
+    data: dict[str, Any] = {}
+    if explicit is not None and not explicit.exists():
+        raise ConfigError(f"Config file {explicit} does not exist.")
+    if config_path.exists():
+        data = _read_file(config_path)
+    source = str(config_path)
+    known = {"operator", "significant_drop_percent", "tiers", "keys", "database"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{source}: unknown setting {key!r} ({', '.join(sorted(known))}).")
+
+    book = DEFAULT_RULEBOOK
+    book = _apply_tier_overrides(book, data.get("tiers", {}), source)
+    book = _apply_env(book, env)
+
+    drop = Decimal("0.25")
+    if "significant_drop_percent" in data:
+        percent = _money(data["significant_drop_percent"], "significant_drop_percent", source)
+        if not 0 < percent <= 100:
+            raise ConfigError(f"{source}: significant_drop_percent must be between 0 and 100.")
+        drop = percent / 100
+
+    operator = data.get("operator", "")
+    if not isinstance(operator, str):
+        raise ConfigError(f"{source}: operator must be text.")
+    operator = env.get("BALANCE_TUI_OPERATOR") or operator
+
+    keys = data.get("keys", {})
+    if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
+        raise ConfigError(f"{source}: [keys] maps binding ids to key names, as text.")
+    database = data.get("database")
+    if database is not None and not isinstance(database, str):
+        raise ConfigError(f"{source}: database must be a path or URL.")
+
+    return Settings(
+        rulebook=book,
+        significant_drop_share=drop,
+        operator=operator,
+        database_url=database,
+        keymap=dict(keys),
+        config_path=config_path if config_path.exists() else None,
+    )

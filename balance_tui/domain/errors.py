@@ -1,0 +1,55 @@
+"""Typed errors of the balance domain.
+
+Every message is a sentence an operator can act on; the CLI prints it as one line and the
+TUI shows it inline.
+"""
+
+from __future__ import annotations
+
+
+class BalanceError(Exception):
+    """Base of every error the balance engine raises on purpose."""
+
+
+class InvalidAmountError(BalanceError, ValueError):
+    """An amount that is not an exact money value we accept."""
+
+
+class UnknownTierError(BalanceError, ValueError):
+    """A VIP tier name that is not one of the configured tiers."""
+
+
+class InvalidChangeTypeError(BalanceError, ValueError):
+    """A change type that does not exist or cannot be requested directly."""
+
+
+class UnknownCustomerError(BalanceError, LookupError):
+    """No customer with that id."""
+
+
+class DuplicateCustomerError(BalanceError):
+    """A customer with that id already exists."""
+
+
+class UnknownEventError(BalanceError, LookupError):
+    """No balance change event with that id."""
+
+
+class UnknownAlertError(BalanceError, LookupError):
+    """No alert with that id."""
+
+
+class AlreadyReversedError(BalanceError):
+    """The event was reversed before; an event is reversed at most once."""
+
+
+class IdempotencyConflictError(BalanceError):
+    """An idempotency key was reused with different parameters."""
+
+
+class InvalidInputError(BalanceError, ValueError):
+    """Any other bad input (empty reason, bad metadata, bad period...)."""
+
+
+class StorageError(BalanceError):
+    """The database cannot be opened or used (missing directory, not a database...)."""

@@ -1,0 +1,245 @@
+"""BalanceAnalyticsService: period figures from SQL aggregates, never from loaded rows.
+
+Balances at the period's edges are derived from the current balance: closing = current minus
+every change after the end, opening = closing minus the changes inside the period. Customers
+start at zero and only events move balances, so this is exact. System figures add up only
+customers of one currency (``USD`` unless asked).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from peewee import fn
+
+from balance_tui.domain.analytics import PERIOD_DAYS, PERIODS, trend_figures
+from balance_tui.domain.changes import CHANGE_TYPES
+from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError
+from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.records import BalanceAnalytics, BreakdownEntry, OperationsFigures
+from balance_tui.domain.tiers import BalanceValidationRules
+from balance_tui.services.base import ServiceBase
+from balance_tui.services.clock import from_us, to_us
+from balance_tui.store.models import Agent, Alert, BalanceEvent, RejectedAttempt
+from balance_tui.store.models import Customer as CustomerRow
+
+SERIES_POINTS = 60
+
+
+class BalanceAnalyticsService(ServiceBase):
+    """Trend, volatility, risk and breakdown for a customer, an agent or the system."""
+
+    def period_bounds(
+        self, period: str, start: datetime | None = None, end: datetime | None = None
+    ) -> tuple[datetime, datetime]:
+        """The trailing window of a named period up to now, or a custom [start, end)."""
+        if period not in PERIODS:
+            raise InvalidInputError(f"Unknown period {period!r}; use one of {', '.join(PERIODS)}.")
+        if period == "custom":
+            if start is None or end is None:
+                raise InvalidInputError("A custom period needs both a start and an end.")
+            if to_us(start) >= to_us(end):
+                raise InvalidInputError("The start of a custom period must be before its end.")
+            return from_us(to_us(start)), from_us(to_us(end))
+        now = from_us(self.now_us())
+        return now - timedelta(days=PERIOD_DAYS[period]), now
+
+    def generate_customer_analytics(
+        self,
+        customer_id: str,
+        period: str = "monthly",
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+    ) -> BalanceAnalytics:
+        """One customer's figures over the period."""
+        row = (
+            CustomerRow.select(
+                CustomerRow.id,
+                CustomerRow.balance_cents,
+                CustomerRow.vip_level,
+                CustomerRow.currency,
+            )
+            .where(CustomerRow.code == customer_id)
+            .tuples()
+            .first()
+        )
+        if row is None:
+            raise UnknownCustomerError(f"No customer {customer_id!r}.")
+        customer_pk, balance, tier, currency = row
+        lo, hi = self.period_bounds(period, start, end)
+        return self._analytics(
+            f"customer {customer_id}",
+            period,
+            lo,
+            hi,
+            currency,
+            balance,
+            BalanceEvent.customer == customer_pk,
+            self.rulebook.rules_for(tier),
+            ops_customer=(customer_id, customer_pk),
+        )
+
+    def generate_system_analytics(
+        self,
+        agent_id: str | None = None,
+        period: str = "daily",
+        *,
+        start: datetime | None = None,
+        end: datetime | None = None,
+        currency: str = "USD",
+    ) -> BalanceAnalytics:
+        """All customers' (or one agent's) figures over the period, in one currency."""
+        lo, hi = self.period_bounds(period, start, end)
+        balances = CustomerRow.select(fn.COALESCE(fn.SUM(CustomerRow.balance_cents), 0)).where(
+            CustomerRow.currency == currency
+        )
+        condition = BalanceEvent.currency == currency
+        if agent_id:
+            agent_pk = Agent.select(Agent.id).where(Agent.code == agent_id).scalar()
+            if agent_pk is None:
+                raise InvalidInputError(f"No agent {agent_id!r}.")
+            balances = balances.where(CustomerRow.agent == agent_pk)
+            condition &= BalanceEvent.agent_code == agent_id
+        total = int(balances.scalar() or 0)
+        scope = f"agent {agent_id}" if agent_id else "system"
+        return self._analytics(
+            scope, period, lo, hi, currency, total, condition, None, ops_agent=agent_id
+        )
+
+    # ----------------------------------------------------------------- internals
+
+    def _analytics(
+        self,
+        scope: str,
+        period: str,
+        lo: datetime,
+        hi: datetime,
+        currency: str,
+        current_cents: int,
+        condition,
+        rules: BalanceValidationRules | None,  # type: ignore[no-untyped-def]
+        ops_customer: tuple[str, int] | None = None,
+        ops_agent: str | None = None,
+    ) -> BalanceAnalytics:
+        lo_us, hi_us = to_us(lo), to_us(hi)
+        after_end = int(
+            BalanceEvent.select(fn.COALESCE(fn.SUM(BalanceEvent.amount_cents), 0))
+            .where(condition & (BalanceEvent.created_us >= hi_us))
+            .scalar()
+            or 0
+        )
+        in_period = (
+            condition & (BalanceEvent.created_us >= lo_us) & (BalanceEvent.created_us < hi_us)
+        )
+        amount = BalanceEvent.amount_cents
+        grouped = (
+            BalanceEvent.select(
+                BalanceEvent.change_type,
+                fn.COUNT(BalanceEvent.id),
+                fn.SUM(amount),
+                fn.SUM(
+                    amount.cast("REAL") * amount.cast("REAL")
+                    if not self.postgres
+                    else amount.cast("DOUBLE PRECISION") * amount.cast("DOUBLE PRECISION")
+                ),
+                fn.MAX(amount),
+                fn.MIN(amount),
+            )
+            .where(in_period)
+            .group_by(BalanceEvent.change_type)
+            .tuples()
+        )
+        breakdown = {kind: BreakdownEntry(0, Decimal("0.00")) for kind in CHANGE_TYPES}
+        count = total = 0
+        squares = 0.0
+        largest: int | None = None
+        for kind, n, s, sq, hi_amount, lo_amount in grouped:
+            breakdown[kind] = BreakdownEntry(int(n), cents_to_decimal(int(s)))
+            count += int(n)
+            total += int(s)
+            squares += float(sq or 0)
+            for candidate in (int(hi_amount), int(lo_amount)):
+                if largest is None or abs(candidate) > abs(largest):
+                    largest = candidate
+        closing = current_cents - after_end
+        opening = closing - total
+        figures = trend_figures(opening, closing, count, total, squares, rules)
+        return BalanceAnalytics(
+            scope=scope,
+            period=period,
+            start=lo,
+            end=hi,
+            currency=currency,
+            opening_balance=cents_to_decimal(opening),
+            closing_balance=cents_to_decimal(closing),
+            net_change=cents_to_decimal(closing - opening),
+            percent_change=figures.percent_change,
+            volatility=figures.volatility,
+            volatility_score=figures.volatility_score,
+            trend_direction=figures.trend_direction,
+            risk_level=figures.risk_level,
+            event_count=count,
+            largest_change=None if largest is None else cents_to_decimal(largest),
+            breakdown=breakdown,
+            series=self._series(in_period, lo_us, hi_us, opening),
+            operations=self._operations(lo_us, hi_us, count, ops_customer, ops_agent),
+        )
+
+    def _series(
+        self,
+        in_period,
+        lo_us: int,
+        hi_us: int,
+        opening: int,  # type: ignore[no-untyped-def]
+    ) -> list[tuple[datetime, Decimal]]:
+        """The balance at the end of each of ``SERIES_POINTS`` equal buckets (plus the start)."""
+        width = max((hi_us - lo_us) // SERIES_POINTS, 1)
+        bucket = (BalanceEvent.created_us - lo_us) / width
+        if self.postgres:
+            bucket = fn.FLOOR(bucket)
+        sums = dict(
+            BalanceEvent.select(
+                bucket.cast("BIGINT") if self.postgres else bucket,
+                fn.SUM(BalanceEvent.amount_cents),
+            )
+            .where(in_period)
+            .group_by(1)
+            .tuples()
+        )
+        points = [(from_us(lo_us), cents_to_decimal(opening))]
+        running = opening
+        for index in range(SERIES_POINTS):
+            running += int(sums.get(index, 0))
+            edge = min(lo_us + (index + 1) * width, hi_us)
+            points.append((from_us(edge), cents_to_decimal(running)))
+        # integer division can leave a sliver at the end: fold it into the last point
+        extra = sum(int(v) for k, v in sums.items() if k >= SERIES_POINTS)
+        if extra:
+            points[-1] = (from_us(hi_us), cents_to_decimal(running + extra))
+        return points
+
+    def _operations(
+        self,
+        lo_us: int,
+        hi_us: int,
+        updates: int,
+        customer: tuple[str, int] | None,
+        agent: str | None,
+    ) -> OperationsFigures:
+        rejected = RejectedAttempt.select().where(
+            (RejectedAttempt.created_us >= lo_us) & (RejectedAttempt.created_us < hi_us)
+        )
+        alerts = Alert.select().where((Alert.created_us >= lo_us) & (Alert.created_us < hi_us))
+        if customer is not None:
+            rejected = rejected.where(RejectedAttempt.customer_code == customer[0])
+            alerts = alerts.where(Alert.customer == customer[1])
+        elif agent is not None:
+            codes = CustomerRow.select(CustomerRow.code).join(Agent).where(Agent.code == agent)
+            rejected = rejected.where(RejectedAttempt.customer_code.in_(codes))
+            alerts = alerts.join(CustomerRow).join(Agent).where(Agent.code == agent)
+        hours = (Decimal(hi_us - lo_us) / Decimal(3_600_000_000)).quantize(Decimal("0.01"))
+        return OperationsFigures(
+            updates=updates, rejections=rejected.count(), alerts=alerts.count(), hours=hours
+        )

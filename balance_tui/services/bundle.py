@@ -1,0 +1,74 @@
+"""Every service over one database, built once: what the CLI and the TUI hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from peewee import Database
+
+from balance_tui.config import Settings, load_settings
+from balance_tui.services.analytics import BalanceAnalyticsService
+from balance_tui.services.audit import BalanceAuditTrail
+from balance_tui.services.clock import Clock, utc_now
+from balance_tui.services.feed import ChangeFeed, feed_for
+from balance_tui.services.manager import BalanceManager
+from balance_tui.services.notifications import BalanceNotificationService
+from balance_tui.services.verification import ChainVerifier
+from balance_tui.store.connection import connect, describe_database
+from balance_tui.store.schema import initialize_balance_tables
+
+
+@dataclass(frozen=True)
+class Services:
+    """The services of one database, sharing its clock, settings and change feed."""
+
+    db: Database
+    settings: Settings
+    clock: Clock
+    feed: ChangeFeed
+    manager: BalanceManager
+    audit: BalanceAuditTrail
+    notifications: BalanceNotificationService
+    analytics: BalanceAnalyticsService
+    verifier: ChainVerifier
+    operator: str
+    database_label: str
+
+
+def build_services(
+    db: Database,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    operator: str | None = None,
+) -> Services:
+    """Services over an open (and initialised) database."""
+    settings = settings or load_settings()
+    clock = clock or utc_now
+    feed = feed_for(db)
+    common = {"settings": settings, "feed": feed}
+    return Services(
+        db=db,
+        settings=settings,
+        clock=clock,
+        feed=feed,
+        manager=BalanceManager(db, clock, **common),
+        audit=BalanceAuditTrail(db, clock, **common),
+        notifications=BalanceNotificationService(db, clock, **common),
+        analytics=BalanceAnalyticsService(db, clock, **common),
+        verifier=ChainVerifier(db, clock, **common),
+        operator=operator or settings.operator_name(),
+        database_label=describe_database(db),
+    )
+
+
+def open_services(
+    url: str | None = None,
+    settings: Settings | None = None,
+    clock: Clock | None = None,
+    operator: str | None = None,
+) -> Services:
+    """Connect (URL, else settings, else environment, else the default file), migrate, build."""
+    settings = settings or load_settings()
+    db = connect(url or settings.database_url)
+    initialize_balance_tables(db)
+    return build_services(db, settings, clock, operator)

@@ -1,0 +1,128 @@
+"""Opening the database: the default SQLite file, a path, or a URL.
+
+SQLite runs in WAL mode with ``synchronous=FULL`` (a committed change survives a power
+cut), foreign keys on, and ``BEGIN IMMEDIATE`` for every transaction so an update takes the
+write lock before it reads the balance. Waits for a lock are bounded by ``busy_timeout``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import urlparse
+
+import platformdirs
+from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
+from playhouse import db_url
+
+from balance_tui.domain.errors import StorageError
+from balance_tui.store.models import database_proxy
+
+APP_NAME = "balance-tui"
+DEFAULT_FILE_NAME = "balance.db"
+#: How long one statement waits for another writer's lock before giving up.
+LOCK_TIMEOUT_SECONDS = 10.0
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "cache_size": -32_000,  # 32 MB page cache
+    "temp_store": "memory",
+}
+
+
+def default_database_path() -> Path:
+    """The embedded default: ``balance.db`` under the user data dir."""
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / DEFAULT_FILE_NAME
+
+
+def resolve_database_url(url: str | None = None) -> str:
+    """The URL to open: the argument, else ``BALANCE_TUI_DB``, else ``DB_PATH``, else default."""
+    chosen = url or os.environ.get("BALANCE_TUI_DB") or os.environ.get("DB_PATH")
+    if not chosen:
+        path = default_database_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" not in chosen:
+        return f"sqlite:///{Path(chosen).expanduser()}"
+    return chosen
+
+
+def describe_database(db: Database) -> str:
+    """A short name for the header and messages: the file, or user@host/db."""
+    if isinstance(db, SqliteDatabase):
+        return str(db.database)
+    params = getattr(db, "connect_params", {})
+    host = params.get("host", "localhost")
+    user = params.get("user", "")
+    return f"{user + '@' if user else ''}{host}/{db.database}"
+
+
+def is_postgres(db: Database) -> bool:
+    return isinstance(db, PostgresqlDatabase)
+
+
+def connect(url: str | None = None) -> Database:
+    """Open (and check) the database named by ``url`` or the environment.
+
+    Raises :class:`StorageError` with one clear sentence for a missing directory, a file
+    that is not a database, an unknown URL scheme or a server that does not answer.
+    """
+    resolved = resolve_database_url(url)
+    scheme = urlparse(resolved).scheme
+    if scheme in ("sqlite", ""):
+        db = _open_sqlite(resolved)
+    elif scheme in ("postgres", "postgresql"):
+        db = _open_postgres(resolved)
+    else:
+        raise StorageError(
+            f"Unknown database URL scheme {scheme!r}; use a file path, sqlite:///FILE or "
+            "postgresql://USER@HOST/DB."
+        )
+    database_proxy.initialize(db)
+    return db
+
+
+def _open_sqlite(url: str) -> SqliteDatabase:
+    path_text = url.split("://", 1)[1]
+    path_text = path_text[1:] if path_text.startswith("/") else path_text
+    if not path_text or path_text == ":memory:":
+        raise StorageError("An in-memory database cannot be shared; name a file.")
+    path = Path(path_text)
+    if not path.parent.exists():
+        raise StorageError(
+            f"Directory {path.parent} does not exist; create it or pick another path."
+        )
+    if path.is_dir():
+        raise StorageError(f"{path} is a directory, not a database file.")
+    db = SqliteDatabase(
+        str(path),
+        pragmas=SQLITE_PRAGMAS,
+        timeout=LOCK_TIMEOUT_SECONDS,
+        lock_type="IMMEDIATE",
+        check_same_thread=False,
+    )
+    try:
+        db.connect(reuse_if_open=True)
+        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+    except (DatabaseError, sqlite3.DatabaseError) as exc:
+        db.close()
+        raise StorageError(f"{path} cannot be opened as a database: {exc}.") from None
+    return db
+
+
+def _open_postgres(url: str) -> PostgresqlDatabase:
+    try:
+        db = db_url.connect(url, autoconnect=True)
+    except (ValueError, RuntimeError) as exc:
+        raise StorageError(f"Bad database URL: {exc}") from None
+    try:
+        db.connect(reuse_if_open=True)
+    except (OperationalError, DatabaseError) as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise StorageError(f"Cannot connect to {describe_database(db)}: {first_line}") from None
+    except Exception as exc:  # the driver itself may be missing
+        raise StorageError(f"Cannot connect to {describe_database(db)}: {exc}") from None
+    return db
