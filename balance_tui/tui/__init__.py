@@ -1,0 +1,1 @@
+"""The Textual application. Talks to services only, never to storage models."""

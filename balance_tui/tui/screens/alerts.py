@@ -1,0 +1,16 @@
+"""Alerts screen (placeholder until built)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+
+class AlertsScreen(Screen[None]):
+    """Alerts: placeholder."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Alerts: not built yet")
+        yield Footer()

@@ -1,0 +1,16 @@
+"""History screen (placeholder until built)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+
+class HistoryScreen(Screen[None]):
+    """History: placeholder."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("History: not built yet")
+        yield Footer()
