@@ -59,7 +59,8 @@ def sign_error(change_type: ChangeType, cents: int) -> str | None:
     }[change_type]
     if fits:
         return None
-    return f"A {change_type.value} must be {_SIGN_RULE[change_type]}; got {format_cents(cents, signed=True)}."
+    rule = _SIGN_RULE[change_type]
+    return f"A {change_type.value} must be {rule}; got {format_cents(cents, signed=True)}."
 
 
 def signed_from_typed(change_type: ChangeType, typed_cents: int) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from peewee import fn
 
@@ -21,6 +22,7 @@ from balance_tui.domain.records import BalanceAnalytics, BreakdownEntry, Operati
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us, to_us
+from balance_tui.services.rows import tuples
 from balance_tui.store.models import Agent, Alert, BalanceEvent, RejectedAttempt
 from balance_tui.store.models import Customer as CustomerRow
 
@@ -149,13 +151,12 @@ class BalanceAnalyticsService(ServiceBase):
             )
             .where(in_period)
             .group_by(BalanceEvent.change_type)
-            .tuples()
         )
         breakdown = {kind: BreakdownEntry(0, Decimal("0.00")) for kind in CHANGE_TYPES}
         count = total = 0
         squares = 0.0
         largest: int | None = None
-        for kind, n, s, sq, hi_amount, lo_amount in grouped:
+        for kind, n, s, sq, hi_amount, lo_amount in tuples(grouped):
             breakdown[kind] = BreakdownEntry(int(n), cents_to_decimal(int(s)))
             count += int(n)
             total += int(s)
@@ -196,18 +197,17 @@ class BalanceAnalyticsService(ServiceBase):
     ) -> list[tuple[datetime, Decimal]]:
         """The balance at the end of each of ``SERIES_POINTS`` equal buckets (plus the start)."""
         width = max((hi_us - lo_us) // SERIES_POINTS, 1)
-        bucket = (BalanceEvent.created_us - lo_us) / width
+        bucket: Any = (BalanceEvent.created_us - lo_us) / width
         if self.postgres:
-            bucket = fn.FLOOR(bucket)
-        sums = dict(
-            BalanceEvent.select(
-                bucket.cast("BIGINT") if self.postgres else bucket,
-                fn.SUM(BalanceEvent.amount_cents),
+            bucket = fn.FLOOR(bucket).cast("BIGINT")
+        sums: dict[int, int] = {
+            int(k): int(v)
+            for k, v in tuples(
+                BalanceEvent.select(bucket, fn.SUM(BalanceEvent.amount_cents))
+                .where(in_period)
+                .group_by(1)
             )
-            .where(in_period)
-            .group_by(1)
-            .tuples()
-        )
+        }
         points = [(from_us(lo_us), cents_to_decimal(opening))]
         running = opening
         for index in range(SERIES_POINTS):
@@ -215,7 +215,7 @@ class BalanceAnalyticsService(ServiceBase):
             edge = min(lo_us + (index + 1) * width, hi_us)
             points.append((from_us(edge), cents_to_decimal(running)))
         # integer division can leave a sliver at the end: fold it into the last point
-        extra = sum(int(v) for k, v in sums.items() if k >= SERIES_POINTS)
+        extra = sum(v for k, v in sums.items() if k >= SERIES_POINTS)
         if extra:
             points[-1] = (from_us(hi_us), cents_to_decimal(running + extra))
         return points

@@ -10,7 +10,7 @@ from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError, U
 from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import HOUR_US, to_us
-from balance_tui.services.rows import event_from_tuple, select_events
+from balance_tui.services.rows import event_from_tuple, select_events, tuples
 from balance_tui.store.models import BalanceEvent
 from balance_tui.store.models import Customer as CustomerRow
 
@@ -137,10 +137,12 @@ class BalanceAuditTrail(ServiceBase):
         if not rows:
             return []
         ids = [row[0] for row in rows]
-        reversed_by = dict(
-            BalanceEvent.select(BalanceEvent.reverses_event, BalanceEvent.id)
-            .where(BalanceEvent.reverses_event.in_(ids))
-            .tuples()
+        reversed_by: dict[int, int] = dict(
+            tuples(
+                BalanceEvent.select(BalanceEvent.reverses_event, BalanceEvent.id).where(
+                    BalanceEvent.reverses_event.in_(ids)
+                )
+            )
         )
         return [event_from_tuple(row, reversed_by.get(row[0])) for row in rows]
 

@@ -45,17 +45,16 @@ def build_services(
     settings = settings or load_settings()
     clock = clock or utc_now
     feed = feed_for(db)
-    common = {"settings": settings, "feed": feed}
     return Services(
         db=db,
         settings=settings,
         clock=clock,
         feed=feed,
-        manager=BalanceManager(db, clock, **common),
-        audit=BalanceAuditTrail(db, clock, **common),
-        notifications=BalanceNotificationService(db, clock, **common),
-        analytics=BalanceAnalyticsService(db, clock, **common),
-        verifier=ChainVerifier(db, clock, **common),
+        manager=BalanceManager(db, clock, settings=settings, feed=feed),
+        audit=BalanceAuditTrail(db, clock, settings=settings, feed=feed),
+        notifications=BalanceNotificationService(db, clock, settings=settings, feed=feed),
+        analytics=BalanceAnalyticsService(db, clock, settings=settings, feed=feed),
+        verifier=ChainVerifier(db, clock, settings=settings, feed=feed),
         operator=operator or settings.operator_name(),
         database_label=describe_database(db),
     )

@@ -48,6 +48,7 @@ from balance_tui.services.rows import (
     select_alerts,
     select_customers,
     select_events,
+    tuples,
 )
 from balance_tui.store.models import Agent, Alert, BalanceEvent, RejectedAttempt
 from balance_tui.store.models import Customer as CustomerRow
@@ -283,8 +284,8 @@ class BalanceManager(ServiceBase):
         if few:
             usage_query = usage_query.where(CustomerRow.code.in_(list(ids)))
             alert_query = alert_query.where(CustomerRow.code.in_(list(ids)))
-        usage = {code: (int(d or 0), int(w or 0)) for code, d, w in usage_query.tuples()}
-        open_alerts = dict(alert_query.tuples())
+        usage = {code: (int(d or 0), int(w or 0)) for code, d, w in tuples(usage_query)}
+        open_alerts: dict[str, int] = dict(tuples(alert_query))
         summaries = []
         for customer in customers:
             rules = self.rulebook.rules_for(customer.vip_level)
@@ -847,11 +848,10 @@ class BalanceManager(ServiceBase):
 
 def open_alert_types(customer_pk: int) -> set[str]:
     """Alert types with an unacknowledged alert open for the customer."""
-    rows = (
+    rows = tuples(
         Alert.select(Alert.alert_type)
         .distinct()
         .where((Alert.customer == customer_pk) & Alert.acknowledged_us.is_null())
-        .tuples()
     )
     return {row[0] for row in rows}
 

@@ -12,7 +12,7 @@ from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised
 from balance_tui.services.manager import MAX_NAME, check_text, open_alert_types, write_alert
-from balance_tui.services.rows import alert_from_tuple, select_alerts
+from balance_tui.services.rows import alert_from_tuple, select_alerts, tuples
 from balance_tui.store.models import Alert
 from balance_tui.store.models import Customer as CustomerRow
 
@@ -126,18 +126,16 @@ class BalanceNotificationService(ServiceBase):
             return []
         now_us = self.now_us()
         with self.write_transaction():
-            found = {row[0] for row in Alert.select(Alert.id).where(Alert.id.in_(ids)).tuples()}
+            found = {row[0] for row in tuples(Alert.select(Alert.id).where(Alert.id.in_(ids)))}
             missing = [i for i in ids if i not in found]
             if missing:
                 raise UnknownAlertError(
                     f"No alert {', '.join('#' + str(i) for i in missing)}; nothing acknowledged."
                 )
-            newly = [
-                row[0]
-                for row in Alert.select(Alert.id)
-                .where(Alert.id.in_(ids) & Alert.acknowledged_us.is_null())
-                .tuples()
-            ]
+            open_ids = Alert.select(Alert.id).where(
+                Alert.id.in_(ids) & Alert.acknowledged_us.is_null()
+            )
+            newly = [row[0] for row in tuples(open_ids)]
             if newly:
                 (
                     Alert.update(acknowledged_us=now_us, acknowledged_by=who)

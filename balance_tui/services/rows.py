@@ -121,6 +121,11 @@ def customer_from_tuple(row: tuple[Any, ...]) -> Customer:
     )
 
 
+def tuples(query: Any) -> list[tuple[Any, ...]]:
+    """Run a query and return plain tuples (Peewee's stubs type ``.tuples()`` as models)."""
+    return list(query.tuples())
+
+
 def select_events():  # type: ignore[no-untyped-def]
     """Events joined to their customer, columns as ``EVENT_COLUMNS``."""
     return BalanceEvent.select(*EVENT_COLUMNS).join(CustomerRow).switch(BalanceEvent)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, chain_hash
 from balance_tui.domain.money import format_cents
 from balance_tui.domain.records import VerificationProblem, VerificationReport
 from balance_tui.services.base import ServiceBase
+from balance_tui.services.rows import tuples
 from balance_tui.store.models import BalanceEvent
 from balance_tui.store.models import Customer as CustomerRow
 
@@ -14,15 +17,17 @@ class ChainVerifier(ServiceBase):
     """Walks every customer's chain in order and names each row that does not match."""
 
     def verify(self) -> VerificationReport:
-        customers = {
+        customers: dict[int, tuple[Any, ...]] = {
             row[0]: row
-            for row in CustomerRow.select(
-                CustomerRow.id,
-                CustomerRow.code,
-                CustomerRow.balance_cents,
-                CustomerRow.event_count,
-                CustomerRow.head_hash,
-            ).tuples()
+            for row in tuples(
+                CustomerRow.select(
+                    CustomerRow.id,
+                    CustomerRow.code,
+                    CustomerRow.balance_cents,
+                    CustomerRow.event_count,
+                    CustomerRow.head_hash,
+                )
+            )
         }
         problems: list[VerificationProblem] = []
         walked: dict[int, tuple[int, int, str]] = {}
@@ -141,8 +146,8 @@ class ChainVerifier(ServiceBase):
                         VerificationProblem(
                             code,
                             None,
-                            f"customer row says {count} events ending in hash "
-                            f"{head[:12]}..., the trail has {seen_count} ending in {seen_head[:12]}...",
+                            f"customer row says {count} events ending in hash {head[:12]}..., "
+                            f"the trail has {seen_count} ending in {seen_head[:12]}...",
                         )
                     )
         return VerificationReport(len(customers), events, problems)

@@ -72,6 +72,7 @@ def connect(url: str | None = None) -> Database:
     """
     resolved = resolve_database_url(url)
     scheme = urlparse(resolved).scheme
+    db: Database
     if scheme in ("sqlite", ""):
         db = _open_sqlite(resolved)
     elif scheme in ("postgres", "postgresql"):
