@@ -1,0 +1,512 @@
+"""Realistic demo data: agents, customers in every tier, months of balance activity.
+
+Deterministic for a seed and a clock. Written by a bulk path that computes exactly what
+``BalanceManager.update_balance`` would (tier limits over trailing windows, risk scores,
+warnings, alerts with de-duplication, the hash chain) and inserts it with ``executemany``
+in large transactions, so a million events take well under a minute and ``verify`` passes.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import deque
+from dataclasses import dataclass, field
+
+from balance_tui.domain import alerts as alert_rules
+from balance_tui.domain.changes import ChangeType
+from balance_tui.domain.errors import InvalidInputError
+from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, canonical_json, chain_hash
+from balance_tui.domain.risk import risk_score
+from balance_tui.domain.tiers import BalanceValidationRules
+from balance_tui.domain.validation import check_change
+from balance_tui.services.base import ServiceBase
+from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
+from balance_tui.services.rows import tuples
+from balance_tui.store.models import Agent, Alert, BalanceEvent
+from balance_tui.store.models import Customer as CustomerRow
+
+TIER_WEIGHTS = {"bronze": 40, "silver": 30, "gold": 17, "platinum": 9, "diamond": 4}
+TIER_SCALE = {"bronze": 1.0, "silver": 2.0, "gold": 4.0, "platinum": 8.0, "diamond": 20.0}
+FIRST_NAMES = tuple(
+    "Ada Alan Amara Ana Ben Carla Chen Dario Elena Emil Farah Felix Grace Hana Ivan Jade "
+    "Jonas Kofi Lara Leon Lina Marco Maya Mei Nadia Noah Omar Pia Priya Rafael Rosa Sami Sara "
+    "Tariq Theo Uma Vera Wei Yara Zoe".split()
+)
+LAST_NAMES = tuple(
+    "Abbott Alvarez Bauer Becker Costa Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kaur "
+    "Kowalski Larsen Moreau Nakamura Novak Okafor Petrov Quinn Rossi Santos Schmidt Silva "
+    "Tanaka Usman Varga Weber Yilmaz Zhang".split()
+)
+AGENT_CITIES = tuple(
+    "Lisbon Madrid Lagos Nairobi Manila Lima Quito Sofia Tbilisi Dakar Accra Hanoi Cebu "
+    "Recife Porto Malaga Valletta Riga Tallinn Vilnius".split()
+)
+OPERATORS = ("ana.ops", "ben.ops", "chen.ops", "dario.sup", "system")
+REASONS = {
+    "deposit": ("Bank transfer", "Card deposit", "Cash at agent", "E-wallet top-up"),
+    "withdrawal": ("Cash out at agent", "Bank payout", "E-wallet payout"),
+    "wager": (
+        "Football 1X2",
+        "Tennis match bet",
+        "Basketball spread",
+        "Live roulette",
+        "Slots session",
+        "Horse racing win",
+    ),
+    "settlement": ("Bet won", "Cash-out settled", "Jackpot win", "Void bet refund"),
+    "adjustment": ("Goodwill bonus", "Correction of agent entry", "Promo credit", "Fee correction"),
+    "reversal": ("Duplicate entry", "Entered on the wrong customer", "Payment bounced"),
+}
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What ``generate_demo`` wrote."""
+
+    agents: int
+    customers: int
+    events: int
+    alerts: int
+    rejections: int
+    reversals: int
+
+
+@dataclass
+class _Customer:
+    pk: int
+    code: str
+    agent: str
+    tier: str
+    rules: BalanceValidationRules
+    scale: float
+    balance: int = 0
+    sequence: int = 0
+    head: str = GENESIS_HASH
+    week: deque[tuple[int, int]] = field(default_factory=deque)  # (time, |amount|)
+    day: deque[tuple[int, int]] = field(default_factory=deque)
+    used_24h: int = 0
+    used_7d: int = 0
+    open_until: dict[str, int | None] = field(default_factory=dict)  # alert type -> ack time
+    recent: deque[tuple[int, int]] = field(default_factory=deque)  # (event id, amount)
+    reversed: set[int] = field(default_factory=set)
+
+    def slide(self, now: int) -> None:
+        """Forget usage that has left the trailing 7-day and 24-hour windows."""
+        while self.week and self.week[0][0] <= now - WEEK_US:
+            self.used_7d -= self.week.popleft()[1]
+        while self.day and self.day[0][0] <= now - DAY_US:
+            self.used_24h -= self.day.popleft()[1]
+
+    def record(self, now: int, gross: int) -> None:
+        self.week.append((now, gross))
+        self.day.append((now, gross))
+        self.used_7d += gross
+        self.used_24h += gross
+
+    def changes_last_hour(self, now: int) -> int:
+        count = 0
+        for moment, _ in reversed(self.day):
+            if moment <= now - HOUR_US:
+                break
+            count += 1
+        return count
+
+    def open_types(self, now: int) -> set[str]:
+        return {kind for kind, ack in self.open_until.items() if ack is None or ack > now}
+
+
+class DemoGenerator(ServiceBase):
+    """Fills an empty database with demo data through the bulk path."""
+
+    def generate(
+        self, customers: int = 200, days: int = 90, events: int = 20_000, seed: int = 7
+    ) -> DemoSummary:
+        if not 1 <= customers <= 1_000_000:
+            raise InvalidInputError("--customers must be between 1 and 1,000,000.")
+        if not 1 <= days <= 3_650:
+            raise InvalidInputError("--days must be between 1 and 3,650.")
+        if not 0 <= events <= 20_000_000:
+            raise InvalidInputError("--events must be between 0 and 20,000,000.")
+        if CustomerRow.select().exists():
+            raise InvalidInputError(
+                "The database already holds customers; demo data only goes into an empty "
+                "database (pick another with --db)."
+            )
+        rng = random.Random(seed)
+        now = self.now_us()
+        start = now - days * DAY_US
+        with self.write_transaction():
+            agents = self._agents(rng, customers, start)
+            people = self._customers(rng, customers, agents, start)
+        return self._events(rng, people, events, start, now, len(agents))
+
+    def _agents(self, rng: random.Random, customers: int, created: int) -> list[str]:
+        count = max(3, min(len(AGENT_CITIES) * 5, customers // 400 or 3))
+        codes = [f"AGENT_{i + 1:03d}" for i in range(count)]
+        Agent.insert_many(
+            [
+                {
+                    "code": code,
+                    "name": f"{AGENT_CITIES[i % len(AGENT_CITIES)]} agency",
+                    "created_us": created - DAY_US,
+                }
+                for i, code in enumerate(codes)
+            ]
+        ).execute()
+        return codes
+
+    def _customers(
+        self, rng: random.Random, count: int, agents: list[str], created: int
+    ) -> list[_Customer]:
+        agent_pks: dict[str, int] = dict(
+            tuples(Agent.select(Agent.code, Agent.id).where(Agent.code.in_(agents)))
+        )
+        tiers = rng.choices(list(TIER_WEIGHTS), weights=list(TIER_WEIGHTS.values()), k=count)
+        width = max(5, len(str(count)))
+        codes = [f"CUSTOMER_{i + 1:0{width}d}" for i in range(count)]
+        rows: list[dict[str, object]] = []
+        for i, tier in enumerate(tiers):
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            rows.append(
+                {
+                    "code": codes[i],
+                    "name": name,
+                    "agent": agent_pks[agents[i % len(agents)]],
+                    "vip_level": tier,
+                    "currency": "USD",
+                    "status": "active",
+                    "balance_cents": 0,
+                    "event_count": 0,
+                    "head_hash": GENESIS_HASH,
+                    "created_us": created - DAY_US + i,
+                }
+            )
+        for offset in range(0, len(rows), 5_000):
+            CustomerRow.insert_many(rows[offset : offset + 5_000]).execute()
+        pks: dict[str, int] = dict(tuples(CustomerRow.select(CustomerRow.code, CustomerRow.id)))
+        return [
+            _Customer(
+                pks[code],
+                code,
+                agents[i % len(agents)],
+                tier,
+                self.rulebook.rules_for(tier),
+                TIER_SCALE[tier],
+            )
+            for i, (code, tier) in enumerate(zip(codes, tiers, strict=True))
+        ]
+
+    def _events(
+        self,
+        rng: random.Random,
+        people: list[_Customer],
+        count: int,
+        start: int,
+        now: int,
+        agent_count: int,
+    ) -> DemoSummary:
+        # A few customers are far busier than most (Pareto activity), as in real books.
+        weights = [rng.paretovariate(1.3) for _ in people]
+        times = sorted(_business_time(rng, start, now) for _ in range(count))
+        chosen = rng.choices(people, weights=weights, k=count)
+        next_id = (
+            int(
+                BalanceEvent.select(BalanceEvent.id)
+                .order_by(BalanceEvent.id.desc())
+                .limit(1)
+                .scalar()
+                or 0
+            )
+            + 1
+        )
+        next_alert = (
+            int(Alert.select(Alert.id).order_by(Alert.id.desc()).limit(1).scalar() or 0) + 1
+        )
+        event_rows: list[tuple[object, ...]] = []
+        alert_rows: list[tuple[object, ...]] = []
+        rejected_rows: list[tuple[object, ...]] = []
+        totals = {"events": 0, "alerts": 0, "rejections": 0, "reversals": 0}
+        writer = _BulkWriter(self)
+        for moment, person in zip(times, chosen, strict=True):
+            person.slide(moment)
+            kind, cents, reverses = _pick_change(rng, person)
+            check = check_change(
+                person.balance,
+                cents,
+                person.rules,
+                change_type=kind,
+                usage_24h_cents=person.used_24h,
+                usage_7d_cents=person.used_7d,
+                tier=person.tier,
+            )
+            operator = rng.choice(OPERATORS)
+            if not check.result.is_valid:
+                rejected_rows.append(
+                    (
+                        person.code,
+                        kind.value,
+                        cents,
+                        operator,
+                        canonical_json(check.result.errors),
+                        moment,
+                    )
+                )
+                totals["rejections"] += 1
+                if check.breaks_a_limit:
+                    draft = alert_rules.rejection_alert(
+                        person.code, person.balance, cents, operator, check.result.errors
+                    )
+                    alert_rows.append(
+                        _alert_row(
+                            next_alert,
+                            person,
+                            draft,
+                            None,
+                            moment,
+                            _ack_time(rng, moment, now),
+                            (cents, operator),
+                        )
+                    )
+                    next_alert += 1
+                continue
+            new = check.new_balance_cents
+            person.sequence += 1
+            metadata = _metadata(rng, kind, reverses)
+            warnings = canonical_json(check.result.warnings)
+            score = risk_score(kind, cents, new, person.changes_last_hour(moment), person.rules)
+            reason = rng.choice(REASONS[kind.value])
+            fields = ChainedFields(
+                customer_id=person.code,
+                sequence=person.sequence,
+                agent_id=person.agent,
+                change_type=kind.value,
+                amount_cents=cents,
+                previous_cents=person.balance,
+                new_cents=new,
+                reason=reason,
+                performed_by=operator,
+                vip_level=person.tier,
+                metadata_json=metadata,
+                risk_score=score,
+                warnings_json=warnings,
+                idempotency_key=None,
+                created_us=moment,
+                reverses_event_id=reverses,
+            )
+            digest = chain_hash(person.head, fields)
+            event_rows.append(
+                (
+                    next_id,
+                    person.pk,
+                    person.sequence,
+                    person.agent,
+                    "USD",
+                    kind.value,
+                    cents,
+                    person.balance,
+                    new,
+                    reason,
+                    operator,
+                    person.tier,
+                    metadata,
+                    score,
+                    warnings,
+                    reverses,
+                    moment,
+                    person.head,
+                    digest,
+                )
+            )
+            for draft in alert_rules.alerts_for_change(
+                person.code,
+                person.balance,
+                new,
+                person.rules,
+                person.open_types(moment),
+                self.drop_share,
+            ):
+                ack = _ack_time(rng, moment, now)
+                alert_rows.append(_alert_row(next_alert, person, draft, next_id, moment, ack))
+                next_alert += 1
+                if draft.alert_type in (alert_rules.WARNING, alert_rules.CRITICAL):
+                    person.open_until[draft.alert_type] = ack
+            if reverses is not None:
+                person.reversed.add(reverses)
+                totals["reversals"] += 1
+            else:
+                person.recent.append((next_id, cents))
+                if len(person.recent) > 5:
+                    person.recent.popleft()
+            person.balance, person.head = new, digest
+            person.record(moment, abs(cents))
+            next_id += 1
+            totals["events"] += 1
+            if len(event_rows) >= CHUNK:
+                writer.flush(event_rows, alert_rows, rejected_rows)
+        writer.flush(event_rows, alert_rows, rejected_rows)
+        writer.finish(people)
+        return DemoSummary(
+            agent_count,
+            len(people),
+            totals["events"],
+            writer.alerts_written,
+            totals["rejections"],
+            totals["reversals"],
+        )
+
+
+class _BulkWriter:
+    """Inserts prepared rows in large transactions with precompiled statements."""
+
+    def __init__(self, service: ServiceBase) -> None:
+        self.service = service
+        self.db = service.db
+        p = self.db.param
+        self.event_sql = (
+            "INSERT INTO balance_event (id, customer_id, sequence, agent_code, currency, "
+            "change_type, amount_cents, previous_cents, new_cents, reason, performed_by, "
+            "vip_level, metadata_json, risk_score, warnings_json, reverses_event_id, created_us, "
+            f"prev_hash, hash) VALUES ({', '.join([p] * 19)})"
+        )
+        self.alert_sql = (
+            "INSERT INTO alert (id, customer_id, alert_type, message, balance_cents, "
+            "threshold_cents, event_id, attempted_cents, attempted_by, created_us, "
+            f"acknowledged_us, acknowledged_by) VALUES ({', '.join([p] * 12)})"
+        )
+        self.rejected_sql = (
+            "INSERT INTO rejected_attempt (customer_code, change_type, amount_cents, "
+            f"performed_by, errors_json, created_us) VALUES ({', '.join([p] * 6)})"
+        )
+        self.alerts_written = 0
+
+    def flush(
+        self,
+        events: list[tuple[object, ...]],
+        alerts: list[tuple[object, ...]],
+        rejected: list[tuple[object, ...]],
+    ) -> None:
+        if not (events or alerts or rejected):
+            return
+        with self.service.write_transaction():
+            cursor = self.db.cursor()
+            if events:
+                cursor.executemany(self.event_sql, events)
+            if alerts:
+                cursor.executemany(self.alert_sql, alerts)
+            if rejected:
+                cursor.executemany(self.rejected_sql, rejected)
+        self.alerts_written += len(alerts)
+        events.clear()
+        alerts.clear()
+        rejected.clear()
+
+    def finish(self, people: list[_Customer]) -> None:
+        p = self.db.param
+        with self.service.write_transaction():
+            self.db.cursor().executemany(
+                f"UPDATE customer SET balance_cents = {p}, event_count = {p}, head_hash = {p} "
+                f"WHERE id = {p}",
+                [(c.balance, c.sequence, c.head, c.pk) for c in people if c.sequence],
+            )
+            if self.service.postgres:  # explicit ids were inserted: move the sequences on
+                for table in ("balance_event", "alert"):
+                    self.db.execute_sql(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+                    )
+
+
+def _business_time(rng: random.Random, start: int, end: int) -> int:
+    """A moment in [start, end), busier in the afternoon and evening than at night."""
+    while True:
+        moment = rng.randrange(start, end)
+        hour = (moment // HOUR_US) % 24
+        if rng.random() < 0.25 + 0.75 * math.sin(math.pi * max(0, hour - 6) / 18) ** 2:
+            return moment
+
+
+def _amount(rng: random.Random, median: float, spread: float, scale: float) -> int:
+    """A log-normal amount in cents around ``median`` units, scaled by tier."""
+    units = rng.lognormvariate(math.log(median), spread) * scale
+    return max(100, int(units * 100))
+
+
+def _pick_change(rng: random.Random, person: _Customer) -> tuple[ChangeType, int, int | None]:
+    """The next change a customer makes, given its balance (signed cents, reversed id)."""
+    if person.sequence == 0:
+        return ChangeType.DEPOSIT, _amount(rng, 400, 0.7, person.scale), None
+    roll = rng.random()
+    if roll < 0.004:  # an over-eager withdrawal that the limits refuse
+        return ChangeType.WITHDRAWAL, -(person.balance - person.rules.min_cents + 10_000), None
+    if roll < 0.012 and person.recent:
+        candidates = [r for r in person.recent if r[0] not in person.reversed]
+        if candidates:
+            event_id, cents = rng.choice(candidates)
+            return ChangeType.REVERSAL, -cents, event_id
+    if roll < 0.03:
+        sign = 1 if rng.random() < 0.7 else -1
+        return ChangeType.ADJUSTMENT, sign * _amount(rng, 25, 0.8, person.scale), None
+    if person.balance < 2_000 * person.scale or roll < 0.12:
+        return ChangeType.DEPOSIT, _amount(rng, 300, 0.8, person.scale), None
+    if roll < 0.19 and person.balance > 0:
+        share = rng.uniform(0.1, 0.6)
+        return ChangeType.WITHDRAWAL, -max(100, int(person.balance * share)), None
+    if roll < 0.45:
+        return ChangeType.SETTLEMENT, _amount(rng, 60, 1.0, person.scale), None
+    wager = min(_amount(rng, 40, 1.0, person.scale), max(person.balance, 100))
+    return ChangeType.WAGER, -wager, None
+
+
+def _metadata(rng: random.Random, kind: ChangeType, reverses: int | None) -> str:
+    if reverses is not None:
+        return canonical_json({"reverses_event_id": reverses})
+    if kind in (ChangeType.DEPOSIT, ChangeType.WITHDRAWAL):
+        channel = rng.choice(("bank_transfer", "card", "cash", "e_wallet"))
+        return canonical_json({"channel": channel, "reference": f"TX{rng.randrange(10**8):08d}"})
+    if kind in (ChangeType.WAGER, ChangeType.SETTLEMENT):
+        return canonical_json({"ticket": f"T{rng.randrange(10**9):09d}"})
+    return "{}"
+
+
+def _ack_time(rng: random.Random, moment: int, now: int) -> int | None:
+    """Most alerts are acknowledged within two days; recent ones often still open."""
+    ack = moment + rng.randrange(HOUR_US // 6, 2 * DAY_US)
+    return ack if ack < now and rng.random() < 0.9 else None
+
+
+def _alert_row(
+    alert_id: int,
+    person: _Customer,
+    draft: alert_rules.AlertDraft,
+    event_id: int | None,
+    moment: int,
+    ack: int | None,
+    attempted: tuple[int, str] | None = None,
+) -> tuple[object, ...]:
+    cents, who = attempted if attempted else (None, None)
+    return (
+        alert_id,
+        person.pk,
+        draft.alert_type,
+        draft.message,
+        draft.balance_cents,
+        draft.threshold_cents,
+        event_id,
+        cents,
+        who,
+        moment,
+        ack,
+        None if ack is None else "dario.sup",
+    )
+
+
+def generate_demo(
+    service: ServiceBase, customers: int = 200, days: int = 90, events: int = 20_000, seed: int = 7
+) -> DemoSummary:
+    """Fill an empty database with demo data (see module docstring)."""
+    generator = DemoGenerator(
+        service.db, service.clock, settings=service.settings, feed=service.feed
+    )
+    return generator.generate(customers, days, events, seed)
