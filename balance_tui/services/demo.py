@@ -21,6 +21,7 @@ from balance_tui.domain.risk import risk_score
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.domain.validation import check_change
 from balance_tui.services.base import ServiceBase
+from balance_tui.services.bundle import Services
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
 from balance_tui.services.rows import tuples
 from balance_tui.store.models import Agent, Alert, BalanceEvent
@@ -208,7 +209,7 @@ class DemoGenerator(ServiceBase):
         agent_count: int,
     ) -> DemoSummary:
         # A few customers are far busier than most (Pareto activity), as in real books.
-        weights = [rng.paretovariate(1.3) for _ in people]
+        weights = [min(rng.paretovariate(1.3), 25.0) for _ in people]
         times = sorted(_business_time(rng, start, now) for _ in range(count))
         chosen = rng.choices(people, weights=weights, k=count)
         next_id = (
@@ -435,28 +436,28 @@ def _amount(rng: random.Random, median: float, spread: float, scale: float) -> i
 
 def _pick_change(rng: random.Random, person: _Customer) -> tuple[ChangeType, int, int | None]:
     """The next change a customer makes, given its balance (signed cents, reversed id)."""
+    scale = person.scale
     if person.sequence == 0:
-        return ChangeType.DEPOSIT, _amount(rng, 400, 0.7, person.scale), None
+        return ChangeType.DEPOSIT, _amount(rng, 1_500, 0.6, scale), None
     roll = rng.random()
-    if roll < 0.004:  # an over-eager withdrawal that the limits refuse
+    if roll < 0.003:  # an over-eager withdrawal that the limits refuse
         return ChangeType.WITHDRAWAL, -(person.balance - person.rules.min_cents + 10_000), None
-    if roll < 0.012 and person.recent:
+    if roll < 0.01 and person.recent:
         candidates = [r for r in person.recent if r[0] not in person.reversed]
         if candidates:
             event_id, cents = rng.choice(candidates)
             return ChangeType.REVERSAL, -cents, event_id
-    if roll < 0.03:
+    if roll < 0.025:
         sign = 1 if rng.random() < 0.7 else -1
-        return ChangeType.ADJUSTMENT, sign * _amount(rng, 25, 0.8, person.scale), None
-    if person.balance < 2_000 * person.scale or roll < 0.12:
-        return ChangeType.DEPOSIT, _amount(rng, 300, 0.8, person.scale), None
-    if roll < 0.19 and person.balance > 0:
-        share = rng.uniform(0.1, 0.6)
+        return ChangeType.ADJUSTMENT, sign * _amount(rng, 25, 0.8, scale), None
+    if person.balance < 300_000 * scale or roll < 0.10:
+        return ChangeType.DEPOSIT, _amount(rng, 1_000, 0.7, scale), None
+    if roll < 0.16:
+        share = rng.uniform(0.05, 0.3)
         return ChangeType.WITHDRAWAL, -max(100, int(person.balance * share)), None
     if roll < 0.45:
-        return ChangeType.SETTLEMENT, _amount(rng, 60, 1.0, person.scale), None
-    wager = min(_amount(rng, 40, 1.0, person.scale), max(person.balance, 100))
-    return ChangeType.WAGER, -wager, None
+        return ChangeType.SETTLEMENT, _amount(rng, 60, 1.0, scale), None
+    return ChangeType.WAGER, -_amount(rng, 45, 1.0, scale), None
 
 
 def _metadata(rng: random.Random, kind: ChangeType, reverses: int | None) -> str:
@@ -503,10 +504,10 @@ def _alert_row(
 
 
 def generate_demo(
-    service: ServiceBase, customers: int = 200, days: int = 90, events: int = 20_000, seed: int = 7
+    services: Services, customers: int = 200, days: int = 90, events: int = 20_000, seed: int = 7
 ) -> DemoSummary:
-    """Fill an empty database with demo data (see module docstring)."""
+    """Fill an empty database with demo data (see the module docstring)."""
     generator = DemoGenerator(
-        service.db, service.clock, settings=service.settings, feed=service.feed
+        services.db, services.clock, settings=services.settings, feed=services.feed
     )
     return generator.generate(customers, days, events, seed)

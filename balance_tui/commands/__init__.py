@@ -1,0 +1,1 @@
+"""The sub-commands of ``balance-tui``, grouped by what they touch."""

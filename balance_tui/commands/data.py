@@ -1,0 +1,72 @@
+"""export, import, verify, demo."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from balance_tui.commands.output import UsageError, error_line, out, print_json, safe
+from balance_tui.services import exchange
+from balance_tui.services.bundle import Services
+from balance_tui.services.demo import generate_demo
+
+
+def export(services: Services, args: argparse.Namespace) -> int:
+    if args.output is None:
+        count = exchange.export(services, args.kind, args.fmt, sys.stdout)
+    else:
+        path = Path(args.output)
+        if not path.parent.exists():
+            raise UsageError(f"Directory {path.parent} does not exist.")
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            count = exchange.export(services, args.kind, args.fmt, handle)
+        out(f"wrote {count} {args.kind} records to {path}")
+    return 0
+
+
+def import_(services: Services, args: argparse.Namespace) -> int:
+    count = exchange.import_customers(services, Path(args.file))
+    out(f"imported {count} customers from {args.file}")
+    return 0
+
+
+def verify(services: Services, args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    report = services.verifier.verify()
+    if args.json:
+        print_json(report)
+        return 0 if report.ok else 1
+    seconds = time.perf_counter() - started
+    summary = (
+        f"{report.customers_checked} customers, {report.events_checked} events "
+        f"checked in {seconds:.1f}s"
+    )
+    if report.ok:
+        out(f"OK: {summary}; every hash chain and balance matches.")
+        return 0
+    for problem in report.problems:
+        error_line(f"{safe(problem.customer_id)}: {safe(problem.problem)}")
+    error_line(f"FAILED: {len(report.problems)} problems; {summary}.")
+    return 1
+
+
+def demo(services: Services, args: argparse.Namespace) -> int:
+    existing = services.manager.count_customers()
+    if existing:
+        # Not an error: `balance-tui demo && balance-tui` must still open the app next time.
+        out(
+            f"demo: {services.database_label} already holds {existing} customers; "
+            "demo data only goes into an empty database (pick another with --db)."
+        )
+        return 0
+    started = time.perf_counter()
+    summary = generate_demo(services, args.customers, args.days, args.events, args.seed)
+    out(
+        f"demo: {summary.agents} agents, {summary.customers} customers, {summary.events} events "
+        f"({summary.reversals} reversals), {summary.alerts} alerts, {summary.rejections} "
+        f"rejected attempts in {time.perf_counter() - started:.1f}s "
+        f"on {services.database_label}"
+    )
+    return 0
