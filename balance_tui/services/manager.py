@@ -401,6 +401,8 @@ class BalanceManager(ServiceBase):
         state = self._read_customer(customer_id, lock=False)
         if state is None:
             raise UnknownCustomerError(f"No customer {customer_id!r}.")
+        # Custom rules are not the tier's: their messages must not name the tier.
+        tier_label = state.vip_level if rules is None else ""
         rules = rules or self.rulebook.rules_for(state.vip_level)
         day, week, _ = self._usage(state.id, self.now_us())
         check = check_change(
@@ -410,7 +412,7 @@ class BalanceManager(ServiceBase):
             change_type=kind,
             usage_24h_cents=day,
             usage_7d_cents=week,
-            tier=state.vip_level,
+            tier=tier_label,
         )
         errors = list(check.result.errors)
         if state.status != "active":
@@ -658,6 +660,8 @@ class BalanceManager(ServiceBase):
             return BalanceUpdateResult(
                 False, balance, ValidationResult(False, [message], []), [], None
             ), []
+        # Custom rules are not the tier's: their messages must not name the tier.
+        tier_label = state.vip_level if rules is None else ""
         rules = rules or self.rulebook.rules_for(state.vip_level)
         day, week, last_hour = self._usage(state.id, now_us)
         check = check_change(
@@ -667,7 +671,7 @@ class BalanceManager(ServiceBase):
             change_type=request.change_type,
             usage_24h_cents=day,
             usage_7d_cents=week,
-            tier=state.vip_level,
+            tier=tier_label,
         )
         if not check.result.is_valid:
             return self._reject(request, state, check.result, check.breaks_a_limit, now_us)

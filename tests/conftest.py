@@ -1,0 +1,115 @@
+"""Shared fixtures: a real database per test (SQLite file, and PostgreSQL when reachable),
+a frozen clock that tests move on, and the services over both."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from balance_tui.config import Settings
+from balance_tui.services import Services, build_services
+from balance_tui.store import connect, initialize_balance_tables
+
+PG_URL = os.environ.get("BALANCE_TUI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+FROZEN = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+
+def _postgres_reason() -> str | None:
+    """Why PostgreSQL tests cannot run here, or None when the server answers."""
+    try:
+        import psycopg2
+    except ImportError:
+        return "psycopg2 is not installed (pip install '.[postgres]')"
+    try:
+        psycopg2.connect(PG_URL, connect_timeout=3).close()
+    except psycopg2.Error as exc:
+        return f"no PostgreSQL server answers at {PG_URL}: {str(exc).strip().splitlines()[0]}"
+    return None
+
+
+PG_SKIP_REASON = _postgres_reason()
+
+
+class TestClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self, start: datetime = FROZEN) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> TestClock:
+    return TestClock()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    return str(tmp_path / "balance.db")
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh schema on the real server for one test, dropped afterwards."""
+    if PG_SKIP_REASON:
+        pytest.skip(PG_SKIP_REASON)
+    import psycopg2
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = psycopg2.connect(PG_URL)
+    admin.autocommit = True
+    admin.cursor().execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in PG_URL else "?"
+    try:
+        yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str:
+    """Every service test runs on both backends."""
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[object]:
+    database = connect(db_url)
+    initialize_balance_tables(database)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Design defaults: the developer's environment and config file never leak in."""
+    return Settings()
+
+
+@pytest.fixture
+def services(db, settings: Settings, clock: TestClock) -> Services:  # type: ignore[no-untyped-def]
+    return build_services(db, settings, clock, operator="tester")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """No test reads or writes the real user's data dir, config file or environment."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    for name in ("BALANCE_TUI_DB", "DB_PATH", "BALANCE_TUI_OPERATOR", "BALANCE_TUI_CONFIG",
+                 "BALANCE_MIN_DEFAULT", "BALANCE_MAX_DEFAULT", "BALANCE_WARNING_THRESHOLD",
+                 "BALANCE_CRITICAL_THRESHOLD"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,44 @@
+"""Reversals: a new event that undoes another, at most once."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from balance_tui.domain.errors import AlreadyReversedError, InvalidInputError, UnknownEventError
+
+
+def test_reversal_undoes_an_event_once(services) -> None:
+    services.manager.create_customer("C1", "A1")
+    deposit = services.manager.update_balance("C1", None, "700", "deposit", "dup", "op").event
+    result = services.manager.reverse_event(deposit.id, "sup", "Duplicate entry")
+    assert result.success and result.new_balance == Decimal("0.00")
+    reversal = result.event
+    assert reversal.change_type == "reversal" and reversal.amount == Decimal("-700.00")
+    assert reversal.reverses_event_id == deposit.id and reversal.performed_by == "sup"
+    assert services.audit.get_event(deposit.id).reversed_by_event_id == reversal.id
+    with pytest.raises(AlreadyReversedError, match=f"#{reversal.id}"):
+        services.manager.reverse_event(deposit.id, "sup", "again")
+    with pytest.raises(InvalidInputError, match="itself a reversal"):
+        services.manager.reverse_event(reversal.id, "sup", "undo the undo")
+    with pytest.raises(UnknownEventError):
+        services.manager.reverse_event(424242, "sup", "nothing")
+    assert services.manager.get_customer("C1").balance == Decimal("0.00")
+    assert services.verifier.verify().ok
+
+
+def test_reversal_is_validated_like_any_change(services) -> None:
+    services.manager.create_customer("C1", "A1")
+    deposit = services.manager.update_balance("C1", None, "5000", "deposit", "in", "op").event
+    services.manager.update_balance("C1", None, "-14000", "withdrawal", "out", "op")
+    result = services.manager.reverse_event(deposit.id, "sup", "bounced")
+    assert not result.success and "below the bronze minimum" in result.validation.errors[0]
+    assert services.audit.get_event(deposit.id).reversed_by_event_id is None
+
+
+def test_reversal_needs_a_reason(services) -> None:
+    services.manager.create_customer("C1", "A1")
+    deposit = services.manager.update_balance("C1", None, "5", "deposit", "in", "op").event
+    result = services.manager.reverse_event(deposit.id, "sup", " ")
+    assert not result.success and "reason" in result.validation.errors[0]
