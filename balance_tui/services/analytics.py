@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from peewee import fn
+from peewee import SQL, fn
 
 from balance_tui.domain.analytics import PERIOD_DAYS, PERIODS, trend_figures
 from balance_tui.domain.changes import CHANGE_TYPES
@@ -205,7 +205,7 @@ class BalanceAnalyticsService(ServiceBase):
             for k, v in tuples(
                 BalanceEvent.select(bucket, fn.SUM(BalanceEvent.amount_cents))
                 .where(in_period)
-                .group_by(1)
+                .group_by(SQL("1"))
             )
         }
         points = [(from_us(lo_us), cents_to_decimal(opening))]

@@ -32,8 +32,7 @@ def test_entering_the_warning_zone_raises_one_warning(services) -> None:
     alert = result.alerts[0]
     assert alert.balance == Decimal("999.99") and alert.threshold == Decimal("1000.00")
     assert alert.event_id == result.event.id
-    assert alert.message == ("C1: balance fell to 999.99, below the warning threshold of "
-                             "1,000.00.")
+    assert alert.message == ("C1: balance fell to 999.99, below the warning threshold of 1,000.00.")
     assert _types(_move(services, "-1")) == []  # already below: no new alert
 
 
@@ -102,7 +101,8 @@ def test_active_alerts_newest_first_and_filtered(services) -> None:
     alerts = services.notifications.get_active_alerts()
     assert [a.id for a in alerts] == sorted((a.id for a in alerts), reverse=True)
     assert {a.alert_type for a in services.notifications.get_active_alerts("C1", "critical")} == {
-        "critical"}
+        "critical"
+    }
     assert services.notifications.count_active_alerts() == 3
 
 

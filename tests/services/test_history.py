@@ -19,8 +19,9 @@ def trail(services, clock):  # type: ignore[no-untyped-def]
         kind, amount = ("deposit", "10") if i % 2 else ("wager", "-1")
         if i == 0:
             kind, amount = "deposit", "100"
-        services.manager.update_balance(code, None, amount, kind, f"r{i}",
-                                        "ann" if i < 15 else "bob")
+        services.manager.update_balance(
+            code, None, amount, kind, f"r{i}", "ann" if i < 15 else "bob"
+        )
         clock.advance(minutes=30)
     return services
 
@@ -47,8 +48,9 @@ def test_filters_narrow_the_trail(trail, clock) -> None:
     assert {e.agent_id for e in trail.audit.history_page(HistoryFilter(agent_id="A1"))} == {"A1"}
     wagers = trail.audit.history_page(HistoryFilter(change_type="wager"), limit=100)
     assert wagers and {e.change_type for e in wagers} == {"wager"}
-    assert {e.performed_by for e in trail.audit.history_page(
-        HistoryFilter(performed_by="bob"))} == {"bob"}
+    assert {
+        e.performed_by for e in trail.audit.history_page(HistoryFilter(performed_by="bob"))
+    } == {"bob"}
     since = clock.now - timedelta(hours=2)
     recent = trail.audit.history_page(HistoryFilter(since=since), limit=100)
     assert len(recent) == 4 and all(e.created_at >= since for e in recent)

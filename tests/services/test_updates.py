@@ -14,8 +14,9 @@ def _customer(services, code="C1", tier="bronze", agent="A1"):  # type: ignore[n
 
 
 def _deposit(services, amount, code="C1", **kw):  # type: ignore[no-untyped-def]
-    return services.manager.update_balance(code, None, Decimal(amount), "deposit", "funding",
-                                           "op", **kw)
+    return services.manager.update_balance(
+        code, None, Decimal(amount), "deposit", "funding", "op", **kw
+    )
 
 
 def _events(services, code="C1"):  # type: ignore[no-untyped-def]
@@ -25,13 +26,23 @@ def _events(services, code="C1"):  # type: ignore[no-untyped-def]
 def test_deposit_moves_balance_and_writes_one_chained_event(services) -> None:
     _customer(services, tier="gold")
     result = services.manager.update_balance(
-        "C1", "A1", Decimal("1000"), "deposit", "Initial funding", "admin_user", "gold",
-        {"source": "bank_transfer"})
+        "C1",
+        "A1",
+        Decimal("1000"),
+        "deposit",
+        "Initial funding",
+        "admin_user",
+        "gold",
+        {"source": "bank_transfer"},
+    )
     assert result.success and result.validation.is_valid
     assert result.new_balance == Decimal("1000.00")
     event = result.event
     assert (event.previous_balance, event.new_balance, event.amount) == (
-        Decimal("0.00"), Decimal("1000.00"), Decimal("1000.00"))
+        Decimal("0.00"),
+        Decimal("1000.00"),
+        Decimal("1000.00"),
+    )
     assert event.metadata == {"source": "bank_transfer"}
     assert event.performed_by == "admin_user" and event.vip_level == "gold"
     assert event.prev_hash == "0" * 64 and len(event.hash) == 64
@@ -65,8 +76,9 @@ def test_amounts_are_exact_to_the_cent(services) -> None:
         ("5", "bonus", "Unknown change type"),
     ],
 )
-def test_bad_requests_are_rejected_and_change_nothing(services, amount, change_type,
-                                                      message) -> None:
+def test_bad_requests_are_rejected_and_change_nothing(
+    services, amount, change_type, message
+) -> None:
     _customer(services)
     _deposit(services, "100")
     result = services.manager.update_balance("C1", None, amount, change_type, "r", "op")
@@ -92,8 +104,14 @@ def test_bad_requests_are_rejected_and_change_nothing(services, amount, change_t
 )
 def test_refused_requests_name_the_reason(services, kwargs, message) -> None:
     _customer(services)
-    call = {"customer_id": "C1", "agent_id": "A1", "change_amount": "10",
-            "change_type": "deposit", "reason": "r", "performed_by": "op"} | kwargs
+    call = {
+        "customer_id": "C1",
+        "agent_id": "A1",
+        "change_amount": "10",
+        "change_type": "deposit",
+        "reason": "r",
+        "performed_by": "op",
+    } | kwargs
     result = services.manager.update_balance(**call)
     assert not result.success
     assert any(message in e for e in result.validation.errors), result.validation.errors
@@ -110,11 +128,13 @@ def test_closed_customer_takes_no_changes(services) -> None:
 def test_below_minimum_is_rejected_with_a_limit_alert_and_no_write(services) -> None:
     _customer(services)  # bronze: min -10,000
     _deposit(services, "500")
-    result = services.manager.update_balance("C1", None, "-10500.01", "withdrawal", "cash out",
-                                             "eve")
+    result = services.manager.update_balance(
+        "C1", None, "-10500.01", "withdrawal", "cash out", "eve"
+    )
     assert not result.success
     assert result.validation.errors == [
-        "Balance would fall to -10,000.01, below the bronze minimum of -10,000.00."]
+        "Balance would fall to -10,000.01, below the bronze minimum of -10,000.00."
+    ]
     assert result.new_balance == Decimal("500.00")
     assert [a.alert_type for a in result.alerts] == ["limit_exceeded"]
     alert = result.alerts[0]
@@ -131,8 +151,9 @@ def test_above_maximum_is_rejected(services) -> None:
     services.manager.update_balance("C1", None, "40000", "adjustment", "seed", "op")
     rules = services.manager.get_customer_balance_report("C1").rules
     custom = rules.with_overrides(max_balance=Decimal("50000"))
-    result = services.manager.update_balance("C1", None, "10000.01", "deposit", "r", "op",
-                                             rules=custom)
+    result = services.manager.update_balance(
+        "C1", None, "10000.01", "deposit", "r", "op", rules=custom
+    )
     assert not result.success and "above the maximum of 50,000.00" in result.validation.errors[0]
 
 
@@ -167,8 +188,10 @@ def test_usage_warnings_and_large_change_warning(services) -> None:
     _customer(services)
     result = _deposit(services, "40000.01")
     assert result.success
-    assert any("Daily usage would reach 40,000.01 of 50,000.00 (80%)" in w
-               for w in result.validation.warnings)
+    assert any(
+        "Daily usage would reach 40,000.01 of 50,000.00 (80%)" in w
+        for w in result.validation.warnings
+    )
     assert any("over half the daily limit" in w for w in result.validation.warnings)
     assert result.event.warnings == result.validation.warnings
 
@@ -176,10 +199,12 @@ def test_usage_warnings_and_large_change_warning(services) -> None:
 def test_idempotent_replay_returns_the_first_result(services) -> None:
     _customer(services)
     _deposit(services, "5000")
-    first = services.manager.update_balance("C1", None, "-4500", "wager", "bet", "op",
-                                            idempotency_key="form-1")
-    again = services.manager.update_balance("C1", None, "-4500", "wager", "bet", "op",
-                                             idempotency_key="form-1")
+    first = services.manager.update_balance(
+        "C1", None, "-4500", "wager", "bet", "op", idempotency_key="form-1"
+    )
+    again = services.manager.update_balance(
+        "C1", None, "-4500", "wager", "bet", "op", idempotency_key="form-1"
+    )
     assert again.replayed and not first.replayed
     assert again.event == first.event and again.new_balance == first.new_balance
     assert [a.id for a in again.alerts] == [a.id for a in first.alerts]
@@ -197,12 +222,13 @@ def test_idempotency_key_with_other_parameters_is_an_error(services) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["[bold red]boom[/]", "\x1b[31mred\x1b[0m", "O'Brien \"quoted\"", "émoji 💸 ∑", "<script>"],
+    ["[bold red]boom[/]", "\x1b[31mred\x1b[0m", 'O\'Brien "quoted"', "émoji 💸 ∑", "<script>"],
 )
 def test_hostile_text_is_stored_verbatim(services, text) -> None:
     services.manager.create_customer("C1", "A1", name=text)
-    result = services.manager.update_balance("C1", None, "10", "deposit", text, text,
-                                             metadata={"note": text})
+    result = services.manager.update_balance(
+        "C1", None, "10", "deposit", text, text, metadata={"note": text}
+    )
     stored = services.audit.get_event(result.event.id)
     assert (stored.reason, stored.performed_by, stored.metadata) == (text, text, {"note": text})
     assert services.manager.get_customer("C1").name == text

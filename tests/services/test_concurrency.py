@@ -1,0 +1,74 @@
+"""Several OS processes updating the same customers at once lose no update."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+
+import pytest
+
+from balance_tui.config import Settings
+from balance_tui.services import build_services
+from balance_tui.store import connect, initialize_balance_tables
+
+WRITER = textwrap.dedent("""
+    import random, sys
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    url, seed, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    services = build_services(connect(url), Settings(), operator=f"writer{seed}")
+    rng = random.Random(seed)
+    applied = 0
+    for i in range(count):
+        code = rng.choice(["C1", "C2", "C3"])
+        kind, cents = rng.choice([("deposit", 1), ("wager", -1), ("adjustment", -1)])
+        amount = f"{cents * rng.randint(1, 50_000) / 100:.2f}"
+        result = services.manager.update_balance(code, None, amount, kind, f"w{seed}-{i}", "w")
+        applied += result.success
+    print(applied)
+""")
+
+
+def _run_writers(url: str, writers: int, updates: int) -> int:
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, url, str(seed), str(updates)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(writers)
+    ]
+    applied = 0
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        applied += int(out)
+    return applied
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_concurrent_writers_lose_no_update(backend, request) -> None:
+    url = request.getfixturevalue(f"{backend}_url")
+    db = connect(url)
+    initialize_balance_tables(db)
+    services = build_services(db, Settings(), operator="setup")
+    for code in ("C1", "C2", "C3"):
+        services.manager.create_customer(code, "A1", vip_level="diamond")
+    applied = _run_writers(url, writers=4, updates=60)
+    events = services.audit.history_page(limit=1000)
+    assert len(events) == applied > 0
+    for code in ("C1", "C2", "C3"):
+        mine = [e for e in events if e.customer_id == code]
+        assert services.manager.get_customer(code).balance == sum(
+            (e.amount for e in mine), Decimal("0.00")
+        )
+        assert sorted(e.sequence for e in mine) == list(range(1, len(mine) + 1))
+    assert services.verifier.verify().ok
+    db.close()
