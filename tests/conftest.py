@@ -109,7 +109,14 @@ def _isolated_user_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # t
     """No test reads or writes the real user's data dir, config file or environment."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
-    for name in ("BALANCE_TUI_DB", "DB_PATH", "BALANCE_TUI_OPERATOR", "BALANCE_TUI_CONFIG",
-                 "BALANCE_MIN_DEFAULT", "BALANCE_MAX_DEFAULT", "BALANCE_WARNING_THRESHOLD",
-                 "BALANCE_CRITICAL_THRESHOLD"):
+    for name in (
+        "BALANCE_TUI_DB",
+        "DB_PATH",
+        "BALANCE_TUI_OPERATOR",
+        "BALANCE_TUI_CONFIG",
+        "BALANCE_MIN_DEFAULT",
+        "BALANCE_MAX_DEFAULT",
+        "BALANCE_WARNING_THRESHOLD",
+        "BALANCE_CRITICAL_THRESHOLD",
+    ):
         monkeypatch.delenv(name, raising=False)

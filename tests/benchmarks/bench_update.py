@@ -35,8 +35,9 @@ def bench_engine(path: Path, updates: int, customers: int = 20) -> float:
     manager = services.manager
     start = time.perf_counter()
     for i in range(updates):
-        result = manager.update_balance(f"C{i % customers:05d}", None, Decimal("1.00"),
-                                        "deposit", "bench", "bench")
+        result = manager.update_balance(
+            f"C{i % customers:05d}", None, Decimal("1.00"), "deposit", "bench", "bench"
+        )
         assert result.success, result.validation.errors
     elapsed = time.perf_counter() - start
     services.db.close()
@@ -55,24 +56,30 @@ def bench_baseline(path: Path, updates: int, customers: int = 20) -> float:
         now = time.time_ns() // 1000
         conn.execute("BEGIN IMMEDIATE")
         cid, balance, seq, head = conn.execute(
-            "SELECT id, balance_cents, event_count, head_hash FROM customer WHERE code = ?",
-            (code,)).fetchone()
+            "SELECT id, balance_cents, event_count, head_hash FROM customer WHERE code = ?", (code,)
+        ).fetchone()
         conn.execute(
             "SELECT COALESCE(SUM(CASE WHEN created_us > ? THEN ABS(amount_cents) END), 0),"
             " COALESCE(SUM(ABS(amount_cents)), 0) FROM balance_event"
-            " WHERE customer_id = ? AND created_us > ?", (now - DAY_US, cid, now - WEEK_US)
+            " WHERE customer_id = ? AND created_us > ?",
+            (now - DAY_US, cid, now - WEEK_US),
         ).fetchone()
         new = balance + 100
-        digest = hashlib.sha256(f"{head}|{code}|{seq + 1}|100|{balance}|{new}|{now}".encode()
-                                ).hexdigest()
+        digest = hashlib.sha256(
+            f"{head}|{code}|{seq + 1}|100|{balance}|{new}|{now}".encode()
+        ).hexdigest()
         conn.execute(
             "INSERT INTO balance_event (customer_id, sequence, agent_code, currency, change_type,"
             " amount_cents, previous_cents, new_cents, reason, performed_by, vip_level,"
             " metadata_json, risk_score, warnings_json, created_us, prev_hash, hash)"
             " VALUES (?, ?, 'AGENT_1', 'USD', 'deposit', 100, ?, ?, 'bench', 'bench', 'diamond',"
-            " '{}', 0, '[]', ?, ?, ?)", (cid, seq + 1, balance, new, now, head, digest))
-        conn.execute("UPDATE customer SET balance_cents = ?, event_count = ?, head_hash = ?"
-                     " WHERE id = ?", (new, seq + 1, digest, cid))
+            " '{}', 0, '[]', ?, ?, ?)",
+            (cid, seq + 1, balance, new, now, head, digest),
+        )
+        conn.execute(
+            "UPDATE customer SET balance_cents = ?, event_count = ?, head_hash = ? WHERE id = ?",
+            (new, seq + 1, digest, cid),
+        )
         conn.execute("COMMIT")
     elapsed = time.perf_counter() - start
     conn.close()
@@ -84,8 +91,10 @@ def main(updates: int = 2000) -> None:
         base = bench_baseline(Path(tmp) / "baseline.db", updates)
         engine = bench_engine(Path(tmp) / "engine.db", updates)
     print(f"{'figure':<44}{'baseline':>12}{'ours':>12}{'ratio':>8}")
-    print(f"{'durable updates/s (WAL, synchronous=FULL)':<44}{base:>12.0f}{engine:>12.0f}"
-          f"{engine / base:>8.2f}")
+    print(
+        f"{'durable updates/s (WAL, synchronous=FULL)':<44}{base:>12.0f}{engine:>12.0f}"
+        f"{engine / base:>8.2f}"
+    )
 
 
 if __name__ == "__main__":
