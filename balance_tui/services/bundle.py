@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from peewee import Database
@@ -71,3 +73,17 @@ def open_services(
     db = connect(url or settings.database_url)
     initialize_balance_tables(db)
     return build_services(db, settings, clock, operator)
+
+
+@contextmanager
+def thread_session(db: Database) -> Iterator[None]:
+    """A connection for the calling thread, closed afterwards if this opened it.
+
+    UI workers run on short-lived threads; without this each would leave a connection open.
+    """
+    opened = db.connect(reuse_if_open=True)
+    try:
+        yield
+    finally:
+        if opened:
+            db.close()

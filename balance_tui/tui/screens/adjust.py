@@ -1,0 +1,241 @@
+"""The adjust form: amount, type, reason; a live preview with the engine's own validator."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Input, Label, Select, Static
+
+from balance_tui.domain.changes import REQUESTABLE_TYPES, ChangeType, signed_from_typed
+from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.money import cents_to_decimal, decimal_to_cents, format_cents, parse_amount
+from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, CustomerSummary
+from balance_tui.services.bundle import thread_session
+from balance_tui.tui.safe_text import visible
+
+PREVIEW_DELAY = 0.12
+
+
+@dataclass(frozen=True)
+class AdjustOutcome:
+    """What the form did: the applied update."""
+
+    result: BalanceUpdateResult
+
+
+def typed_cents(text: str, change_type: ChangeType) -> int:
+    """The signed cents the operator means; a typed sign must agree with the type."""
+    cents = parse_amount(text)
+    if change_type in (ChangeType.DEPOSIT, ChangeType.SETTLEMENT) and cents < 0:
+        raise BalanceError(f"A {change_type.value} is a positive amount; drop the minus sign.")
+    return signed_from_typed(change_type, cents)
+
+
+def _money(cents: int) -> str:
+    return format_cents(cents)
+
+
+class AdjustForm(ModalScreen[AdjustOutcome | None]):
+    """Adjust one customer's balance. One idempotency key per opened form."""
+
+    DEFAULT_CSS = """
+    AdjustForm { align: center middle; }
+    AdjustForm > Vertical {
+        width: 76; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    AdjustForm Input, AdjustForm Select { margin: 0; }
+    AdjustForm #preview { height: auto; padding: 0 0 0 1; }
+    AdjustForm #errors { color: $error; height: auto; }
+    AdjustForm .title { text-style: bold; }
+    """
+    BINDINGS = [
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            tooltip="Close without changing anything",
+            id="adjust.cancel",
+        ),
+    ]
+
+    def __init__(self, summary: CustomerSummary) -> None:
+        super().__init__()
+        self.summary = summary
+        self.idempotency_key = f"tui-{uuid.uuid4()}"
+        self.opened_sequence: int | None = None
+        self.preview: ChangePreview | None = None
+        self.submitting = False
+        self._timer: Timer | None = None
+
+    @property
+    def services(self):  # type: ignore[no-untyped-def]
+        return self.app.services  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        c = self.summary.customer
+        with Vertical():
+            yield Label(
+                Text(f"Adjust {visible(c.id)} · {visible(c.name)} · {c.vip_level}"), classes="title"
+            )
+            yield Input(
+                placeholder="Amount, e.g. 1,250.50 (adjustments take a sign: -50)",
+                id="amount",
+                restrict=r"[0-9,.\-+$ ]*",
+                max_length=24,
+            )
+            yield Select(
+                [(t, t) for t in REQUESTABLE_TYPES], value="deposit", allow_blank=False, id="type"
+            )
+            yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
+            yield Static(id="preview")
+            yield Static(id="errors")
+            yield Label("enter submit · escape cancel", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#amount", Input).focus()
+        self._show_current()
+
+    def _show_current(self) -> None:
+        c, s = self.summary.customer, self.summary
+        self.query_one("#preview", Static).update(
+            Text(
+                f"Balance {_money(decimal_to_cents(c.balance))} {c.currency} · used 24h "
+                f"{_money(decimal_to_cents(s.usage_24h))} of "
+                f"{_money(decimal_to_cents(s.daily_limit))}"
+                f" · 7d {_money(decimal_to_cents(s.usage_7d))} of "
+                f"{_money(decimal_to_cents(s.weekly_limit))}"
+            )
+        )
+
+    # ------------------------------------------------------------------ preview
+
+    def _change_type(self) -> ChangeType:
+        return ChangeType(str(self.query_one("#type", Select).value))
+
+    @on(Input.Changed, "#amount")
+    @on(Select.Changed, "#type")
+    def _schedule_preview(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(PREVIEW_DELAY, self._request_preview)
+
+    def _request_preview(self) -> None:
+        text = self.query_one("#amount", Input).value
+        if not text.strip():
+            self._show_errors([])
+            self._show_current()
+            return
+        try:
+            cents = typed_cents(text, self._change_type())
+        except BalanceError as exc:
+            self._show_errors([str(exc)])
+            return
+        self._preview(cents, self._change_type().value)
+
+    @work(thread=True, exclusive=True, group="adjust-preview", exit_on_error=False)
+    def _preview(self, cents: int, change_type: str) -> None:
+        try:
+            with thread_session(self.services.db):
+                preview = self.services.manager.preview_balance_change(
+                    self.summary.customer.id,
+                    cents_to_decimal(abs(cents))
+                    if change_type != "adjustment"
+                    else cents_to_decimal(cents),
+                    change_type,
+                )
+        except BalanceError as exc:
+            self.app.call_from_thread(self._show_errors, [str(exc)])
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self._show_errors, [f"Database error: {exc}"])
+            return
+        self.app.call_from_thread(self._show_preview, preview)
+
+    def _show_preview(self, preview: ChangePreview) -> None:
+        self.preview = preview
+        if self.opened_sequence is None:
+            self.opened_sequence = preview.sequence
+        rules = preview.rules
+        text = Text()
+        text.append(f"{_money(decimal_to_cents(preview.current_balance))} → ")
+        text.append(
+            f"{_money(decimal_to_cents(preview.new_balance))} {preview.customer.currency}",
+            style="bold",
+        )
+        text.append(
+            f"\nUsage after: 24h {_money(decimal_to_cents(preview.usage_24h))} of "
+            f"{_money(decimal_to_cents(rules.daily_change_limit))} · 7d "
+            f"{_money(decimal_to_cents(preview.usage_7d))} of "
+            f"{_money(decimal_to_cents(rules.weekly_change_limit))}"
+        )
+        if preview.sequence != self.opened_sequence:
+            text.append(
+                "\nThe balance was changed by another operator since this form opened.",
+                style="bold yellow",
+            )
+        for warning in preview.validation.warnings:
+            text.append(f"\n⚠ {warning}", style="yellow")
+        self.query_one("#preview", Static).update(text)
+        self._show_errors(preview.validation.errors)
+
+    def _show_errors(self, errors: list[str]) -> None:
+        self.query_one("#errors", Static).update(Text("\n".join(f"✖ {e}" for e in errors)))
+        self.set_class(bool(errors), "-invalid")
+
+    # ------------------------------------------------------------------ submit
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        if self.submitting:
+            return  # a double enter posts once (and the idempotency key guards retries)
+        text = self.query_one("#amount", Input).value
+        reason = self.query_one("#reason", Input).value
+        try:
+            cents = typed_cents(text, self._change_type())
+        except BalanceError as exc:
+            self._show_errors([str(exc)])
+            self.query_one("#amount", Input).focus()
+            return
+        if not reason.strip():
+            self._show_errors(["Give a reason; every change is audited."])
+            self.query_one("#reason", Input).focus()
+            return
+        self.submitting = True
+        self._post(cents, self._change_type().value, reason)
+
+    @work(thread=True, exclusive=True, group="adjust-submit", exit_on_error=False)
+    def _post(self, cents: int, change_type: str, reason: str) -> None:
+        try:
+            with thread_session(self.services.db):
+                result = self.services.manager.update_balance(
+                    self.summary.customer.id,
+                    None,
+                    cents_to_decimal(cents),
+                    change_type,
+                    reason,
+                    self.services.operator,
+                    idempotency_key=self.idempotency_key,
+                )
+        except Exception as exc:
+            self.app.call_from_thread(self._failed, [str(exc)])
+            return
+        if result.success:
+            self.app.call_from_thread(self.dismiss, AdjustOutcome(result))
+        else:
+            self.app.call_from_thread(self._failed, result.validation.errors)
+
+    def _failed(self, errors: list[str]) -> None:
+        self.submitting = False
+        self._show_errors(errors)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,79 @@
+"""The new-customer form."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static
+
+from balance_tui.domain.tiers import VIP_TIERS
+from balance_tui.services.bundle import thread_session
+
+
+class NewCustomerForm(ModalScreen[str | None]):
+    """Create a customer; dismisses with its id."""
+
+    DEFAULT_CSS = """
+    NewCustomerForm { align: center middle; }
+    NewCustomerForm > Vertical {
+        width: 60; max-width: 100%; height: auto; max-height: 100%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    NewCustomerForm #errors { color: $error; height: auto; }
+    """
+    BINDINGS = [
+        Binding(
+            "escape", "cancel", "Cancel", tooltip="Close without creating", id="new_customer.cancel"
+        )
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("New customer", classes="title")
+            yield Input(
+                placeholder="Customer id, e.g. CUSTOMER_001", id="customer-id", max_length=64
+            )
+            yield Input(placeholder="Agent id, e.g. AGENT_001", id="agent-id", max_length=64)
+            yield Input(placeholder="Name", id="name", max_length=200)
+            yield Select([(t, t) for t in VIP_TIERS], value="bronze", allow_blank=False, id="tier")
+            yield Input(value="USD", placeholder="Currency", id="currency", max_length=3)
+            yield Static(id="errors")
+            yield Label("enter create · escape cancel", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#customer-id", Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        values = {
+            name: self.query_one(f"#{name}", Input).value.strip()
+            for name in ("customer-id", "agent-id", "name", "currency")
+        }
+        self._create(values, str(self.query_one("#tier", Select).value))
+
+    @work(thread=True, exclusive=True, group="new-customer", exit_on_error=False)
+    def _create(self, values: dict[str, str], tier: str) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        try:
+            with thread_session(services.db):
+                customer = services.manager.create_customer(
+                    values["customer-id"],
+                    values["agent-id"],
+                    name=values["name"],
+                    vip_level=tier,
+                    currency=values["currency"] or "USD",
+                )
+        except Exception as exc:
+            self.app.call_from_thread(self._error, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, customer.id)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#errors", Static).update(Text(f"✖ {text}"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
