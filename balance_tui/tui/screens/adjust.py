@@ -74,6 +74,8 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         self.opened_sequence: int | None = None
         self.preview: ChangePreview | None = None
         self.submitting = False
+        self.preview_errors: list[str] = []
+        self.submit_errors: list[str] = []
         self._timer: Timer | None = None
 
     @property
@@ -188,8 +190,23 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         self._show_errors(preview.validation.errors)
 
     def _show_errors(self, errors: list[str]) -> None:
+        """Errors of the amount as typed (from the preview); submit errors stay beside them."""
+        self.preview_errors = errors
+        self._render_errors()
+
+    def _show_submit_errors(self, errors: list[str]) -> None:
+        self.submit_errors = errors
+        self._render_errors()
+
+    def _render_errors(self) -> None:
+        errors = list(dict.fromkeys(self.preview_errors + self.submit_errors))
         self.query_one("#errors", Static).update(Text("\n".join(f"✖ {e}" for e in errors)))
         self.set_class(bool(errors), "-invalid")
+
+    @on(Input.Changed)
+    def _edited(self) -> None:
+        if self.submit_errors:
+            self._show_submit_errors([])
 
     # ------------------------------------------------------------------ submit
 
@@ -206,7 +223,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             self.query_one("#amount", Input).focus()
             return
         if not reason.strip():
-            self._show_errors(["Give a reason; every change is audited."])
+            self._show_submit_errors(["Give a reason; every change is audited."])
             self.query_one("#reason", Input).focus()
             return
         self.submitting = True
@@ -235,7 +252,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
 
     def _failed(self, errors: list[str]) -> None:
         self.submitting = False
-        self._show_errors(errors)
+        self._show_submit_errors(errors)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

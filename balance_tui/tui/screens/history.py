@@ -174,7 +174,19 @@ class HistoryScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         self.table.focus()
+        # Scrolling (wheel, end, page down) near the bottom loads more, as the cursor does.
+        self.watch(self.table, "scroll_y", self._scrolled)
         self.reload()
+
+    def _scrolled(self) -> None:
+        table = self.table
+        if table.max_scroll_y and table.scroll_y >= table.max_scroll_y - PREFETCH_ROWS:
+            self._load_more()
+
+    def _load_more(self) -> None:
+        if not self.exhausted and not self._page_loading and self.oldest_id is not None:
+            self._page_loading = True
+            self._load_page(self.filters, self.oldest_id, replace=False)
 
     # ------------------------------------------------------------------ loading
 
@@ -221,13 +233,8 @@ class HistoryScreen(ServiceScreen):
     @on(DataTable.RowHighlighted, "#events")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_detail()
-        if (
-            not self.exhausted
-            and not self._page_loading
-            and event.cursor_row >= self.table.row_count - PREFETCH_ROWS
-        ):
-            self._page_loading = True
-            self._load_page(self.filters, self.oldest_id, replace=False)
+        if event.cursor_row >= self.table.row_count - PREFETCH_ROWS:
+            self._load_more()
 
     def highlighted(self) -> BalanceChangeEvent | None:
         table = self.table

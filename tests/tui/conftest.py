@@ -1,0 +1,61 @@
+"""TUI fixtures: a real SQLite file with fixed demo data, a frozen clock, the app over it."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+
+from balance_tui.config import Settings
+from balance_tui.services import Services, build_services
+from balance_tui.services.demo import generate_demo
+from balance_tui.store import connect, initialize_balance_tables
+from balance_tui.tui.app import BalanceApp, create_app
+
+FROZEN = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+SIZE = (120, 36)
+
+
+def seeded_services(path: str, *, customers: int = 40, events: int = 600) -> Services:
+    """Fixed demo data (same seed, same clock: same rows, ids and hashes every run)."""
+    db = connect(path)
+    initialize_balance_tables(db)
+    services = build_services(db, Settings(), lambda: FROZEN, operator="tester")
+    generate_demo(services, customers=customers, days=30, events=events, seed=3)
+    return dataclasses.replace(services, database_label="demo.db")
+
+
+@pytest.fixture
+def db_file(tmp_path) -> str:  # type: ignore[no-untyped-def]
+    return str(tmp_path / "tui.db")
+
+
+@pytest.fixture
+def services(db_file: str) -> Services:
+    return seeded_services(db_file)
+
+
+@pytest.fixture
+def app(services: Services) -> BalanceApp:
+    return create_app(services, poll_seconds=0.05)
+
+
+async def settle(pilot, app: BalanceApp) -> None:  # type: ignore[no-untyped-def]
+    """Let workers finish and their results reach the screen."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+async def until(pilot, condition: Callable[[], bool], tries: int = 200) -> None:  # type: ignore[no-untyped-def]
+    """Wait (bounded) for something the app does asynchronously; fail if it never happens."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the screen never reached the expected state")
+
+
+Settle = Callable[..., Awaitable[None]]

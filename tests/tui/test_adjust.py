@@ -1,0 +1,101 @@
+"""The adjust form: preview while typing, inline errors that block submit, one post per form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from textual.widgets import DataTable
+
+from balance_tui.tui.screens.adjust import AdjustForm
+from tests.tui.conftest import SIZE, settle, until
+
+
+def _first(services):  # type: ignore[no-untyped-def]
+    return services.manager.list_customers()[0].customer
+
+
+def _event_count(services, customer_id: str) -> int:  # type: ignore[no-untyped-def]
+    return len(services.audit.get_balance_history(customer_id, limit=1000))
+
+
+def _text(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(selector).visual)
+
+
+async def test_preview_shows_new_balance_and_usage_then_submit_updates_row(app, services) -> None:
+    customer = _first(services)
+    before = _event_count(services, customer.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a")
+        assert isinstance(app.screen, AdjustForm)
+        await pilot.press(*"1,250.50")
+        expected = f"{customer.balance + Decimal('1250.50'):,.2f}"
+        await until(pilot, lambda: expected in _text(app, "#preview"))
+        assert "Usage after: 24h" in _text(app, "#preview")
+        await pilot.press("tab", "tab", *"Bank transfer", "enter")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, AdjustForm)
+        assert services.manager.get_customer(customer.id).balance == Decimal(
+            expected.replace(",", "")
+        )
+        assert _event_count(services, customer.id) == before + 1
+        await until(
+            pilot,
+            lambda: str(
+                app.screen.query_one("#customers", DataTable).get_row(customer.id)[4]
+            ).startswith(expected),
+        )
+        assert any("Balance updated" in (n.title or "") for n in app._notifications)
+
+
+async def test_a_limit_breach_shows_inline_and_writes_nothing(app, services) -> None:
+    customer = _first(services)
+    before = _event_count(services, customer.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"9,999,999")
+        app.screen.query_one("#type").value = "withdrawal"
+        await until(pilot, lambda: "below the" in _text(app, "#errors"))
+        await pilot.press("tab", *"too much", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AdjustForm)
+        assert "✖" in _text(app, "#errors")
+        assert _event_count(services, customer.id) == before
+        await pilot.press("escape")
+        assert not isinstance(app.screen, AdjustForm)
+
+
+async def test_bad_amount_and_missing_reason_block_submit(app, services) -> None:
+    customer = _first(services)
+    before = _event_count(services, customer.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"1.234")
+        await until(pilot, lambda: "2 decimal places" in _text(app, "#errors"))
+        await pilot.press("enter")
+        assert isinstance(app.screen, AdjustForm)
+        await pilot.press("backspace", "enter")
+        await until(pilot, lambda: "Give a reason" in _text(app, "#errors"))
+        assert _event_count(services, customer.id) == before
+
+
+async def test_double_enter_posts_once(app, services) -> None:
+    customer = _first(services)
+    before = _event_count(services, customer.id)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"10", "tab", "tab", *"twice", "enter", "enter")
+        await settle(pilot, app)
+        assert _event_count(services, customer.id) == before + 1
+
+
+async def test_preview_says_when_another_operator_changed_the_balance(app, services) -> None:
+    customer = _first(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"5")
+        await until(pilot, lambda: "→" in _text(app, "#preview"))
+        services.manager.update_balance(customer.id, None, "1", "deposit", "meanwhile", "bob")
+        await pilot.press("0")
+        await until(pilot, lambda: "another operator" in _text(app, "#preview"))

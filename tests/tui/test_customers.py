@@ -1,0 +1,89 @@
+"""Customers screen: the table, filter as you type, open history, new customer."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from tests.tui.conftest import SIZE, settle, until
+
+
+def _ids(app) -> list[str]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one("#customers", DataTable)
+    return [str(row.value) for row in table.rows]
+
+
+async def test_table_lists_every_customer_with_balance_and_usage(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        expected = [s.customer.id for s in services.manager.list_customers()]
+        assert _ids(app) == expected
+        table = app.screen.query_one("#customers", DataTable)
+        first = services.manager.list_customers()[0]
+        row = [str(cell) for cell in table.get_row(first.customer.id)]
+        assert row[0] == first.customer.id and row[1] == first.customer.name
+        assert row[4].replace(",", "").startswith(str(first.customer.balance))
+        assert "%" in row[5]
+        assert "demo.db · tester · " in app.sub_title and "active alert" in app.sub_title
+
+
+async def test_filter_as_you_type_then_enter_moves_to_the_table(app, services) -> None:
+    target = services.manager.list_customers()[7].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash")
+        assert isinstance(app.focused, Input)
+        await pilot.press(*target.name.split()[1].lower())
+        await until(pilot, lambda: target.id in _ids(app) and len(_ids(app)) < 40)
+        assert all(
+            target.name.split()[1].lower()
+            in (s.customer.name.lower() + s.customer.id.lower() + s.customer.agent_id.lower())
+            for s in services.manager.list_customers()
+            if s.customer.id in _ids(app)
+        )
+        await pilot.press("enter")
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_enter_on_a_row_opens_that_customers_history(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("down", "down", "enter")
+        await settle(pilot, app)
+        customer = _ids_at(services, 2)
+        assert app.current_mode == "history"
+        events = app.screen.events
+        assert events and {e.customer_id for e in events.values()} == {customer}
+
+
+def _ids_at(services, index: int) -> str:  # type: ignore[no-untyped-def]
+    return services.manager.list_customers()[index].customer.id
+
+
+async def test_new_customer_form_creates_one(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await pilot.press(*"NEW_1")
+        await pilot.press("tab", *"AGENT_009", "tab", *"Grace Hopper")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert services.manager.get_customer("NEW_1").name == "Grace Hopper"
+        await until(pilot, lambda: "NEW_1" in _ids(app))
+
+
+async def test_new_customer_form_shows_errors_inline(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n", *"bad id", "tab", *"A1", "enter")
+        await settle(pilot, app)
+        errors = str(app.screen.query_one("#errors").visual)
+        assert "is not valid" in errors
+        assert services.manager.count_customers() == 40
+
+
+async def test_hostile_names_are_shown_literally(app, services) -> None:
+    services.manager.create_customer("AAA_1", "A1", name="[bold red]boss[/] \x1b[31m")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        cell = app.screen.query_one("#customers", DataTable).get_row("AAA_1")[1]
+        assert str(cell) == "[bold red]boss[/] \\x1b[31m"

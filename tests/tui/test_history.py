@@ -1,0 +1,99 @@
+"""History: pages on demand, filters, detail, reverse, export."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from balance_tui.tui.screens.dialogs import ReasonDialog
+from tests.tui.conftest import SIZE, settle, until
+
+
+def _shown_ids(app) -> list[int]:  # type: ignore[no-untyped-def]
+    table = app.screen.query_one("#events", DataTable)
+    return [int(str(row.value)) for row in table.rows]
+
+
+async def test_pages_load_on_demand_newest_first_without_duplicates(app, services) -> None:
+    total = len(services.audit.history_page(limit=1000))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        assert len(_shown_ids(app)) == 100 < total
+        await pilot.press("pagedown", "pagedown", "pagedown", "pagedown")
+        await until(pilot, lambda: len(_shown_ids(app)) > 100)
+        ids = _shown_ids(app)
+        assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids))
+        assert ids[0] == services.audit.latest_event_id()
+
+
+async def test_filter_and_detail_pane(app, services) -> None:
+    customer = services.manager.list_customers()[3].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("slash", *f"customer:{customer} type:wager", "enter")
+        await settle(pilot, app)
+        events = [services.audit.get_event(i) for i in _shown_ids(app)]
+        assert events and {(e.customer_id, e.change_type) for e in events} == {(customer, "wager")}
+        detail = str(app.screen.query_one("#event-detail").visual)
+        assert f"Event #{events[0].id}" in detail and events[0].hash in detail
+        assert f"risk {events[0].risk_score}/100" in detail
+        app.screen.query_one("#history-filter", Input).value = "type:bonus"
+        await pilot.press("slash", "enter")
+        assert any("Unknown type" in n.message for n in app._notifications)
+
+
+async def test_reverse_asks_a_reason_and_writes_a_reversal(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        target = next(
+            services.audit.get_event(i)
+            for i in _shown_ids(app)
+            if services.audit.get_event(i).change_type == "deposit"
+        )
+        table = app.screen.query_one("#events", DataTable)
+        table.move_cursor(row=table.get_row_index(str(target.id)))
+        await pilot.press("r")
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press("enter")  # no reason: refused inline
+        assert isinstance(app.screen, ReasonDialog)
+        await pilot.press(*"Duplicate entry", "enter")
+        await settle(pilot, app)
+        reversed_ = services.audit.get_event(target.id)
+        assert reversed_.reversed_by_event_id is not None
+        reversal = services.audit.get_event(reversed_.reversed_by_event_id)
+        assert reversal.amount == -target.amount and reversal.reason == "Duplicate entry"
+        assert reversal.performed_by == "tester"
+        await until(pilot, lambda: "↺" in str(table.get_row(str(target.id))[3]))
+        await pilot.press("r")
+        assert not isinstance(app.screen, ReasonDialog)
+        assert any("already reversed" in n.message for n in app._notifications)
+
+
+async def test_export_writes_what_is_shown(app, services, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    customer = services.manager.list_customers()[1].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("slash", *f"customer:{customer}", "enter")
+        await settle(pilot, app)
+        await pilot.press("e")
+        await settle(pilot, app)
+        [path] = list(Path(tmp_path).glob("balance-history-*.csv"))
+        rows = list(csv.DictReader(path.open()))
+        assert {r["customer_id"] for r in rows} == {customer}
+        assert len(rows) == len(services.audit.get_balance_history(customer, limit=1000))
+
+
+async def test_show_customer_from_elsewhere_fills_the_filter(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        app.open_customer_history("CUSTOMER_00005")
+        await until(pilot, lambda: app.current_mode == "history")
+        await settle(pilot, app)
+        assert app.screen.query_one("#history-filter", Input).value == "customer:CUSTOMER_00005"
