@@ -21,6 +21,9 @@ from balance_tui.tui.messages import DataChanged, ShowCustomerHistory
 from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
 from balance_tui.tui.screens.base import call_database, report_failed_worker
 
+#: The four screens share one footer entry: "1234 Screens".
+SCREENS = Binding.Group("Screens", compact=True)
+
 #: How often the watcher looks for commits by other processes (a cheap PRAGMA on SQLite).
 POLL_SECONDS = 0.25
 
@@ -45,6 +48,7 @@ class BalanceApp(App[None]):
             "Customers",
             tooltip="Customers and balances",
             id="app.customers",
+            group=SCREENS,
         ),
         Binding(
             "2",
@@ -52,14 +56,23 @@ class BalanceApp(App[None]):
             "History",
             tooltip="The audited history",
             id="app.history",
+            group=SCREENS,
         ),
-        Binding("3", "switch_mode('alerts')", "Alerts", tooltip="Active alerts", id="app.alerts"),
+        Binding(
+            "3",
+            "switch_mode('alerts')",
+            "Alerts",
+            tooltip="Active alerts",
+            id="app.alerts",
+            group=SCREENS,
+        ),
         Binding(
             "4",
             "switch_mode('analytics')",
             "Analytics",
             tooltip="Trends and risk",
             id="app.analytics",
+            group=SCREENS,
         ),
         Binding(
             "question_mark", "toggle_help", "Keys", tooltip="Show or hide every key", id="app.help"

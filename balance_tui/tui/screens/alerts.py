@@ -115,13 +115,16 @@ class AlertsScreen(ServiceScreen):
         yield Header()
         yield AlertBanner()
         yield Input(
-            placeholder="/  type:warning customer:C1", id="alert-filter", classes="filter-bar"
+            placeholder="/  type:warning customer:C1",
+            id="alert-filter",
+            classes="filter-bar",
+            compact=True,
         )
         table: DataTable[Text] = DataTable(id="alerts", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def table(self) -> DataTable[Text]:

@@ -131,7 +131,7 @@ class AnalyticsScreen(ServiceScreen):
                 yield Static(id="breakdown")
             yield Sparkline([], id="chart")
             yield Static(id="chart-label")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         # Start on the figures, not in the scope box, so 1-4 switch screens at once.

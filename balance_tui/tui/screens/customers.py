@@ -48,7 +48,7 @@ def row_cells(summary: CustomerSummary) -> list[Text]:
     alerts = summary.active_alerts
     return [
         literal(c.id),
-        literal(one_line(c.name, 28)),
+        literal(one_line(c.name, 18)),
         literal(c.agent_id),
         Text(c.vip_level),
         Text(
@@ -115,12 +115,13 @@ class CustomersScreen(ServiceScreen):
             placeholder="/  filter by customer id, name or agent",
             id="customer-filter",
             classes="filter-bar",
+            compact=True,
         )
         table: DataTable[Text] = DataTable(id="customers", cursor_type="row", zebra_stripes=True)
         for key, label in COLUMNS:
             table.add_column(label, key=key)
         yield table
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one(DataTable).focus()

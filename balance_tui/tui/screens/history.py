@@ -159,6 +159,7 @@ class HistoryScreen(ServiceScreen):
             placeholder="/  customer:C1 agent:A1 type:wager operator:ann from:2026-01-01",
             id="history-filter",
             classes="filter-bar",
+            compact=True,
         )
         with Horizontal():
             table: DataTable[Text] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
@@ -166,7 +167,7 @@ class HistoryScreen(ServiceScreen):
                 table.add_column(label, key=key)
             yield table
         yield Static(id="event-detail", classes="detail")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def table(self) -> DataTable[Text]:

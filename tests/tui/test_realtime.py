@@ -1,0 +1,110 @@
+"""Real time: changes committed by another process reach the screen; palette; keys; errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from textual.widgets import DataTable
+
+from balance_tui.tui.app import create_app
+from tests.tui.conftest import SIZE, settle, until
+
+OTHER_OPERATOR = textwrap.dedent("""
+    import sys
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    services = build_services(connect(sys.argv[1]), Settings(), operator="bob")
+    customer = sys.argv[2]
+    balance = services.manager.get_customer(customer).balance
+    result = services.manager.update_balance(customer, None, -(balance - 50), "adjustment",
+                                             "other terminal", "bob")
+    assert result.success, result.validation.errors
+    print(",".join(a.alert_type for a in result.alerts))
+""")
+
+
+async def test_an_alert_written_by_another_process_appears_as_a_banner(
+    app, services, db_file
+) -> None:
+    customer = services.manager.list_customers()[0].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        before = app.active_alerts
+        done = subprocess.run(
+            [sys.executable, "-c", OTHER_OPERATOR, db_file, customer],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        raised = done.stdout.strip().split(",")
+        await until(pilot, lambda: app.banner_alert is not None)
+        assert app.banner_alert.customer_id == customer
+        assert app.banner_alert.alert_type in raised
+        banner = str(app.screen.query_one("AlertBanner").visual)
+        assert customer in banner and "50.00" in banner
+        await until(pilot, lambda: app.active_alerts == before + len(raised))
+        await until(
+            pilot,
+            lambda: str(
+                app.screen.query_one("#customers", DataTable).get_row(customer)[4]
+            ).startswith("50.00"),
+        )
+        shown = app.banner_alert
+        await pilot.press("b")  # acknowledge the banner's alert
+        await settle(pilot, app)
+        assert services.notifications.get_alert(shown.id).acknowledged_by == "tester"
+
+
+async def test_own_alerts_show_a_banner_that_x_dismisses(app, services) -> None:
+    customer = services.manager.list_customers()[1].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        services.manager.update_balance(
+            customer.id, None, -(customer.balance - 10), "adjustment", "drain", "tester"
+        )
+        await until(pilot, lambda: app.banner_alert is not None)
+        alert = app.banner_alert
+        while app.banner_alert is not None:
+            await pilot.press("x")
+        assert services.notifications.get_alert(alert.id).acknowledged_at is None
+
+
+async def test_palette_jumps_to_a_customer(app, services) -> None:
+    customer = services.manager.list_customers()[4].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p")
+        await pilot.press(*customer.id)
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.current_mode == "history")
+        await settle(pilot, app)
+        events = app.screen.events.values()
+        assert events and {e.customer_id for e in events} == {customer.id}
+
+
+async def test_keys_can_be_rebound_from_the_config(services) -> None:
+    import dataclasses
+
+    settings = dataclasses.replace(services.settings, keymap={"app.alerts": "f3"})
+    app = create_app(dataclasses.replace(services, settings=settings), poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("f3")
+        await until(pilot, lambda: app.current_mode == "alerts")
+
+
+async def test_a_database_error_is_a_message_not_a_crash(app, services, db_file) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        services.db.execute_sql("DROP TRIGGER alert_acknowledge_only")
+        services.db.execute_sql("ALTER TABLE alert RENAME TO alert_gone")
+        await pilot.press("3")
+        await settle(pilot, app)
+        assert any("Database error" in n.message for n in app._notifications)
+        await pilot.press("1")
+        assert app.current_mode == "customers" and app.is_running
