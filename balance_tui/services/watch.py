@@ -10,6 +10,7 @@ indexed maxima of the event and alert ids and the active count.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
@@ -42,6 +43,10 @@ class ChangeWatcher:
         self.active_alerts = services.notifications.count_active_alerts()
         self._version_conn: sqlite3.Connection | None = None
         self._version: int | None = None
+        # Polls run on worker threads while close() comes from the UI thread: one at a time,
+        # or the connection could be closed under a running statement.
+        self._lock = threading.Lock()
+        self._closed = False
         if not services.db.__class__.__name__.startswith("Postgres"):
             self._version_conn = sqlite3.connect(
                 str(services.db.database), timeout=1.0, check_same_thread=False
@@ -54,13 +59,16 @@ class ChangeWatcher:
 
     def changed(self) -> bool:
         """Whether anything may have been committed since the last call (cheap)."""
-        if self._version_conn is None:
+        with self._lock:
+            if self._closed:
+                return False
+            if self._version_conn is None:
+                return True
+            version = self._data_version()
+            if version == self._version:
+                return False
+            self._version = version
             return True
-        version = self._data_version()
-        if version == self._version:
-            return False
-        self._version = version
-        return True
 
     def poll(self) -> ChangeBatch | None:
         """New events and alerts since the last poll, or None when nothing was committed."""
@@ -83,6 +91,8 @@ class ChangeWatcher:
         return ChangeBatch(events, alerts, active, acknowledged)
 
     def close(self) -> None:
-        if self._version_conn is not None:
-            self._version_conn.close()
-            self._version_conn = None
+        with self._lock:
+            self._closed = True
+            if self._version_conn is not None:
+                self._version_conn.close()
+                self._version_conn = None
