@@ -26,11 +26,12 @@ COLUMNS = (
     ("agent", "Agent"),
     ("tier", "Tier"),
     ("balance", "Balance"),
-    ("usage", "24h / 7d"),
+    ("usage", "24h/7d"),
     ("alerts", "Alerts"),
 )
 SORTS = ("id", "name", "agent", "tier", "balance", "usage", "alerts")
 FILTER_DELAY = 0.15
+DEFAULT_CURRENCY = "USD"
 
 
 def _percent(used: Decimal, limit: Decimal) -> int:
@@ -48,15 +49,17 @@ def row_cells(summary: CustomerSummary) -> list[Text]:
     alerts = summary.active_alerts
     return [
         literal(c.id),
-        literal(one_line(c.name, 18)),
+        literal(one_line(c.name, 13)),
         literal(c.agent_id),
         Text(c.vip_level),
+        # USD is the default currency: only other currencies carry their code.
         Text(
-            f"{format_cents(decimal_to_cents(c.balance))} {c.currency}",
+            format_cents(decimal_to_cents(c.balance))
+            + ("" if c.currency == DEFAULT_CURRENCY else f" {c.currency}"),
             style=balance_style,
             justify="right",
         ),
-        Text(f"{day}% / {week}%", style=usage_style, justify="right"),
+        Text(f"{day}%/{week}%", style=usage_style, justify="right"),
         Text(
             str(alerts) if alerts else "·", style="bold red" if alerts else "dim", justify="right"
         ),
