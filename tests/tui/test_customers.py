@@ -82,8 +82,8 @@ async def test_new_customer_form_shows_errors_inline(app, services) -> None:
 
 
 async def test_hostile_names_are_shown_literally(app, services) -> None:
-    services.manager.create_customer("AAA_1", "A1", name="[red]x[/]\x1b[1m")
+    services.manager.create_customer("AAA_1", "A1", name="[b]x\x1b[m")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         cell = app.screen.query_one("#customers", DataTable).get_row("AAA_1")[1]
-        assert str(cell) == "[red]x[/]\\x1b[1m"
+        assert str(cell) == "[b]x\\x1b[m"
