@@ -11,6 +11,7 @@ import pytest
 
 from balance_tui.config import Settings
 from balance_tui.services import build_services
+from balance_tui.services.exchange import iter_history as exchange_iter
 from balance_tui.store import connect, initialize_balance_tables
 
 WRITER = textwrap.dedent("""
@@ -30,6 +31,8 @@ WRITER = textwrap.dedent("""
         applied += result.success
     print(applied)
 """)
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def _run_writers(url: str, writers: int, updates: int) -> int:
@@ -51,9 +54,7 @@ def _run_writers(url: str, writers: int, updates: int) -> int:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
-)
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_concurrent_writers_lose_no_update(backend, request) -> None:
     url = request.getfixturevalue(f"{backend}_url")
     db = connect(url)
@@ -61,8 +62,8 @@ def test_concurrent_writers_lose_no_update(backend, request) -> None:
     services = build_services(db, Settings(), operator="setup")
     for code in ("C1", "C2", "C3"):
         services.manager.create_customer(code, "A1", vip_level="diamond")
-    applied = _run_writers(url, writers=4, updates=60)
-    events = services.audit.history_page(limit=1000)
+    applied = _run_writers(url, writers=4, updates=200)
+    events = list(exchange_iter(services))
     assert len(events) == applied > 0
     for code in ("C1", "C2", "C3"):
         mine = [e for e in events if e.customer_id == code]
@@ -71,4 +72,35 @@ def test_concurrent_writers_lose_no_update(backend, request) -> None:
         )
         assert sorted(e.sequence for e in mine) == list(range(1, len(mine) + 1))
     assert services.verifier.verify().ok
+    db.close()
+
+
+STARTER = textwrap.dedent("""
+    import sys
+    from balance_tui.store import connect, initialize_balance_tables
+    db = connect(sys.argv[1])
+    print(",".join(initialize_balance_tables(db)) or "-")
+""")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_processes_starting_at_once_migrate_exactly_once(backend, request) -> None:
+    url = request.getfixturevalue(f"{backend}_url")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", STARTER, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    outputs = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+        outputs.append(out.strip())
+    assert sorted(outputs) == ["-", "-", "-", "0001_initial"]
+    db = connect(url)
+    assert initialize_balance_tables(db) == []
     db.close()
