@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from peewee import Case, fn
@@ -41,6 +42,7 @@ from balance_tui.domain.validation import check_change
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US, from_us
 from balance_tui.services.feed import AlertRaised, BalanceChanged
+from balance_tui.services.hot_sql import HotStatements
 from balance_tui.services.rows import (
     alert_from_tuple,
     customer_from_tuple,
@@ -160,6 +162,10 @@ def metadata_to_json(metadata: Mapping[str, Any] | None) -> str:
 
 class BalanceManager(ServiceBase):
     """Creates customers and applies balance changes: validated, audited, alerted, atomic."""
+
+    @cached_property
+    def hot(self) -> HotStatements:
+        return HotStatements.for_database(self.db, self.postgres)
 
     # ----------------------------------------------------------------- customers
 
@@ -534,26 +540,10 @@ class BalanceManager(ServiceBase):
             ).execute()
 
     def _read_customer(self, code: str, *, lock: bool) -> _CustomerState | None:
-        query = (
-            CustomerRow.select(
-                CustomerRow.id,
-                CustomerRow.code,
-                CustomerRow.name,
-                Agent.code,
-                CustomerRow.vip_level,
-                CustomerRow.currency,
-                CustomerRow.status,
-                CustomerRow.balance_cents,
-                CustomerRow.event_count,
-                CustomerRow.head_hash,
-                CustomerRow.created_us,
-            )
-            .join(Agent)
-            .where(CustomerRow.code == code)
-        )
-        if lock and self.postgres:
-            query = query.for_update(of=CustomerRow)
-        row = query.tuples().first()
+        sql = self.hot.read_customer
+        if not lock and self.postgres:
+            sql = sql.removesuffix(" FOR UPDATE OF c")
+        row = self.db.execute_sql(sql, (code,)).fetchone()
         return None if row is None else _CustomerState(*row)
 
     def _usage(self, customer_pk: int, now_us: int) -> tuple[int, int, int]:
@@ -561,36 +551,9 @@ class BalanceManager(ServiceBase):
 
         A window is open at its far end: an event exactly 24 h old no longer counts.
         """
-        row = (
-            BalanceEvent.select(
-                fn.COALESCE(
-                    fn.SUM(
-                        Case(
-                            None,
-                            [
-                                (
-                                    BalanceEvent.created_us > now_us - DAY_US,
-                                    fn.ABS(BalanceEvent.amount_cents),
-                                )
-                            ],
-                            0,
-                        )
-                    ),
-                    0,
-                ),
-                fn.COALESCE(fn.SUM(fn.ABS(BalanceEvent.amount_cents)), 0),
-                fn.COALESCE(
-                    fn.SUM(Case(None, [(BalanceEvent.created_us > now_us - HOUR_US, 1)], 0)), 0
-                ),
-            )
-            .where(
-                (BalanceEvent.customer == customer_pk)
-                & (BalanceEvent.created_us > now_us - WEEK_US)
-            )
-            .tuples()
-            .first()
-        )
-        assert row is not None
+        row = self.db.execute_sql(
+            self.hot.usage, (now_us - DAY_US, now_us - HOUR_US, customer_pk, now_us - WEEK_US)
+        ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 
     def _submit(
@@ -700,32 +663,33 @@ class BalanceManager(ServiceBase):
         )
         digest = chain_hash(state.head_hash, fields)
         db_user = self.session_user()
-        event_id = BalanceEvent.insert(
-            customer=state.id,
-            sequence=sequence,
-            agent_code=state.agent_code,
-            currency=state.currency,
-            change_type=fields.change_type,
-            amount_cents=request.cents,
-            previous_cents=state.balance_cents,
-            new_cents=new_cents,
-            reason=request.reason,
-            performed_by=request.performed_by,
-            db_user=db_user,
-            vip_level=state.vip_level,
-            metadata_json=request.metadata_json,
-            risk_score=score,
-            warnings_json=warnings_json,
-            idempotency_key=request.idempotency_key,
-            request_hash=request.fingerprint(),
-            reverses_event=request.reverses_event_id,
-            created_us=now_us,
-            prev_hash=state.head_hash,
-            hash=digest,
-        ).execute()
-        CustomerRow.update(balance_cents=new_cents, event_count=sequence, head_hash=digest).where(
-            CustomerRow.id == state.id
-        ).execute()
+        event_id = self.hot.insert(
+            self.db,
+            (
+                state.id,
+                sequence,
+                state.agent_code,
+                state.currency,
+                fields.change_type,
+                request.cents,
+                state.balance_cents,
+                new_cents,
+                request.reason,
+                request.performed_by,
+                db_user,
+                state.vip_level,
+                request.metadata_json,
+                score,
+                warnings_json,
+                request.idempotency_key,
+                request.fingerprint(),
+                request.reverses_event_id,
+                now_us,
+                state.head_hash,
+                digest,
+            ),
+        )
+        self.db.execute_sql(self.hot.update_customer, (new_cents, sequence, digest, state.id))
 
         drafts = alert_rules.alerts_for_change(
             state.code,
