@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from functools import cached_property
+from typing import TypeVar
 
-from peewee import Database
+from peewee import Database, OperationalError
+from peewee import DatabaseError as PeeweeDatabaseError
 
 from balance_tui.config import Settings, load_settings
+from balance_tui.domain.errors import StorageError
 from balance_tui.domain.tiers import RuleBook
 from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.store.connection import is_postgres
 from balance_tui.store.models import database_proxy
+
+T = TypeVar("T")
+
+#: Attempts of one write transaction before giving up on a busy or conflicting database.
+WRITE_ATTEMPTS = 5
+#: How long PostgreSQL waits for another writer's row lock before the attempt fails.
+PG_LOCK_TIMEOUT = "5s"
+#: SQLSTATEs worth retrying: serialization failure, deadlock, lock not available.
+RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A failure another attempt may not meet: SQLite busy/locked, PG conflicts and timeouts."""
+    text = str(exc).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return True
+    code = getattr(getattr(exc, "orig", None) or exc, "pgcode", None)
+    code = code or getattr(getattr(exc, "__cause__", None), "pgcode", None)
+    return code in RETRYABLE_SQLSTATES or "lock timeout" in text or "deadlock" in text
 
 
 class ServiceBase:
@@ -51,9 +75,36 @@ class ServiceBase:
 
     @contextmanager
     def write_transaction(self) -> Iterator[None]:
-        """One transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``)."""
+        """One transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``).
+
+        On PostgreSQL a row lock is waited for at most ``PG_LOCK_TIMEOUT``.
+        """
         with self.db.atomic():
+            if self.postgres and self.db.transaction_depth() == 1:
+                self.db.execute_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'")
             yield
+
+    def transact(self, work: Callable[[], T]) -> T:
+        """Run ``work`` in a write transaction, retrying a bounded number of times when the
+        database is busy, a lock times out, or PostgreSQL reports a conflict. Never waits
+        without limit: SQLite's busy timeout and PG's lock_timeout bound each attempt."""
+        if self.db.in_transaction():
+            with self.write_transaction():  # inside a caller's transaction: no retry here
+                return work()
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.write_transaction():
+                    return work()
+            except (OperationalError, PeeweeDatabaseError) as exc:
+                if not is_retryable(exc):
+                    raise
+                if attempt == WRITE_ATTEMPTS:
+                    raise StorageError(
+                        f"The database stayed busy through {WRITE_ATTEMPTS} attempts; "
+                        "nothing was changed. Try again."
+                    ) from None
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # spread competing writers
+        raise AssertionError("unreachable")
 
     @cached_property
     def _session_user(self) -> str | None:

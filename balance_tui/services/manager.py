@@ -559,8 +559,7 @@ class BalanceManager(ServiceBase):
     def _submit(
         self, request: _Request, rules: BalanceValidationRules | None
     ) -> BalanceUpdateResult:
-        with self.write_transaction():
-            outcome, notices = self._apply(request, rules)
+        outcome, notices = self.transact(lambda: self._apply(request, rules))
         self.feed.publish(*notices)
         return outcome
 

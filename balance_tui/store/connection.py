@@ -64,7 +64,7 @@ def is_postgres(db: Database) -> bool:
     return isinstance(db, PostgresqlDatabase)
 
 
-def connect(url: str | None = None) -> Database:
+def connect(url: str | None = None, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Database:
     """Open (and check) the database named by ``url`` or the environment.
 
     Raises :class:`StorageError` with one clear sentence for a missing directory, a file
@@ -74,7 +74,7 @@ def connect(url: str | None = None) -> Database:
     scheme = urlparse(resolved).scheme
     db: Database
     if scheme in ("sqlite", ""):
-        db = _open_sqlite(resolved)
+        db = _open_sqlite(resolved, lock_timeout)
     elif scheme in ("postgres", "postgresql"):
         db = _open_postgres(resolved)
     else:
@@ -86,7 +86,7 @@ def connect(url: str | None = None) -> Database:
     return db
 
 
-def _open_sqlite(url: str) -> SqliteDatabase:
+def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
     path_text = url.split("://", 1)[1]
     path_text = path_text[1:] if path_text.startswith("/") else path_text
     if not path_text or path_text == ":memory:":
@@ -101,7 +101,7 @@ def _open_sqlite(url: str) -> SqliteDatabase:
     db = SqliteDatabase(
         str(path),
         pragmas=SQLITE_PRAGMAS,
-        timeout=LOCK_TIMEOUT_SECONDS,
+        timeout=lock_timeout,
         lock_type="IMMEDIATE",
         check_same_thread=False,
     )
