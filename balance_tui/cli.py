@@ -140,8 +140,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("csv", "json"), default="csv", dest="fmt")
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
 
-    p = command("import", "create customers from a CSV file (all or nothing)", data.import_)
-    p.add_argument("kind", choices=("customers",))
+    p = command(
+        "import",
+        "create customers, or apply adjustments, from a CSV file (all or nothing)",
+        data.import_,
+    )
+    p.add_argument("kind", choices=("customers", "adjustments"))
     p.add_argument("file")
 
     command("verify", "recompute every hash chain and balance", data.verify, reading=True)

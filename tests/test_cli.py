@@ -294,3 +294,29 @@ def test_real_process_error_has_no_traceback(tmp_path) -> None:
     )
     assert done.returncode == 1
     assert done.stderr == "balance-tui: rejected: No customer 'C9'.\n"
+
+
+def test_import_adjustments_all_or_nothing(tmp_path, db_path, capsys) -> None:
+    good = tmp_path / "adjustments.csv"
+    good.write_text(
+        "customer,amount,type,reason,operator,key\n"
+        'C1,"1,000.00",deposit,funding,ann,k1\n'
+        "C1,$250,wager,bet,,\n"
+        "C1,-50,adjustment,fee,,\n"
+    )
+    code, out, _ = run(capsys, "--db", db_path, "import", "adjustments", str(good))
+    assert code == 0 and "applied 3 changes" in out
+    report = json.loads(run(capsys, "--db", db_path, "report", "C1", "--json")[1])
+    assert report["current_balance"] == "700.00"
+    assert report["history"][-1]["performed_by"] == "ann"
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer,amount,type,reason\nC1,10,deposit,ok\nC1,99999,withdrawal,no\n")
+    code, _, err = run(capsys, "--db", db_path, "import", "adjustments", str(bad))
+    assert code == 1 and "line 3" in err and "below the gold minimum" in err
+    unreadable = tmp_path / "unreadable.csv"
+    unreadable.write_text("customer,amount,type,reason\nC1,-10,deposit,sign\n")
+    code, _, err = run(capsys, "--db", db_path, "import", "adjustments", str(unreadable))
+    assert code == 1 and "line 2" in err and "minus sign" in err
+    report = json.loads(run(capsys, "--db", db_path, "report", "C1", "--json")[1])
+    assert report["current_balance"] == "700.00"

@@ -16,29 +16,19 @@ from balance_tui.commands.output import (
     table,
     when,
 )
-from balance_tui.domain.changes import ChangeType, parse_change_type, signed_from_typed
+from balance_tui.domain.changes import ChangeType, parse_change_type, typed_change_cents
 from balance_tui.domain.errors import InvalidAmountError
-from balance_tui.domain.money import cents_to_decimal, parse_amount
+from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services.bundle import Services
 
 
 def typed_amount(text: str, change_type: ChangeType) -> int:
-    """The signed cents of an amount typed as an operator would, for a change type."""
+    """The signed cents of an amount typed for a change type; a usage error when unreadable."""
     try:
-        cents = parse_amount(text)
+        return typed_change_cents(text, change_type)
     except InvalidAmountError as exc:
         raise UsageError(str(exc)) from None
-    explicit_plus = text.strip().startswith("+") or text.strip().startswith("$+")
-    if change_type in (ChangeType.DEPOSIT, ChangeType.SETTLEMENT) and cents < 0:
-        raise UsageError(
-            f"A {change_type.value} is typed as a positive amount; {text!r} has a minus sign."
-        )
-    if change_type in (ChangeType.WITHDRAWAL, ChangeType.WAGER) and explicit_plus:
-        raise UsageError(
-            f"A {change_type.value} takes money out; {text!r} has a plus sign (type it plain)."
-        )
-    return signed_from_typed(change_type, cents)
 
 
 def _metadata(text: str | None) -> dict[str, object] | None:

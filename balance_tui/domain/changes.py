@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from balance_tui.domain.errors import InvalidChangeTypeError
-from balance_tui.domain.money import format_cents
+from balance_tui.domain.errors import InvalidAmountError, InvalidChangeTypeError
+from balance_tui.domain.money import format_cents, parse_amount
 
 
 class ChangeType(StrEnum):
@@ -74,3 +74,24 @@ def signed_from_typed(change_type: ChangeType, typed_cents: int) -> int:
     if change_type in (ChangeType.WITHDRAWAL, ChangeType.WAGER):
         return -abs(typed_cents) if typed_cents >= 0 else typed_cents
     return typed_cents
+
+
+def typed_change_cents(text: str, change_type: ChangeType) -> int:
+    """The signed cents an operator means by typing ``text`` for ``change_type``.
+
+    Deposits, withdrawals, wagers and settlements are typed as magnitudes and the type gives
+    the sign; a sign the operator did type must agree. An adjustment carries its own sign.
+    """
+    cents = parse_amount(text)
+    stripped = text.strip().lstrip("$€£").strip()
+    if change_type in (ChangeType.DEPOSIT, ChangeType.SETTLEMENT) and cents < 0:
+        raise InvalidAmountError(
+            f"A {change_type.value} is typed as a positive amount; {text!r} has a minus sign."
+        )
+    if change_type in (ChangeType.WITHDRAWAL, ChangeType.WAGER) and (
+        text.strip().startswith("+") or stripped.startswith("+")
+    ):
+        raise InvalidAmountError(
+            f"A {change_type.value} takes money out; {text!r} has a plus sign (type it plain)."
+        )
+    return signed_from_typed(change_type, cents)

@@ -214,3 +214,27 @@ class ChangePreview:
     #: The customer's event count when previewed: a different one at submit time means
     #: another operator changed the balance meanwhile.
     sequence: int
+
+
+@dataclass(frozen=True)
+class BalanceChange:
+    """One change of a batch: the arguments of ``update_balance`` as a value."""
+
+    customer_id: str
+    change_amount: Decimal | int | str
+    change_type: str
+    reason: str
+    performed_by: str
+    agent_id: str | None = None
+    metadata: dict[str, Any] | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """All changes applied, or none: then ``failed_index`` says which one and why."""
+
+    success: bool
+    results: list[BalanceUpdateResult]
+    failed_index: int | None = None
+    errors: list[str] = field(default_factory=list)

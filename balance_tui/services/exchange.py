@@ -11,7 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
+from balance_tui.domain.changes import parse_change_type, typed_change_cents
 from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.records import BalanceChange, BatchResult
 from balance_tui.services.audit import HistoryFilter
 from balance_tui.services.bundle import Services
 
@@ -155,3 +158,67 @@ def import_customers(services: Services, path: Path) -> int:
             except BalanceError as exc:
                 raise InvalidInputError(f"{path}, line {line}: {exc} Nothing imported.") from None
     return len(rows)
+
+
+ADJUSTMENT_COLUMNS = ("customer", "amount", "type", "reason", "operator", "key", "metadata")
+
+
+def read_adjustments(path: Path, default_operator: str) -> list[BalanceChange]:
+    """Changes from a CSV file (customer,amount,type,reason[,operator][,key][,metadata]).
+
+    Amounts are typed as an operator would ("1,250.50", "$300"); the type gives the sign
+    except for adjustments. Any unreadable line rejects the file, naming the line.
+    """
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except OSError as exc:
+        raise InvalidInputError(f"Cannot read {path}: {exc.strerror}.") from None
+    changes: list[BalanceChange] = []
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        missing = [c for c in ("customer", "amount", "type", "reason") if c not in header]
+        if missing:
+            raise InvalidInputError(
+                f"{path}: the header must name customer, amount, type and reason; "
+                f"missing {', '.join(missing)}."
+            )
+        reader.fieldnames = header
+        try:
+            for line, row in enumerate(reader, start=2):
+                changes.append(_adjustment(path, line, row, default_operator))
+        except (csv.Error, UnicodeDecodeError) as exc:
+            raise InvalidInputError(f"{path}: not a readable CSV file ({exc}).") from None
+    return changes
+
+
+def _adjustment(path: Path, line: int, row: dict[str, str], operator: str) -> BalanceChange:
+    try:
+        kind = parse_change_type(row.get("type") or "")
+        cents = typed_change_cents(row.get("amount") or "", kind)
+        metadata = json.loads(row["metadata"]) if (row.get("metadata") or "").strip() else None
+        if metadata is not None and not isinstance(metadata, dict):
+            raise InvalidInputError("metadata must be a JSON object.")
+    except (BalanceError, json.JSONDecodeError) as exc:
+        raise InvalidInputError(f"{path}, line {line}: {exc} Nothing imported.") from None
+    return BalanceChange(
+        customer_id=(row.get("customer") or "").strip(),
+        change_amount=cents_to_decimal(cents),
+        change_type=kind.value,
+        reason=row.get("reason") or "",
+        performed_by=(row.get("operator") or "").strip() or operator,
+        idempotency_key=(row.get("key") or "").strip() or None,
+        metadata=metadata,
+    )
+
+
+def import_adjustments(services: Services, path: Path) -> BatchResult:
+    """Apply every change of the file in one transaction, or none (see ``update_balances``)."""
+    changes = read_adjustments(path, services.operator)
+    result = services.manager.update_balances(changes)
+    if not result.success and result.failed_index is not None:
+        line = result.failed_index + 2
+        raise InvalidInputError(
+            f"{path}, line {line}: " + " ".join(result.errors) + " Nothing imported."
+        )
+    return result

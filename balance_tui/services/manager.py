@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -27,10 +28,12 @@ from balance_tui.domain.errors import (
 from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, canonical_json, chain_hash
 from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents
 from balance_tui.domain.records import (
+    BalanceChange,
     BalanceChangeEvent,
     BalanceReport,
     BalanceThresholdAlert,
     BalanceUpdateResult,
+    BatchResult,
     ChangePreview,
     Customer,
     CustomerSummary,
@@ -120,6 +123,15 @@ class _Request:
             ]
         )
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _BatchState:
+    """What a batch has read and written so far, inside its one transaction."""
+
+    now_us: int
+    customers: dict[str, _CustomerState] = field(default_factory=dict)
+    usage: dict[int, tuple[int, int, int]] = field(default_factory=dict)
 
 
 def check_code(value: Any, what: str) -> str:
@@ -346,6 +358,85 @@ class BalanceManager(ServiceBase):
         except BalanceError as exc:
             return self._reject_early(customer_id, change_type, None, performed_by, str(exc))
         return self._submit(request, rules)
+
+    def update_balances(self, changes: Sequence[BalanceChange]) -> BatchResult:
+        """Apply many changes in one transaction, all or nothing (like linked transfers).
+
+        Each change is validated against the balances and usage the earlier changes of the
+        batch leave behind. If one is refused, nothing of the batch is written; the result
+        names the change (``failed_index``) and why, and that refused attempt is recorded
+        (with its ``limit_exceeded`` alert when a limit was the reason).
+        """
+        requests: list[_Request] = []
+        for index, change in enumerate(changes):
+            try:
+                requests.append(
+                    self._request(
+                        change.customer_id,
+                        change.agent_id,
+                        change.change_amount,
+                        change.change_type,
+                        change.reason,
+                        change.performed_by,
+                        None,
+                        change.metadata,
+                        change.idempotency_key,
+                    )
+                )
+            except BalanceError as exc:
+                return BatchResult(False, [], index, [f"Change {index + 1}: {exc}"])
+
+        class _Refused(Exception):
+            def __init__(self, index: int, outcome: BalanceUpdateResult) -> None:
+                self.index, self.outcome = index, outcome
+
+        def apply_all() -> tuple[list[BalanceUpdateResult], list[Any]]:
+            results, notices = [], []
+            batch = _BatchState(self.now_us())  # one moment for the whole batch
+            for index, request in enumerate(requests):
+                outcome, more = self._apply(request, None, batch)
+                if not outcome.success:
+                    raise _Refused(index, outcome)
+                results.append(outcome)
+                notices += more
+            return results, notices
+
+        try:
+            results, notices = self.transact(apply_all)
+        except _Refused as refused:
+            request = requests[refused.index]
+            reasons = refused.outcome.validation.errors
+            limit = bool(refused.outcome.alerts)
+            # The batch rolled back and the refusal's records with it: write them on their own
+            # (never re-submit the change, which could pass without the batch before it).
+            self.feed.publish(
+                *self.transact(lambda: self._record_batch_refusal(request, reasons, limit))
+            )
+            errors = [f"Change {refused.index + 1} ({request.customer_code}): {e}" for e in reasons]
+            return BatchResult(False, [], refused.index, errors)
+        self.feed.publish(*notices)
+        return BatchResult(True, results)
+
+    def _record_batch_refusal(self, request: _Request, errors: list[str], limit: bool) -> list[Any]:
+        now_us = self.now_us()
+        self._record_rejection(
+            request.customer_code[:64],
+            request.change_type.value,
+            request.cents,
+            request.performed_by,
+            errors,
+            now_us,
+        )
+        state = self._read_customer(request.customer_code, lock=False)
+        if not limit or state is None:
+            return []
+        draft = alert_rules.rejection_alert(
+            state.code, state.balance_cents, request.cents, request.performed_by, errors
+        )
+        alert = write_alert(
+            state.id, state.code, draft, None, now_us, (request.cents, request.performed_by)
+        )
+        return [AlertRaised(alert)]
 
     def reverse_event(
         self,
@@ -600,13 +691,21 @@ class BalanceManager(ServiceBase):
         self,
         request: _Request,
         rules: BalanceValidationRules | None,
+        batch: _BatchState | None = None,
     ) -> tuple[BalanceUpdateResult, list[Any]]:
-        """The body of one update, inside the write transaction."""
+        """The body of one update, inside the write transaction.
+
+        ``batch`` carries what earlier changes of the same transaction already read and
+        wrote (the customer row, its usage), so a batch does not read them again.
+        """
         replay = self._replay(request)
         if replay is not None:
             return replay, []
-        now_us = self.now_us()
-        state = self._read_customer(request.customer_code, lock=True)
+        now_us = batch.now_us if batch else self.now_us()
+        if batch and request.customer_code in batch.customers:
+            state: _CustomerState | None = batch.customers[request.customer_code]
+        else:
+            state = self._read_customer(request.customer_code, lock=True)
         refusal = self._refusal(request, state)
         if refusal is not None or state is None:
             message = refusal or f"No customer {request.customer_code!r}."
@@ -625,7 +724,10 @@ class BalanceManager(ServiceBase):
         # Custom rules are not the tier's: their messages must not name the tier.
         tier_label = state.vip_level if rules is None else ""
         rules = rules or self.rulebook.rules_for(state.vip_level)
-        day, week, last_hour = self._usage(state.id, now_us)
+        if batch and state.id in batch.usage:
+            day, week, last_hour = batch.usage[state.id]
+        else:
+            day, week, last_hour = self._usage(state.id, now_us)
         check = check_change(
             state.balance_cents,
             request.cents,
@@ -640,7 +742,7 @@ class BalanceManager(ServiceBase):
 
         new_cents = check.new_balance_cents
         sequence = state.sequence + 1
-        warnings_json = canonical_json(check.result.warnings)
+        warnings_json = canonical_json(check.result.warnings) if check.result.warnings else "[]"
         score = risk_score(request.change_type, request.cents, new_cents, last_hour, rules)
         fields = ChainedFields(
             customer_id=state.code,
@@ -681,7 +783,8 @@ class BalanceManager(ServiceBase):
                 score,
                 warnings_json,
                 request.idempotency_key,
-                request.fingerprint(),
+                # Only a keyed request can be replayed, so only it needs its fingerprint.
+                request.fingerprint() if request.idempotency_key else None,
                 request.reverses_event_id,
                 now_us,
                 state.head_hash,
@@ -689,6 +792,12 @@ class BalanceManager(ServiceBase):
             ),
         )
         self.db.execute_sql(self.hot.update_customer, (new_cents, sequence, digest, state.id))
+        if batch is not None:
+            gross = abs(request.cents)
+            batch.customers[state.code] = dataclasses.replace(
+                state, balance_cents=new_cents, sequence=sequence, head_hash=digest
+            )
+            batch.usage[state.id] = (day + gross, week + gross, last_hour + 1)
 
         drafts = alert_rules.alerts_for_change(
             state.code,

@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 
-from balance_tui.domain.changes import REQUESTABLE_TYPES, ChangeType, signed_from_typed
+from balance_tui.domain.changes import REQUESTABLE_TYPES, ChangeType, typed_change_cents
 from balance_tui.domain.errors import BalanceError
-from balance_tui.domain.money import cents_to_decimal, decimal_to_cents, format_cents, parse_amount
+from balance_tui.domain.money import cents_to_decimal, decimal_to_cents, format_cents
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, CustomerSummary
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.safe_text import visible
@@ -32,11 +32,8 @@ class AdjustOutcome:
 
 
 def typed_cents(text: str, change_type: ChangeType) -> int:
-    """The signed cents the operator means; a typed sign must agree with the type."""
-    cents = parse_amount(text)
-    if change_type in (ChangeType.DEPOSIT, ChangeType.SETTLEMENT) and cents < 0:
-        raise BalanceError(f"A {change_type.value} is a positive amount; drop the minus sign.")
-    return signed_from_typed(change_type, cents)
+    """The signed cents the operator means (the engine's rule for typed amounts)."""
+    return typed_change_cents(text, change_type)
 
 
 def _money(cents: int) -> str:
