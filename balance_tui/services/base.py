@@ -27,6 +27,8 @@ T = TypeVar("T")
 WRITE_ATTEMPTS = 5
 #: How long PostgreSQL waits for another writer's row lock before the attempt fails.
 PG_LOCK_TIMEOUT = "5s"
+#: PostgreSQL channel every committed write notifies; terminals LISTEN on it.
+NOTIFY_CHANNEL = "balance_tui"
 #: SQLSTATEs worth retrying: serialization failure, deadlock, lock not available.
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 
@@ -80,9 +82,13 @@ class ServiceBase:
         On PostgreSQL a row lock is waited for at most ``PG_LOCK_TIMEOUT``.
         """
         with self.db.atomic():
-            if self.postgres and self.db.transaction_depth() == 1:
+            outermost = self.postgres and self.db.transaction_depth() == 1
+            if outermost:
                 self.db.execute_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'")
             yield
+            if outermost:
+                # Delivered to listeners only if this transaction commits.
+                self.db.execute_sql("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
 
     def transact(self, work: Callable[[], T]) -> T:
         """Run ``work`` in a write transaction, retrying a bounded number of times when the

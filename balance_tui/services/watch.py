@@ -1,19 +1,25 @@
 """Noticing what other processes (and other connections) committed, cheaply.
 
 SQLite: ``PRAGMA data_version`` on a dedicated connection changes only when *another*
-connection commits, so a poll costs one tiny statement and touches no table. Only when it
-moves do we ask for events and alerts newer than the last ids seen, and the active alert
-count (acknowledgements change it). PostgreSQL: until LISTEN/NOTIFY lands, a poll reads the
-indexed maxima of the event and alert ids and the active count.
+connection commits, so a poll costs one tiny statement and touches no table.
+PostgreSQL: every write transaction ends with ``pg_notify`` (delivered on commit); the
+watcher LISTENs on a dedicated autocommit connection whose socket the app hands to its event
+loop, so a commit anywhere wakes it at once. If that connection breaks (server restart), the
+next poll reconnects and catches up by asking for everything after the last ids seen.
+Either way, only when something moved do we read the events and alerts newer than the last
+ids seen, and the active alert count (acknowledgements change it).
 """
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
+from balance_tui.services.base import NOTIFY_CHANNEL
 from balance_tui.services.bundle import Services, thread_session
 
 CATCH_UP_LIMIT = 500
@@ -33,59 +39,131 @@ class ChangeBatch:
         return {e.customer_id for e in self.events} | {a.customer_id for a in self.alerts}
 
 
+class _SqliteSignal:
+    """``PRAGMA data_version`` on a connection of its own."""
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, timeout=1.0, check_same_thread=False)
+        self.version = self._read()
+
+    def _read(self) -> int:
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
+    def fileno(self) -> int | None:
+        return None
+
+    def socket_key(self) -> tuple[int, int] | None:
+        return None
+
+    def fired(self) -> bool:
+        version = self._read()
+        moved, self.version = version != self.version, version
+        return moved
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _PostgresSignal:
+    """LISTEN on a dedicated autocommit connection; reconnects when it breaks."""
+
+    def __init__(self, database: str, params: dict[str, Any]) -> None:
+        self.database, self.params = database, params
+        self.conn: Any = None
+        self.missed = False
+        self.generation = 0  # one more per connection: a new socket to watch
+        self._connect()
+
+    def _connect(self) -> None:
+        import psycopg2
+
+        self.conn = psycopg2.connect(dbname=self.database, **self.params)
+        self.conn.autocommit = True
+        self.conn.cursor().execute(f"LISTEN {NOTIFY_CHANNEL}")
+        self.generation += 1
+
+    def fileno(self) -> int | None:
+        return None if self.conn is None else int(self.conn.fileno())
+
+    def socket_key(self) -> tuple[int, int] | None:
+        return None if self.conn is None else (self.generation, int(self.conn.fileno()))
+
+    def fired(self) -> bool:
+        import psycopg2
+
+        try:
+            if self.conn is None:
+                self._connect()
+                return True  # back after a break: catch up on whatever was missed
+            self.conn.poll()
+        except psycopg2.Error:
+            self.close()
+            return False  # the server is away; the next poll tries to reconnect
+        moved = bool(self.conn.notifies) or self.missed
+        self.conn.notifies.clear()
+        self.missed = False
+        return moved
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(Exception):  # already broken is fine: we are leaving it
+                self.conn.close()
+        self.conn = None
+        self.missed = True
+
+
 class ChangeWatcher:
-    """Polls for committed changes; ``poll()`` returns a batch, or None when nothing moved."""
+    """``poll()`` returns what changed since the last call, or None when nothing moved."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
         self.last_event_id = services.audit.latest_event_id()
         self.last_alert_id = services.notifications.latest_alert_id()
         self.active_alerts = services.notifications.count_active_alerts()
-        self._version_conn: sqlite3.Connection | None = None
-        self._version: int | None = None
-        # Polls run on worker threads while close() comes from the UI thread: one at a time,
-        # or the connection could be closed under a running statement.
+        db = services.db
+        self._signal: _SqliteSignal | _PostgresSignal
+        if services.manager.postgres:
+            self._signal = _PostgresSignal(str(db.database), dict(db.connect_params))
+        else:
+            self._signal = _SqliteSignal(str(db.database))
+        # Polls run on worker threads (and the event loop reads the socket) while close()
+        # comes from the UI thread: one at a time, or a connection could close mid-statement.
         self._lock = threading.Lock()
+        self._reading = threading.Lock()  # one catch-up read at a time: no row twice
         self._closed = False
-        if not services.db.__class__.__name__.startswith("Postgres"):
-            self._version_conn = sqlite3.connect(
-                str(services.db.database), timeout=1.0, check_same_thread=False
-            )
-            self._version = self._data_version()
 
-    def _data_version(self) -> int:
-        assert self._version_conn is not None
-        return int(self._version_conn.execute("PRAGMA data_version").fetchone()[0])
+    def socket_key(self) -> tuple[int, int] | None:
+        """(connection generation, socket) to watch for readability on PostgreSQL, or None
+        (SQLite, or while disconnected): a new generation means a new socket to register."""
+        with self._lock:
+            return None if self._closed else self._signal.socket_key()
 
     def changed(self) -> bool:
         """Whether anything may have been committed since the last call (cheap)."""
         with self._lock:
             if self._closed:
                 return False
-            if self._version_conn is None:
-                return True
-            version = self._data_version()
-            if version == self._version:
-                return False
-            self._version = version
-            return True
+            return self._signal.fired()
 
-    def poll(self) -> ChangeBatch | None:
-        """New events and alerts since the last poll, or None when nothing was committed."""
-        if not self.changed():
+    def poll(self, *, signalled: bool = False) -> ChangeBatch | None:
+        """New events and alerts since the last poll, or None when nothing was committed.
+
+        ``signalled``: the caller already saw the signal fire (the PostgreSQL socket woke
+        the event loop and ``changed()`` drained it), so read without asking again.
+        """
+        if not signalled and not self.changed():
             return None
-        with thread_session(self.services.db):
+        with self._reading, thread_session(self.services.db):
             events = self.services.audit.events_after(self.last_event_id, CATCH_UP_LIMIT)
             alerts = self.services.notifications.alerts_after(self.last_alert_id, CATCH_UP_LIMIT)
             active = self.services.notifications.count_active_alerts()
-        if events:
-            self.last_event_id = events[-1].id
-        if alerts:
-            self.last_alert_id = alerts[-1].id
-        acknowledged = active != self.active_alerts + len(
-            [a for a in alerts if a.acknowledged_at is None]
-        )
-        self.active_alerts = active
+            if events:
+                self.last_event_id = events[-1].id
+            if alerts:
+                self.last_alert_id = alerts[-1].id
+            opened = len([a for a in alerts if a.acknowledged_at is None])
+            acknowledged = active != self.active_alerts + opened
+            self.active_alerts = active
         if not events and not alerts and not acknowledged:
             return None
         return ChangeBatch(events, alerts, active, acknowledged)
@@ -93,6 +171,4 @@ class ChangeWatcher:
     def close(self) -> None:
         with self._lock:
             self._closed = True
-            if self._version_conn is not None:
-                self._version_conn.close()
-                self._version_conn = None
+            self._signal.close()

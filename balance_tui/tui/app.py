@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import deque
 from pathlib import Path
 
@@ -105,6 +106,7 @@ class BalanceApp(App[None]):
         self.banner_queue: deque[BalanceThresholdAlert] = deque()
         self._announced: set[int] = set()
         self._watcher: ChangeWatcher | None = None
+        self._listening_key: tuple[int, int] | None = None
         self._unsubscribe = services.feed.subscribe(self._from_feed)
 
     # ------------------------------------------------------------------ lifecycle
@@ -115,6 +117,8 @@ class BalanceApp(App[None]):
 
     def on_unmount(self) -> None:
         self._unsubscribe()
+        if self._listening_key is not None:
+            asyncio.get_running_loop().remove_reader(self._listening_key[1])
         if self._watcher is not None:
             self._watcher.close()
 
@@ -129,18 +133,44 @@ class BalanceApp(App[None]):
         self._watcher = watcher
         self.active_alerts = watcher.active_alerts
         self.set_interval(self.poll_seconds, self._poll)
+        self._watch_socket()
+
+    def _watch_socket(self) -> None:
+        """PostgreSQL: a NOTIFY makes the listening socket readable, so the event loop wakes
+        us at once instead of at the next tick. Re-registered whenever the watcher reconnects
+        (the old registration goes first: a new connection may reuse the same number)."""
+        watcher = self._watcher
+        key = watcher.socket_key() if watcher is not None else None
+        if key == self._listening_key:
+            return
+        loop = asyncio.get_running_loop()
+        if self._listening_key is not None:
+            loop.remove_reader(self._listening_key[1])
+        self._listening_key = key
+        if key is not None:
+            loop.add_reader(key[1], self._socket_readable)
 
     def _poll(self) -> None:
         if self._watcher is not None:
+            self._watch_socket()
             self._poll_in_thread()
 
+    def _socket_readable(self) -> None:
+        """A NOTIFY arrived (or the connection broke): drain it here, read in a worker."""
+        if self._watcher is None:
+            return
+        fired = self._watcher.changed()
+        self._watch_socket()
+        if fired:
+            self._poll_in_thread(signalled=True)
+
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def _poll_in_thread(self) -> None:
+    def _poll_in_thread(self, signalled: bool = False) -> None:
         watcher = self._watcher
         if watcher is None:
             return
         try:
-            batch = watcher.poll()
+            batch = watcher.poll(signalled=signalled)
         except Exception as exc:  # keep polling: the database may come back
             self.call_from_thread(self.show_problem, f"Database error: {exc}")
             return

@@ -18,9 +18,11 @@ FROZEN = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 SIZE = (120, 36)
 
 
-def seeded_services(path: str, *, customers: int = 40, events: int = 600) -> Services:
-    """Fixed demo data (same seed, same clock: same rows, ids and hashes every run)."""
-    db = connect(path)
+def seeded_services(url: str, *, customers: int = 40, events: int = 600) -> Services:
+    """Fixed demo data (same seed, same clock: same rows, ids and hashes every run).
+
+    ``url`` is a SQLite path or any database URL (the PostgreSQL tests pass theirs)."""
+    db = connect(url)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), lambda: FROZEN, operator="tester")
     generate_demo(services, customers=customers, days=30, events=events, seed=3)

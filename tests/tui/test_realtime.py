@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
 from textual.widgets import DataTable
 
 from balance_tui.tui.app import create_app
@@ -108,3 +109,67 @@ async def test_a_database_error_is_a_message_not_a_crash(app, services, db_file)
         assert any("Database error" in n.message for n in app._notifications)
         await pilot.press("1")
         assert app.current_mode == "customers" and app.is_running
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_notify_brings_another_terminals_alert(postgres_url) -> None:
+    from tests.tui.conftest import seeded_services
+
+    services = seeded_services(postgres_url, customers=8, events=60)
+    app = create_app(services, poll_seconds=30)  # the tick is far away: NOTIFY must do it
+    customer = services.manager.list_customers()[0].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await until(pilot, lambda: app._listening_key is not None)
+        done = subprocess.run(
+            [sys.executable, "-c", OTHER_OPERATOR, postgres_url, customer],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        await until(pilot, lambda: app.banner_alert is not None)
+        assert app.banner_alert.customer_id == customer
+    services.db.close()
+
+
+@pytest.mark.postgres
+async def test_on_postgres_a_dropped_listener_reconnects_and_catches_up(postgres_url) -> None:
+    from tests.tui.conftest import seeded_services
+
+    services = seeded_services(postgres_url, customers=8, events=60)
+    app = create_app(services, poll_seconds=0.1)
+    customer = services.manager.list_customers()[0].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await until(pilot, lambda: app._listening_key is not None)
+        listener = app._watcher._signal.conn.get_backend_pid()
+        services.db.execute_sql("SELECT pg_terminate_backend(%s)", (listener,))
+        done = subprocess.run(
+            [sys.executable, "-c", OTHER_OPERATOR, postgres_url, customer],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        await until(pilot, lambda: app.banner_alert is not None, tries=500)
+        assert app.banner_alert.customer_id == customer
+        await until(pilot, lambda: app._listening_key is not None and app._listening_key[0] == 2)
+        assert app._watcher._signal.conn.get_backend_pid() != listener
+        # ...and the new socket is watched: a later change arrives through it too.
+        while app.banner_alert is not None:
+            app._next_banner()
+        second = services.manager.list_customers()[1].customer.id
+        done = subprocess.run(
+            [sys.executable, "-c", OTHER_OPERATOR, postgres_url, second],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        await until(
+            pilot,
+            lambda: app.banner_alert is not None and app.banner_alert.customer_id == second,
+            tries=500,
+        )
+    services.db.close()
