@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -105,13 +106,20 @@ def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
         lock_type="IMMEDIATE",
         check_same_thread=False,
     )
-    try:
-        db.connect(reuse_if_open=True)
-        db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
-    except (DatabaseError, sqlite3.DatabaseError) as exc:
-        db.close()
-        raise StorageError(f"{path} cannot be opened as a database: {exc}.") from None
-    return db
+    # Turning a new file to WAL needs a moment of exclusive access, and SQLite may answer
+    # "locked" at once instead of waiting; so opening retries, within the same time bound.
+    deadline = time.monotonic() + lock_timeout
+    while True:
+        try:
+            db.connect(reuse_if_open=True)
+            db.execute_sql("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except (DatabaseError, sqlite3.DatabaseError) as exc:
+            db.close()
+            if "locked" in str(exc) and time.monotonic() < deadline:
+                time.sleep(0.02)
+                continue
+            raise StorageError(f"{path} cannot be opened as a database: {exc}.") from None
 
 
 def _open_postgres(url: str) -> PostgresqlDatabase:
