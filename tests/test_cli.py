@@ -320,3 +320,43 @@ def test_import_adjustments_all_or_nothing(tmp_path, db_path, capsys) -> None:
     assert code == 1 and "line 2" in err and "minus sign" in err
     report = json.loads(run(capsys, "--db", db_path, "report", "C1", "--json")[1])
     assert report["current_balance"] == "700.00"
+
+
+@pytest.mark.postgres
+def test_the_cli_on_postgres(postgres_url, capsys) -> None:
+    assert (
+        run(
+            capsys,
+            "--db",
+            postgres_url,
+            "demo",
+            "--customers",
+            "12",
+            "--days",
+            "5",
+            "--events",
+            "200",
+        )[0]
+        == 0
+    )
+    code, out, _ = run(
+        capsys,
+        "update",
+        "CUSTOMER_00001",
+        "25",
+        "--type",
+        "deposit",
+        "--reason",
+        "pg",
+        "--operator",
+        "ann",
+        "--db",
+        postgres_url,
+    )
+    assert code == 0 and "CUSTOMER_00001 deposit +25.00 USD" in out
+    history = json.loads(run(capsys, "--db", postgres_url, "history", "--limit", "1", "--json")[1])
+    assert history[0]["performed_by"] == "ann" and history[0]["db_user"] == "postgres"
+    code, out, _ = run(capsys, "--db", postgres_url, "verify")
+    assert code == 0 and "OK: 12 customers" in out
+    assert run(capsys, "--db", postgres_url, "analytics", "--period", "weekly")[0] == 0
+    assert run(capsys, "--db", postgres_url, "alerts", "--all", "--json")[0] == 0

@@ -19,6 +19,7 @@ from balance_tui.services.feed import AlertAcknowledged, AlertRaised, Notice
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
 from balance_tui.tui.commands import BalanceCommands
 from balance_tui.tui.messages import DataChanged, ShowCustomerHistory
+from balance_tui.tui.poller import Poller
 from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
 from balance_tui.tui.screens.base import call_database, report_failed_worker
 
@@ -107,6 +108,7 @@ class BalanceApp(App[None]):
         self._announced: set[int] = set()
         self._watcher: ChangeWatcher | None = None
         self._listening_key: tuple[int, int] | None = None
+        self._poller: Poller | None = None
         self._unsubscribe = services.feed.subscribe(self._from_feed)
 
     # ------------------------------------------------------------------ lifecycle
@@ -117,6 +119,8 @@ class BalanceApp(App[None]):
 
     def on_unmount(self) -> None:
         self._unsubscribe()
+        if self._poller is not None:
+            self._poller.stop()
         if self._listening_key is not None:
             asyncio.get_running_loop().remove_reader(self._listening_key[1])
         if self._watcher is not None:
@@ -131,6 +135,11 @@ class BalanceApp(App[None]):
 
     def _watching(self, watcher: ChangeWatcher) -> None:
         self._watcher = watcher
+        self._poller = Poller(
+            watcher,
+            lambda batch: self.call_from_thread(self.apply_changes, batch),
+            lambda text: self.call_from_thread(self.show_problem, text),
+        )
         self.active_alerts = watcher.active_alerts
         self.set_interval(self.poll_seconds, self._poll)
         self._watch_socket()
@@ -164,18 +173,9 @@ class BalanceApp(App[None]):
         if fired:
             self._poll_in_thread(signalled=True)
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def _poll_in_thread(self, signalled: bool = False) -> None:
-        watcher = self._watcher
-        if watcher is None:
-            return
-        try:
-            batch = watcher.poll(signalled=signalled)
-        except Exception as exc:  # keep polling: the database may come back
-            self.call_from_thread(self.show_problem, f"Database error: {exc}")
-            return
-        if batch is not None:
-            self.call_from_thread(self.apply_changes, batch)
+        if self._poller is not None:
+            self._poller.request(signalled=signalled)
 
     def _from_feed(self, notice: Notice) -> None:
         """This process's own commits: show banners at once (the watcher confirms later)."""
