@@ -12,7 +12,6 @@ from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import HOUR_US, to_us
 from balance_tui.services.rows import event_from_tuple, select_events, tuples
 from balance_tui.store.models import BalanceEvent
-from balance_tui.store.models import Customer as CustomerRow
 
 MAX_PAGE = 1_000
 
@@ -29,8 +28,34 @@ class HistoryFilter:
     until: datetime | None = None
 
 
+_EVENT_SELECT = (
+    "SELECT e.id, c.code, e.agent_code, e.change_type, e.amount_cents, e.previous_cents, "
+    "e.new_cents, e.reason, e.performed_by, e.vip_level, e.metadata_json, e.risk_score, "
+    "e.warnings_json, e.idempotency_key, e.created_us, e.reverses_event_id, e.prev_hash, "
+    "e.hash, e.sequence, e.currency, e.db_user, r.id "
+    "FROM balance_event e JOIN customer c ON c.id = e.customer_id "
+    "LEFT JOIN balance_event r ON r.reverses_event_id = e.id"
+)
+
+
 class BalanceAuditTrail(ServiceBase):
-    """Reads the audit trail: per customer, recent, filtered pages (keyset), one event."""
+    """Reads the audit trail: per customer, recent, filtered pages (keyset), one event.
+
+    Pages are plain SQL (one statement, the reversal link joined in): they are what the
+    history screen runs as the operator scrolls, and Peewee's query building cost more
+    than the query itself.
+    """
+
+    def _page(
+        self, where: list[str], params: list[object], order: str, limit: int, offset: int = 0
+    ) -> list[BalanceChangeEvent]:
+        p = self.db.param
+        sql = _EVENT_SELECT
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order} LIMIT {p} OFFSET {p}"
+        rows = self.db.execute_sql(sql, (*params, limit, offset)).fetchall()
+        return [event_from_tuple(row[:21], row[21]) for row in rows]
 
     def get_balance_history(
         self, customer_id: str, limit: int = 50, offset: int = 0
@@ -40,15 +65,8 @@ class BalanceAuditTrail(ServiceBase):
         _check_limit(limit)
         if offset < 0:
             raise InvalidInputError("Offset must be zero or more.")
-        rows = (
-            select_events()
-            .where(BalanceEvent.customer == customer_pk)
-            .order_by(BalanceEvent.sequence.desc())
-            .limit(limit)
-            .offset(offset)
-            .tuples()
-        )
-        return self._with_reversals([tuple(r) for r in rows])
+        p = self.db.param
+        return self._page([f"e.customer_id = {p}"], [customer_pk], "e.sequence DESC", limit, offset)
 
     def get_recent_balance_changes(
         self, hours: int = 24, agent_id: str | None = None, limit: int = MAX_PAGE
@@ -72,13 +90,11 @@ class BalanceAuditTrail(ServiceBase):
         Pass the last id of a page to get the next; the cost does not grow with the depth.
         """
         _check_limit(limit)
-        query = select_events()
-        for condition in self._conditions(filters or HistoryFilter()):
-            query = query.where(condition)
+        where, params = self._conditions(filters or HistoryFilter())
         if before_id is not None:
-            query = query.where(BalanceEvent.id < before_id)
-        rows = query.order_by(BalanceEvent.id.desc()).limit(limit).tuples()
-        return self._with_reversals([tuple(r) for r in rows])
+            where.append(f"e.id < {self.db.param}")
+            params.append(before_id)
+        return self._page(where, params, "e.id DESC", limit)
 
     def events_after(self, after_id: int, limit: int = MAX_PAGE) -> list[BalanceChangeEvent]:
         """Events newer than ``after_id``, oldest first (catching up on other writers)."""
@@ -106,31 +122,42 @@ class BalanceAuditTrail(ServiceBase):
     # ----------------------------------------------------------------- internals
 
     def _customer_pk(self, customer_id: str) -> int:
-        pk = CustomerRow.select(CustomerRow.id).where(CustomerRow.code == customer_id).scalar()
+        row = self.db.execute_sql(
+            f"SELECT id FROM customer WHERE code = {self.db.param}", (customer_id,)
+        ).fetchone()
+        pk = None if row is None else row[0]
         if pk is None:
             raise UnknownCustomerError(f"No customer {customer_id!r}.")
         return int(pk)
 
-    def _conditions(self, filters: HistoryFilter) -> list:  # type: ignore[type-arg]
-        conditions = []
+    def _conditions(self, filters: HistoryFilter) -> tuple[list[str], list[object]]:
+        """SQL conditions (with their parameters) for a filter, for ``_page``."""
+        p = self.db.param
+        where: list[str] = []
+        params: list[object] = []
+
+        def add(sql: str, value: object) -> None:
+            where.append(sql)
+            params.append(value)
+
         if filters.customer_id:
-            conditions.append(BalanceEvent.customer == self._customer_pk(filters.customer_id))
+            add(f"e.customer_id = {p}", self._customer_pk(filters.customer_id))
         if filters.agent_id:
-            conditions.append(BalanceEvent.agent_code == filters.agent_id)
+            add(f"e.agent_code = {p}", filters.agent_id)
         if filters.change_type:
             if filters.change_type not in CHANGE_TYPES:
                 raise InvalidInputError(
                     f"Unknown change type {filters.change_type!r}; use one of "
                     f"{', '.join(CHANGE_TYPES)}."
                 )
-            conditions.append(BalanceEvent.change_type == filters.change_type)
+            add(f"e.change_type = {p}", filters.change_type)
         if filters.performed_by:
-            conditions.append(BalanceEvent.performed_by == filters.performed_by)
+            add(f"e.performed_by = {p}", filters.performed_by)
         if filters.since:
-            conditions.append(BalanceEvent.created_us >= to_us(filters.since))
+            add(f"e.created_us >= {p}", to_us(filters.since))
         if filters.until:
-            conditions.append(BalanceEvent.created_us < to_us(filters.until))
-        return conditions
+            add(f"e.created_us < {p}", to_us(filters.until))
+        return where, params
 
     def _with_reversals(self, rows: list[tuple]) -> list[BalanceChangeEvent]:  # type: ignore[type-arg]
         """Records, each knowing which event reversed it (one query for the whole page)."""
