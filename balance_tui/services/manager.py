@@ -261,7 +261,9 @@ class BalanceManager(ServiceBase):
         if agent_id:
             query = query.where(Agent.code == agent_id)
         if limit is not None:
-            query = query.limit(limit).offset(offset)
+            query = query.limit(limit)
+        if offset:
+            query = query.offset(offset)
         customers = [customer_from_tuple(row) for row in query.tuples()]
         return self.summarise(customers)
 

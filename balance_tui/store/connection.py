@@ -29,7 +29,7 @@ SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "synchronous": "full",
     "foreign_keys": 1,
-    "cache_size": -32_000,  # 32 MB page cache
+    "cache_size": -4_000,  # 4 MB page cache per connection (the OS caches the file too)
     "temp_store": "memory",
 }
 

@@ -1,0 +1,106 @@
+"""The app at scale: start to the first customers screen, and peak memory, 10^6 vs 10^3 events.
+
+Each figure comes from a fresh process. Start time is measured headless (Pilot) against a
+Textual hello-world holding a 10,000-row table, in the same run.
+Run: python -m tests.benchmarks.bench_app
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from balance_tui.config import Settings
+from balance_tui.services import build_services
+from balance_tui.services.demo import generate_demo
+from balance_tui.store import connect, initialize_balance_tables
+from tests.benchmarks.common import BIG_DB, big_services
+
+SMALL_DB = Path("/tmp/balance-bench-1k.db")
+
+OURS = textwrap.dedent("""
+    import asyncio, json, resource, sys, time
+    started = time.perf_counter()
+    from balance_tui.services import open_services
+    from balance_tui.tui.app import create_app
+    async def main():
+        app = create_app(open_services(sys.argv[1]))
+        async with app.run_test(size=(160, 45)) as pilot:
+            while not app.screen.query("#customers") or not app.screen.query_one(
+                    "#customers").row_count:
+                await pilot.pause(0.005)
+            first = time.perf_counter() - started
+            for key in "2341":
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause(0.2)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps({"first_screen_s": first, "peak_mb": rss}))
+    asyncio.run(main())
+""")
+
+HELLO = textwrap.dedent("""
+    import asyncio, json, time
+    started = time.perf_counter()
+    from textual.app import App
+    from textual.widgets import DataTable, Footer, Header
+    class Hello(App):
+        def compose(self):
+            yield Header(); yield DataTable(); yield Footer()
+        def on_mount(self):
+            table = self.query_one(DataTable)
+            table.add_columns("id", "name", "balance")
+            for i in range(10_000):
+                table.add_row(f"C{i}", f"name {i}", f"{i}.00", key=str(i))
+    async def main():
+        app = Hello()
+        async with app.run_test(size=(160, 45)) as pilot:
+            while not app.query_one(DataTable).row_count:
+                await pilot.pause(0.005)
+            print(json.dumps({"first_screen_s": time.perf_counter() - started}))
+    asyncio.run(main())
+""")
+
+
+def _run(script: str, *args: str) -> dict[str, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _small_db() -> None:
+    if SMALL_DB.exists():
+        return
+    db = connect(str(SMALL_DB))
+    initialize_balance_tables(db)
+    generate_demo(build_services(db, Settings()), customers=10_000, days=365, events=1_000)
+    db.close()
+
+
+def main() -> None:
+    big_services().db.close()
+    _small_db()
+    hello = _run(HELLO)["first_screen_s"]
+    big = _run(OURS, str(BIG_DB))
+    small = _run(OURS, str(SMALL_DB))
+    print(f"{'figure':<58}{'baseline':>10}{'ours':>10}{'ratio':>8}")
+    print(
+        f"{'start to customers screen, 10^6 events (s) vs hello-world':<58}"
+        f"{hello:>10.2f}{big['first_screen_s']:>10.2f}{big['first_screen_s'] / hello:>8.2f}"
+    )
+    print(
+        f"{'peak memory after all screens, 10^6 vs 10^3 events (MB)':<58}"
+        f"{small['peak_mb']:>10.0f}{big['peak_mb']:>10.0f}{big['peak_mb'] / small['peak_mb']:>8.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
