@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
@@ -41,7 +41,12 @@ def _percent(used: Decimal, limit: Decimal) -> int:
     return int(used * 100 // limit) if limit else 0
 
 
-def row_cells(summary: CustomerSummary) -> list[Text | str]:
+def name_width(terminal_width: int) -> int:
+    """Room for names: what the other columns leave (they need about 69 cells)."""
+    return max(11, min(28, terminal_width - 69))
+
+
+def row_cells(summary: CustomerSummary, name_room: int = 13) -> list[Text | str]:
     c = summary.customer
     day, week = (
         _percent(summary.usage_24h, summary.daily_limit),
@@ -54,7 +59,7 @@ def row_cells(summary: CustomerSummary) -> list[Text | str]:
     # hide in them, so they stay plain strings (cheaper for 10,000 rows); names are literal.
     return [
         c.id,
-        literal(one_line(c.name, 13)),
+        literal(one_line(c.name, name_room)),
         c.agent_id,
         c.vip_level,
         # USD is the default currency: only other currencies carry their code.
@@ -114,6 +119,7 @@ class CustomersScreen(ServiceScreen):
         super().__init__()
         self.summaries: dict[str, CustomerSummary] = {}
         self.sort_column = "id"
+        self.name_room = 13
         self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
@@ -133,7 +139,15 @@ class CustomersScreen(ServiceScreen):
         yield table
         yield Footer(compact=True)
 
+    def on_resize(self, event: events.Resize) -> None:
+        room = name_width(event.size.width)
+        if room != self.name_room:
+            self.name_room = room
+            if self.summaries:
+                self.fill(list(self.summaries.values()))
+
     def on_mount(self) -> None:
+        self.name_room = name_width(self.app.size.width)
         self.query_one(DataTable).focus()
         self.load()
 
@@ -167,7 +181,7 @@ class CustomersScreen(ServiceScreen):
         table = self.table
         with self.app.batch_update():
             for summary in fresh:
-                table.add_row(*row_cells(summary), key=summary.customer.id)
+                table.add_row(*row_cells(summary, self.name_room), key=summary.customer.id)
 
     def fill(self, summaries: list[CustomerSummary]) -> None:
         table = self.table
@@ -176,7 +190,7 @@ class CustomersScreen(ServiceScreen):
         with self.app.batch_update():
             table.clear()
             for summary in self._sorted(summaries):
-                table.add_row(*row_cells(summary), key=summary.customer.id)
+                table.add_row(*row_cells(summary, self.name_room), key=summary.customer.id)
         if highlighted in self.summaries:
             table.move_cursor(row=table.get_row_index(highlighted))
 
@@ -214,7 +228,7 @@ class CustomersScreen(ServiceScreen):
             if key not in self.summaries:
                 continue
             self.summaries[key] = summary
-            for (column, _), cell in zip(COLUMNS, row_cells(summary), strict=True):
+            for (column, _), cell in zip(COLUMNS, row_cells(summary, self.name_room), strict=True):
                 table.update_cell(key, column, cell)
 
     # ------------------------------------------------------------------ filter
