@@ -1,0 +1,171 @@
+"""Opening a database: never writes unless migrations are pending, refuses what is not ours,
+refuses to write a schema newer than the program, and never hangs on a silent server."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from balance_tui.config import Settings
+from balance_tui.domain.errors import StorageError
+from balance_tui.services import build_services
+from balance_tui.store import connect, initialize_balance_tables
+
+pytestmark = pytest.mark.timeout(120)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _make_book(path: Path, clock) -> None:  # type: ignore[no-untyped-def]
+    db = connect(str(path))
+    initialize_balance_tables(db)
+    services = build_services(db, Settings(), clock, operator="setup")
+    services.manager.create_customer("C1", "A1")
+    services.manager.update_balance("C1", None, "100", "deposit", "seed", "setup")
+    db.close()
+
+
+@pytest.fixture
+def write_lock_held(tmp_path, clock) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    """A book whose write lock another connection holds for the whole test."""
+    path = tmp_path / "book.db"
+    _make_book(path, clock)
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO agent (code, name, created_us) VALUES ('HOLD', 'h', 0)")
+        holding.set()
+        release.wait(60)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(10)
+    yield path
+    release.set()
+    thread.join(10)
+
+
+def test_opening_and_reading_a_book_takes_no_write_lock(write_lock_held, clock) -> None:  # type: ignore[no-untyped-def]
+    """Defect 8: every start ran the migrations under BEGIN IMMEDIATE, so while any writer
+    held the lock, report, verify and the TUI failed after the busy timeout."""
+    db = connect(str(write_lock_held), lock_timeout=0.5)
+    assert initialize_balance_tables(db) == []
+    services = build_services(db, Settings(), clock, operator="reader")
+    report = services.manager.get_customer_balance_report("C1", include_history=True)
+    assert str(report.current_balance) == "100.00"
+    assert services.verifier.verify().ok
+    assert len(services.audit.history_page()) == 1
+    db.close()
+
+
+def test_cli_reads_while_another_process_writes(write_lock_held) -> None:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    done = subprocess.run(
+        [sys.executable, "-m", "balance_tui", "--db", str(write_lock_held), "report", "C1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "100.00" in done.stdout
+    assert time.monotonic() - started < 8  # not after the 10 s busy timeout
+
+
+def _foreign_file(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customer (id INTEGER PRIMARY KEY, email TEXT)")
+    conn.execute("CREATE TABLE invoice (id INTEGER PRIMARY KEY, total REAL)")
+    conn.execute("INSERT INTO customer (email) VALUES ('a@example.com')")
+    conn.commit()
+    conn.close()
+
+
+def test_another_applications_file_is_refused_and_left_unchanged(tmp_path) -> None:
+    """Defect 9: our tables were added to a foreign file and migration 0001 recorded."""
+    path = tmp_path / "crm.db"
+    _foreign_file(path)
+    before = _digest(path)
+    with pytest.raises(StorageError, match=r"not a balance-tui database"):
+        db = connect(str(path))
+        initialize_balance_tables(db)
+    assert _digest(path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm.db"]  # no -wal/-shm left
+
+
+def test_cli_refuses_a_foreign_file_in_one_line(tmp_path) -> None:
+    path = tmp_path / "crm.db"
+    _foreign_file(path)
+    before = _digest(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "balance_tui", "--db", str(path), "customers"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "not a balance-tui database" in done.stderr
+    assert "unexpected" not in done.stderr
+    assert _digest(path) == before
+
+
+def test_an_empty_file_becomes_a_book(tmp_path) -> None:
+    path = tmp_path / "new.db"
+    path.touch()
+    db = connect(str(path))
+    assert initialize_balance_tables(db)  # migrations applied
+    db.close()
+
+
+def test_a_book_made_by_a_newer_program_is_refused_for_writing(tmp_path, clock) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "future.db"
+    _make_book(path, clock)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_migration (name, applied) VALUES ('0099_future', '2030')")
+    conn.execute("UPDATE book_info SET value = '9.1.0' WHERE key = 'min_program_version'")
+    conn.commit()
+    conn.close()
+    before = _digest(path)
+    db = connect(str(path))
+    assert initialize_balance_tables(db) == []
+    services = build_services(db, Settings(), clock, operator="old program")
+    assert str(services.manager.get_customer("C1").balance) == "100.00"  # reading is fine
+    with pytest.raises(StorageError, match=r"needs balance-tui ≥ 9\.1\.0"):
+        services.manager.update_balance("C1", None, "5", "deposit", "no", "op")
+    with pytest.raises(StorageError, match=r"needs balance-tui ≥ 9\.1\.0"):
+        services.manager.create_customer("C2", "A1")
+    db.close()
+    assert _digest(path) == before
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A TCP port that accepts connections and never says a word."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield server.getsockname()[1]
+    server.close()
+
+
+def test_a_postgres_server_that_never_answers_times_out(silent_server) -> None:
+    """Defect 10: connect had no timeout; every command hung until killed."""
+    pytest.importorskip("psycopg2")
+    started = time.monotonic()
+    with pytest.raises(StorageError, match="Cannot connect"):
+        connect(f"postgresql://postgres@127.0.0.1:{silent_server}/test")
+    assert time.monotonic() - started < 30
