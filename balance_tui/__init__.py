@@ -19,7 +19,7 @@ from balance_tui.services import (
 )
 from balance_tui.store import connect, initialize_balance_tables
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "BalanceAnalytics",

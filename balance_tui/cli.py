@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from balance_tui.commands import balances, data, records
+from balance_tui.commands import balances, data, trail
 from balance_tui.commands.output import UsageError, error_line
 from balance_tui.config import ConfigError, load_settings
 from balance_tui.domain.alerts import ALERT_TYPES
@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tier", default="bronze", type=str.lower, choices=VIP_TIERS)
     p.add_argument("--currency", default="USD")
 
-    p = command("history", "balance changes, newest first", records.history, reading=True)
+    p = command("history", "balance changes, newest first", trail.history, reading=True)
     p.add_argument("customer", nargs="?", default=None)
     p.add_argument("--hours", type=int, default=None, help="only the last N hours")
     p.add_argument("--agent", default=None)
@@ -114,7 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "alerts",
         "list alerts, or acknowledge them with 'ack ID...'",
-        records.alerts,
+        trail.alerts,
         reading=True,
         operator=True,
     )
@@ -125,9 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="include acknowledged alerts")
     p.add_argument("--limit", type=int, default=100)
 
-    p = command(
-        "analytics", "trend, volatility, risk and breakdown", records.analytics, reading=True
-    )
+    p = command("analytics", "trend, volatility, risk and breakdown", trail.analytics, reading=True)
     p.add_argument("customer", nargs="?", default=None)
     p.add_argument("--agent", default=None)
     p.add_argument("--period", default="daily", choices=PERIODS)

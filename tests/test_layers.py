@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,58 @@ def test_the_tui_never_touches_storage() -> None:
 @pytest.mark.parametrize("module", ["domain", "store", "services", "tui"])
 def test_each_layer_exists(module: str) -> None:
     assert _modules(module)
+
+
+def test_services_never_import_the_tui_or_the_cli() -> None:
+    forbidden = ("balance_tui.tui", "balance_tui.cli", "balance_tui.commands", "textual")
+    assert _offending(_modules("services"), forbidden) == []
+
+
+def test_the_store_never_imports_services_or_above() -> None:
+    forbidden = (
+        "balance_tui.services",
+        "balance_tui.tui",
+        "balance_tui.cli",
+        "balance_tui.commands",
+    )
+    assert _offending(_modules("store"), forbidden) == []
+
+
+_SQL = re.compile(
+    r"\b(SELECT\s|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|"
+    r"TRIGGER)|DROP\s+TABLE|PRAGMA\s+\w|LISTEN\s+\w|BEGIN\s+(IMMEDIATE|DEFERRED))"
+)
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    """ids of the string nodes that are docstrings (prose may name SQL)."""
+    found: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                found.add(id(body[0].value))
+    return found
+
+
+def _sql_texts(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    docstrings = _docstrings(tree)
+    return [
+        f"{path.relative_to(PACKAGE)}:{node.lineno}: {node.value[:60]!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and _SQL.search(node.value)
+    ]
+
+
+def test_only_the_store_writes_sql() -> None:
+    outside = [p for p in _modules() if p.relative_to(PACKAGE).parts[0] != "store"]
+    assert [text for p in outside for text in _sql_texts(p)] == []
+
+
+def test_the_sql_detector_sees_sql() -> None:
+    sample = PACKAGE / "store" / "ledger.py"
+    assert _sql_texts(sample), "the detector must find the store's own statements"

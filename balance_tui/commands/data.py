@@ -8,20 +8,20 @@ import time
 from pathlib import Path
 
 from balance_tui.commands.output import UsageError, error_line, out, print_json, safe
-from balance_tui.services import exchange
+from balance_tui.services import import_export
 from balance_tui.services.bundle import Services
 from balance_tui.services.demo import generate_demo
 
 
 def export(services: Services, args: argparse.Namespace) -> int:
     if args.output is None:
-        count = exchange.export(services, args.kind, args.fmt, sys.stdout)
+        count = import_export.export(services, args.kind, args.fmt, sys.stdout)
     else:
         path = Path(args.output)
         if not path.parent.exists():
             raise UsageError(f"Directory {path.parent} does not exist.")
         with path.open("w", newline="", encoding="utf-8") as handle:
-            count = exchange.export(services, args.kind, args.fmt, handle)
+            count = import_export.export(services, args.kind, args.fmt, handle)
         out(f"wrote {count} {args.kind} records to {path}")
     return 0
 
@@ -29,14 +29,14 @@ def export(services: Services, args: argparse.Namespace) -> int:
 def import_(services: Services, args: argparse.Namespace) -> int:
     if args.kind == "adjustments":
         started = time.perf_counter()
-        result = exchange.import_adjustments(services, Path(args.file))
+        result = import_export.import_adjustments(services, Path(args.file))
         alerts = sum(len(r.alerts) for r in result.results)
         out(
             f"applied {len(result.results)} changes from {args.file} in one transaction "
             f"({time.perf_counter() - started:.1f}s); {alerts} alerts raised"
         )
         return 0
-    count = exchange.import_customers(services, Path(args.file))
+    count = import_export.import_customers(services, Path(args.file))
     out(f"imported {count} customers from {args.file}")
     return 0
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from balance_tui.domain.money import decimal_to_cents, format_cents
-from balance_tui.services.exchange import plain
+from balance_tui.services.import_export import plain
 
 # C0 and C1 control characters (ESC among them) and DEL: shown as \xNN, never sent raw.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

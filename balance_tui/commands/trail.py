@@ -1,4 +1,4 @@
-"""history, alerts (list / ack), analytics."""
+"""The trail commands: history, alerts (list / ack), analytics."""
 
 from __future__ import annotations
 

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
-
-from peewee import SQL, fn
 
 from balance_tui.domain.analytics import PERIOD_DAYS, PERIODS, trend_figures
 from balance_tui.domain.changes import CHANGE_TYPES
@@ -22,9 +19,8 @@ from balance_tui.domain.records import BalanceAnalytics, BreakdownEntry, Operati
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us, to_us
-from balance_tui.services.rows import tuples
-from balance_tui.store.models import Agent, Alert, BalanceEvent, RejectedAttempt
-from balance_tui.store.models import Customer as CustomerRow
+from balance_tui.store import analytics as figures_store
+from balance_tui.store.analytics import EventScope
 
 SERIES_POINTS = 60
 
@@ -55,33 +51,24 @@ class BalanceAnalyticsService(ServiceBase):
         start: datetime | None = None,
         end: datetime | None = None,
     ) -> BalanceAnalytics:
-        """One customer's figures over the period."""
-        row = (
-            CustomerRow.select(
-                CustomerRow.id,
-                CustomerRow.balance_cents,
-                CustomerRow.vip_level,
-                CustomerRow.currency,
-            )
-            .where(CustomerRow.code == customer_id)
-            .tuples()
-            .first()
-        )
-        if row is None:
-            raise UnknownCustomerError(f"No customer {customer_id!r}.")
-        customer_pk, balance, tier, currency = row
+        """One customer's figures over the period (one read snapshot)."""
         lo, hi = self.period_bounds(period, start, end)
-        return self._analytics(
-            f"customer {customer_id}",
-            period,
-            lo,
-            hi,
-            currency,
-            balance,
-            BalanceEvent.customer == customer_pk,
-            self.rulebook.rules_for(tier),
-            ops_customer=(customer_id, customer_pk),
-        )
+        with self.read_snapshot():
+            row = figures_store.customer_basics(self.db, customer_id)
+            if row is None:
+                raise UnknownCustomerError(f"No customer {customer_id!r}.")
+            customer_pk, balance, tier, currency = row
+            return self._analytics(
+                f"customer {customer_id}",
+                period,
+                lo,
+                hi,
+                currency,
+                balance,
+                EventScope(customer_pk=customer_pk),
+                self.rulebook.rules_for(tier),
+                ops_customer=(customer_id, customer_pk),
+            )
 
     def generate_system_analytics(
         self,
@@ -94,83 +81,53 @@ class BalanceAnalyticsService(ServiceBase):
     ) -> BalanceAnalytics:
         """All customers' (or one agent's) figures over the period, in one currency."""
         lo, hi = self.period_bounds(period, start, end)
-        balances = CustomerRow.select(fn.COALESCE(fn.SUM(CustomerRow.balance_cents), 0)).where(
-            CustomerRow.currency == currency
-        )
-        condition = BalanceEvent.currency == currency
-        if agent_id:
-            agent_pk = Agent.select(Agent.id).where(Agent.code == agent_id).scalar()
-            if agent_pk is None:
+        with self.read_snapshot():
+            if agent_id and not figures_store.agent_exists(self.db, agent_id):
                 raise InvalidInputError(f"No agent {agent_id!r}.")
-            balances = balances.where(CustomerRow.agent == agent_pk)
-            condition &= BalanceEvent.agent_code == agent_id
-        total = int(balances.scalar() or 0)
-        scope = f"agent {agent_id}" if agent_id else "system"
-        return self._analytics(
-            scope, period, lo, hi, currency, total, condition, None, ops_agent=agent_id
-        )
+            total = figures_store.total_balance(self.db, currency, agent_id or None)
+            return self._analytics(
+                f"agent {agent_id}" if agent_id else "system",
+                period,
+                lo,
+                hi,
+                currency,
+                total,
+                EventScope(currency=currency, agent_code=agent_id or None),
+                None,
+                ops_agent=agent_id or None,
+            )
 
     # ----------------------------------------------------------------- internals
 
     def _analytics(
         self,
-        scope: str,
+        label: str,
         period: str,
         lo: datetime,
         hi: datetime,
         currency: str,
         current_cents: int,
-        condition,
-        rules: BalanceValidationRules | None,  # type: ignore[no-untyped-def]
+        scope: EventScope,
+        rules: BalanceValidationRules | None,
         ops_customer: tuple[str, int] | None = None,
         ops_agent: str | None = None,
     ) -> BalanceAnalytics:
         lo_us, hi_us = to_us(lo), to_us(hi)
-        after_end = int(
-            BalanceEvent.select(fn.COALESCE(fn.SUM(BalanceEvent.amount_cents), 0))
-            .where(condition & (BalanceEvent.created_us >= hi_us))
-            .scalar()
-            or 0
-        )
-        in_period = (
-            condition & (BalanceEvent.created_us >= lo_us) & (BalanceEvent.created_us < hi_us)
-        )
+        after_end = figures_store.sum_from(self.db, scope, hi_us)
         # One pass over the period: per change type *and* series bucket; the breakdown and
         # the series are both folded from these few hundred rows.
-        amount = BalanceEvent.amount_cents
         width = max((hi_us - lo_us) // SERIES_POINTS, 1)
-        bucket: Any = (BalanceEvent.created_us - lo_us) / width
-        squared = (
-            amount.cast("DOUBLE PRECISION") * amount.cast("DOUBLE PRECISION")
-            if self.postgres
-            else amount * 1.0 * amount  # one float multiply: cheaper than two CASTs
-        )
-        if self.postgres:
-            bucket = fn.FLOOR(bucket).cast("BIGINT")
-        grouped = (
-            BalanceEvent.select(
-                BalanceEvent.change_type,
-                bucket,
-                fn.COUNT(BalanceEvent.id),
-                fn.SUM(amount),
-                fn.SUM(squared),
-                fn.MAX(amount),
-                fn.MIN(amount),
-            )
-            .where(in_period)
-            .group_by(SQL("1"), SQL("2"))
-        )
         counts = {kind: 0 for kind in CHANGE_TYPES}
         sums = {kind: 0 for kind in CHANGE_TYPES}
         by_bucket: dict[int, int] = {}
         squares = 0.0
         largest: int | None = None
-        for kind, index, n, total_cents, sq, hi_amount, lo_amount in tuples(grouped):
-            counts[kind] += int(n)
-            sums[kind] += int(total_cents)
-            by_bucket[int(index)] = by_bucket.get(int(index), 0) + int(total_cents)
-            squares += float(sq or 0)
-            for candidate in (int(hi_amount), int(lo_amount)):
+        for group in figures_store.grouped_changes(self.db, scope, lo_us, hi_us, width):
+            counts[group.change_type] += group.count
+            sums[group.change_type] += group.total
+            by_bucket[group.bucket] = by_bucket.get(group.bucket, 0) + group.total
+            squares += group.squares
+            for candidate in (group.largest, group.smallest):
                 if largest is None or abs(candidate) > abs(largest):
                     largest = candidate
         breakdown = {
@@ -182,7 +139,7 @@ class BalanceAnalyticsService(ServiceBase):
         opening = closing - total
         figures = trend_figures(opening, closing, count, total, squares, rules)
         return BalanceAnalytics(
-            scope=scope,
+            scope=label,
             period=period,
             start=lo,
             end=hi,
@@ -210,21 +167,9 @@ class BalanceAnalyticsService(ServiceBase):
         customer: tuple[str, int] | None,
         agent: str | None,
     ) -> OperationsFigures:
-        rejected = RejectedAttempt.select().where(
-            (RejectedAttempt.created_us >= lo_us) & (RejectedAttempt.created_us < hi_us)
-        )
-        alerts = Alert.select().where((Alert.created_us >= lo_us) & (Alert.created_us < hi_us))
-        if customer is not None:
-            rejected = rejected.where(RejectedAttempt.customer_code == customer[0])
-            alerts = alerts.where(Alert.customer == customer[1])
-        elif agent is not None:
-            codes = CustomerRow.select(CustomerRow.code).join(Agent).where(Agent.code == agent)
-            rejected = rejected.where(RejectedAttempt.customer_code.in_(codes))
-            alerts = alerts.join(CustomerRow).join(Agent).where(Agent.code == agent)
+        rejections, alerts = figures_store.operations_counts(self.db, lo_us, hi_us, customer, agent)
         hours = (Decimal(hi_us - lo_us) / Decimal(3_600_000_000)).quantize(Decimal("0.01"))
-        return OperationsFigures(
-            updates=updates, rejections=rejected.count(), alerts=alerts.count(), hours=hours
-        )
+        return OperationsFigures(updates=updates, rejections=rejections, alerts=alerts, hours=hours)
 
 
 def _series(

@@ -18,17 +18,14 @@ from balance_tui.domain.errors import StorageError
 from balance_tui.domain.tiers import RuleBook
 from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
-from balance_tui.store.connection import is_postgres
-from balance_tui.store.models import database_proxy
+from balance_tui.store import transactions
+from balance_tui.store.transactions import NOTIFY_CHANNEL, is_postgres
 
 T = TypeVar("T")
 
 #: Attempts of one write transaction before giving up on a busy or conflicting database.
 WRITE_ATTEMPTS = 5
-#: How long PostgreSQL waits for another writer's row lock before the attempt fails.
-PG_LOCK_TIMEOUT = "5s"
-#: PostgreSQL channel every committed write notifies; terminals LISTEN on it.
-NOTIFY_CHANNEL = "balance_tui"
+__all__ = ["NOTIFY_CHANNEL", "ServiceBase", "is_retryable"]
 #: SQLSTATEs worth retrying: serialization failure, deadlock, lock not available.
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 
@@ -58,7 +55,6 @@ class ServiceBase:
         feed: ChangeFeed | None = None,
     ) -> None:
         self.db = db
-        database_proxy.initialize(db)
         self.clock: Clock = clock or utc_now
         self.settings = settings or load_settings()
         self.feed = feed or feed_for(db)
@@ -77,18 +73,15 @@ class ServiceBase:
 
     @contextmanager
     def write_transaction(self) -> Iterator[None]:
-        """One transaction holding the write lock (SQLite ``BEGIN IMMEDIATE``).
-
-        On PostgreSQL a row lock is waited for at most ``PG_LOCK_TIMEOUT``.
-        """
-        with self.db.atomic():
-            outermost = self.postgres and self.db.transaction_depth() == 1
-            if outermost:
-                self.db.execute_sql(f"SET LOCAL lock_timeout = '{PG_LOCK_TIMEOUT}'")
+        """One transaction holding the write lock (see ``store.transactions``)."""
+        with transactions.write_transaction(self.db):
             yield
-            if outermost:
-                # Delivered to listeners only if this transaction commits.
-                self.db.execute_sql("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[None]:
+        """One consistent snapshot for a read of several statements; never blocks writers."""
+        with transactions.read_snapshot(self.db):
+            yield
 
     def transact(self, work: Callable[[], T]) -> T:
         """Run ``work`` in a write transaction, retrying a bounded number of times when the
@@ -114,9 +107,7 @@ class ServiceBase:
 
     @cached_property
     def _session_user(self) -> str | None:
-        if not self.postgres:
-            return None
-        return str(self.db.execute_sql("SELECT session_user").fetchone()[0])
+        return transactions.database_user(self.db)
 
     def session_user(self) -> str | None:
         """The database role really connected (PostgreSQL), recorded beside ``performed_by``."""

@@ -23,9 +23,8 @@ from balance_tui.domain.validation import check_change
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.bundle import Services
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
-from balance_tui.services.rows import tuples
-from balance_tui.store.models import Agent, Alert, BalanceEvent
-from balance_tui.store.models import Customer as CustomerRow
+from balance_tui.store import bulk
+from balance_tui.store import customers as customer_store
 
 TIER_WEIGHTS = {"bronze": 40, "silver": 30, "gold": 17, "platinum": 9, "diamond": 4}
 TIER_SCALE = {"bronze": 1.0, "silver": 2.0, "gold": 4.0, "platinum": 8.0, "diamond": 20.0}
@@ -130,7 +129,7 @@ class DemoGenerator(ServiceBase):
             raise InvalidInputError("--days must be between 1 and 3,650.")
         if not 0 <= events <= 20_000_000:
             raise InvalidInputError("--events must be between 0 and 20,000,000.")
-        if CustomerRow.select().exists():
+        if customer_store.has_customers(self.db):
             raise InvalidInputError(
                 "The database already holds customers; demo data only goes into an empty "
                 "database (pick another with --db)."
@@ -146,7 +145,8 @@ class DemoGenerator(ServiceBase):
     def _agents(self, rng: random.Random, customers: int, created: int) -> list[str]:
         count = max(3, min(len(AGENT_CITIES) * 5, customers // 400 or 3))
         codes = [f"AGENT_{i + 1:03d}" for i in range(count)]
-        Agent.insert_many(
+        bulk.add_agents(
+            self.db,
             [
                 {
                     "code": code,
@@ -154,16 +154,14 @@ class DemoGenerator(ServiceBase):
                     "created_us": created - DAY_US,
                 }
                 for i, code in enumerate(codes)
-            ]
-        ).execute()
+            ],
+        )
         return codes
 
     def _customers(
         self, rng: random.Random, count: int, agents: list[str], created: int
     ) -> list[_Customer]:
-        agent_pks: dict[str, int] = dict(
-            tuples(Agent.select(Agent.code, Agent.id).where(Agent.code.in_(agents)))
-        )
+        agent_pks = bulk.agent_ids(self.db, agents)
         tiers = rng.choices(list(TIER_WEIGHTS), weights=list(TIER_WEIGHTS.values()), k=count)
         width = max(5, len(str(count)))
         codes = [f"CUSTOMER_{i + 1:0{width}d}" for i in range(count)]
@@ -184,9 +182,7 @@ class DemoGenerator(ServiceBase):
                     "created_us": created - DAY_US + i,
                 }
             )
-        for offset in range(0, len(rows), 5_000):
-            CustomerRow.insert_many(rows[offset : offset + 5_000]).execute()
-        pks: dict[str, int] = dict(tuples(CustomerRow.select(CustomerRow.code, CustomerRow.id)))
+        pks = bulk.add_customers(self.db, rows)
         return [
             _Customer(
                 pks[code],
@@ -212,24 +208,12 @@ class DemoGenerator(ServiceBase):
         weights = [min(rng.paretovariate(1.3), 25.0) for _ in people]
         times = sorted(_business_time(rng, start, now) for _ in range(count))
         chosen = rng.choices(people, weights=weights, k=count)
-        next_id = (
-            int(
-                BalanceEvent.select(BalanceEvent.id)
-                .order_by(BalanceEvent.id.desc())
-                .limit(1)
-                .scalar()
-                or 0
-            )
-            + 1
-        )
-        next_alert = (
-            int(Alert.select(Alert.id).order_by(Alert.id.desc()).limit(1).scalar() or 0) + 1
-        )
+        next_id, next_alert = bulk.next_ids(self.db)
         event_rows: list[tuple[object, ...]] = []
         alert_rows: list[tuple[object, ...]] = []
         rejected_rows: list[tuple[object, ...]] = []
         totals = {"events": 0, "alerts": 0, "rejections": 0, "reversals": 0}
-        writer = _BulkWriter(self)
+        writer = bulk.BulkWriter(self.db)
         for moment, person in zip(times, chosen, strict=True):
             person.slide(moment)
             kind, cents, reverses = _pick_change(rng, person)
@@ -347,7 +331,7 @@ class DemoGenerator(ServiceBase):
             if len(event_rows) >= CHUNK:
                 writer.flush(event_rows, alert_rows, rejected_rows)
         writer.flush(event_rows, alert_rows, rejected_rows)
-        writer.finish(people)
+        writer.finish((c.balance, c.sequence, c.head, c.pk) for c in people if c.sequence)
         return DemoSummary(
             agent_count,
             len(people),
@@ -356,67 +340,6 @@ class DemoGenerator(ServiceBase):
             totals["rejections"],
             totals["reversals"],
         )
-
-
-class _BulkWriter:
-    """Inserts prepared rows in large transactions with precompiled statements."""
-
-    def __init__(self, service: ServiceBase) -> None:
-        self.service = service
-        self.db = service.db
-        p = self.db.param
-        self.event_sql = (
-            "INSERT INTO balance_event (id, customer_id, sequence, agent_code, currency, "
-            "change_type, amount_cents, previous_cents, new_cents, reason, performed_by, "
-            "vip_level, metadata_json, risk_score, warnings_json, reverses_event_id, created_us, "
-            f"prev_hash, hash) VALUES ({', '.join([p] * 19)})"
-        )
-        self.alert_sql = (
-            "INSERT INTO alert (id, customer_id, alert_type, message, balance_cents, "
-            "threshold_cents, event_id, attempted_cents, attempted_by, created_us, "
-            f"acknowledged_us, acknowledged_by) VALUES ({', '.join([p] * 12)})"
-        )
-        self.rejected_sql = (
-            "INSERT INTO rejected_attempt (customer_code, change_type, amount_cents, "
-            f"performed_by, errors_json, created_us) VALUES ({', '.join([p] * 6)})"
-        )
-        self.alerts_written = 0
-
-    def flush(
-        self,
-        events: list[tuple[object, ...]],
-        alerts: list[tuple[object, ...]],
-        rejected: list[tuple[object, ...]],
-    ) -> None:
-        if not (events or alerts or rejected):
-            return
-        with self.service.write_transaction():
-            cursor = self.db.cursor()
-            if events:
-                cursor.executemany(self.event_sql, events)
-            if alerts:
-                cursor.executemany(self.alert_sql, alerts)
-            if rejected:
-                cursor.executemany(self.rejected_sql, rejected)
-        self.alerts_written += len(alerts)
-        events.clear()
-        alerts.clear()
-        rejected.clear()
-
-    def finish(self, people: list[_Customer]) -> None:
-        p = self.db.param
-        with self.service.write_transaction():
-            self.db.cursor().executemany(
-                f"UPDATE customer SET balance_cents = {p}, event_count = {p}, head_hash = {p} "
-                f"WHERE id = {p}",
-                [(c.balance, c.sequence, c.head, c.pk) for c in people if c.sequence],
-            )
-            if self.service.postgres:  # explicit ids were inserted: move the sequences on
-                for table in ("balance_event", "alert"):
-                    self.db.execute_sql(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                        f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-                    )
 
 
 def _business_time(rng: random.Random, start: int, end: int) -> int:

@@ -6,15 +6,16 @@ from collections.abc import Iterable
 
 from balance_tui.domain import alerts as alert_rules
 from balance_tui.domain.errors import InvalidInputError, UnknownAlertError, UnknownCustomerError
+from balance_tui.domain.inputs import MAX_NAME, check_text
 from balance_tui.domain.money import MoneyInput, to_cents
 from balance_tui.domain.records import BalanceThresholdAlert
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised
-from balance_tui.services.manager import MAX_NAME, check_text, open_alert_types, write_alert
-from balance_tui.services.rows import alert_from_tuple, select_alerts, tuples
-from balance_tui.store.models import Alert
-from balance_tui.store.models import Customer as CustomerRow
+from balance_tui.services.ledger import raise_alert
+from balance_tui.store import alerts as alert_store
+from balance_tui.store import customers as customer_store
+from balance_tui.store.ledger import LedgerStatements
 
 
 class BalanceNotificationService(ServiceBase):
@@ -34,26 +35,26 @@ class BalanceNotificationService(ServiceBase):
         """
         current, previous = to_cents(current_balance), to_cents(previous_balance)
         now_us = self.now_us()
-        with self.write_transaction():
-            row = (
-                CustomerRow.select(CustomerRow.id, CustomerRow.vip_level)
-                .where(CustomerRow.code == customer_id)
-                .tuples()
-                .first()
-            )
+        sql = LedgerStatements(self.db)
+
+        def check() -> list[BalanceThresholdAlert]:
+            # The customer's row is locked as by an update, so the open-alert check and the
+            # insert cannot interleave with another check or update of the same customer.
+            row = customer_store.lock_customer(self.db, customer_id)
             if row is None:
                 raise UnknownCustomerError(f"No customer {customer_id!r}.")
             customer_pk, tier = row
-            rules = rules or self.rulebook.rules_for(tier)
             drafts = alert_rules.alerts_for_change(
                 customer_id,
                 previous,
                 current,
-                rules,
-                open_alert_types(customer_pk),
+                rules or self.rulebook.rules_for(tier),
+                sql.open_alert_types(customer_pk),
                 self.drop_share,
             )
-            alerts = [write_alert(customer_pk, customer_id, d, None, now_us) for d in drafts]
+            return [raise_alert(sql, customer_pk, customer_id, d, None, now_us) for d in drafts]
+
+        alerts = self.transact(check)
         self.feed.publish(*(AlertRaised(a) for a in alerts))
         return alerts
 
@@ -76,41 +77,31 @@ class BalanceNotificationService(ServiceBase):
         limit: int | None = None,
     ) -> list[BalanceThresholdAlert]:
         """Alerts newest first; only active ones unless ``include_acknowledged``."""
-        query = select_alerts()
-        if not include_acknowledged:
-            query = query.where(Alert.acknowledged_us.is_null())
-        if customer_id:
-            query = query.where(CustomerRow.code == customer_id)
-        if alert_type:
-            if alert_type not in alert_rules.ALERT_TYPES:
-                raise InvalidInputError(
-                    f"Unknown alert type {alert_type!r}; use one of "
-                    f"{', '.join(alert_rules.ALERT_TYPES)}."
-                )
-            query = query.where(Alert.alert_type == alert_type)
-        if before_id is not None:
-            query = query.where(Alert.id < before_id)
-        query = query.order_by(Alert.id.desc())
-        if limit is not None:
-            query = query.limit(limit)
-        return [alert_from_tuple(row) for row in query.tuples()]
+        if alert_type and alert_type not in alert_rules.ALERT_TYPES:
+            raise InvalidInputError(
+                f"Unknown alert type {alert_type!r}; use one of "
+                f"{', '.join(alert_rules.ALERT_TYPES)}."
+            )
+        return alert_store.list_alerts(
+            self.db,
+            customer_code=customer_id or None,
+            alert_type=alert_type or None,
+            include_acknowledged=include_acknowledged,
+            before_id=before_id,
+            limit=limit,
+        )
 
     def count_active_alerts(self) -> int:
-        return Alert.select().where(Alert.acknowledged_us.is_null()).count()
-
-    def alerts_after(self, after_id: int, limit: int = 500) -> list[BalanceThresholdAlert]:
-        """Alerts newer than ``after_id``, oldest first (catching up on other writers)."""
-        rows = select_alerts().where(Alert.id > after_id).order_by(Alert.id).limit(limit).tuples()
-        return [alert_from_tuple(row) for row in rows]
+        return alert_store.count_active(self.db)
 
     def latest_alert_id(self) -> int:
-        return int(Alert.select(Alert.id).order_by(Alert.id.desc()).limit(1).scalar() or 0)
+        return alert_store.latest_alert_id(self.db)
 
     def get_alert(self, alert_id: int) -> BalanceThresholdAlert:
-        row = select_alerts().where(Alert.id == alert_id).tuples().first()
-        if row is None:
+        found = alert_store.list_alerts(self.db, include_acknowledged=True, ids=[alert_id])
+        if not found:
             raise UnknownAlertError(f"No alert #{alert_id}.")
-        return alert_from_tuple(row)
+        return found[0]
 
     def acknowledge_alert(self, alert_id: int, acknowledged_by: str) -> BalanceThresholdAlert:
         """Record who acknowledged the alert and when. Acknowledging twice keeps the first."""
@@ -125,25 +116,18 @@ class BalanceNotificationService(ServiceBase):
         if not ids:
             return []
         now_us = self.now_us()
-        with self.write_transaction():
-            found = {row[0] for row in tuples(Alert.select(Alert.id).where(Alert.id.in_(ids)))}
-            missing = [i for i in ids if i not in found]
+
+        def acknowledge() -> tuple[list[int], list[BalanceThresholdAlert]]:
+            missing, newly = alert_store.acknowledge(self.db, ids, who, now_us)
             if missing:
                 raise UnknownAlertError(
                     f"No alert {', '.join('#' + str(i) for i in missing)}; nothing acknowledged."
                 )
-            open_ids = Alert.select(Alert.id).where(
-                Alert.id.in_(ids) & Alert.acknowledged_us.is_null()
-            )
-            newly = [row[0] for row in tuples(open_ids)]
-            if newly:
-                (
-                    Alert.update(acknowledged_us=now_us, acknowledged_by=who)
-                    .where(Alert.id.in_(newly))
-                    .execute()
-                )
-            rows = select_alerts().where(Alert.id.in_(ids)).tuples()
-            alerts = {row[0]: alert_from_tuple(row) for row in rows}
+            rows = alert_store.list_alerts(self.db, include_acknowledged=True, ids=ids)
+            return newly, rows
+
+        newly, rows = self.transact(acknowledge)
+        alerts = {alert.id: alert for alert in rows}
         result = [alerts[i] for i in ids]
         self.feed.publish(*(AlertAcknowledged(alerts[i]) for i in newly))
         return result

@@ -1,153 +1,122 @@
-"""Recomputing every hash chain and balance: what ``balance-tui verify`` runs."""
+"""Recomputing every hash chain and balance: what ``balance-tui verify`` runs.
+
+The whole check reads one snapshot of the book (the customer rows and every event as of
+the same moment), so a change committed meanwhile can neither make a clean book look
+tampered nor hold up the operators who post it: verify takes no write lock.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, chain_hash
 from balance_tui.domain.money import format_cents
 from balance_tui.domain.records import VerificationProblem, VerificationReport
 from balance_tui.services.base import ServiceBase
-from balance_tui.services.rows import tuples
-from balance_tui.store.models import BalanceEvent
-from balance_tui.store.models import Customer as CustomerRow
+from balance_tui.store import verification as scan
+
+#: ``progress(events_checked, events_total)`` is called this often (and once at the start).
+PROGRESS_EVERY = 10_000
+Progress = Callable[[int, int], None]
 
 
 class ChainVerifier(ServiceBase):
     """Walks every customer's chain in order and names each row that does not match."""
 
-    def verify(self) -> VerificationReport:
-        customers: dict[int, tuple[Any, ...]] = {
-            row[0]: row
-            for row in tuples(
-                CustomerRow.select(
-                    CustomerRow.id,
-                    CustomerRow.code,
-                    CustomerRow.balance_cents,
-                    CustomerRow.event_count,
-                    CustomerRow.head_hash,
-                )
-            )
-        }
-        problems: list[VerificationProblem] = []
-        walked: dict[int, tuple[int, int, str]] = {}
-        events = 0
-        query = (
-            BalanceEvent.select(
-                BalanceEvent.customer,
-                BalanceEvent.id,
-                BalanceEvent.sequence,
-                BalanceEvent.agent_code,
-                BalanceEvent.change_type,
-                BalanceEvent.amount_cents,
-                BalanceEvent.previous_cents,
-                BalanceEvent.new_cents,
-                BalanceEvent.reason,
-                BalanceEvent.performed_by,
-                BalanceEvent.vip_level,
-                BalanceEvent.metadata_json,
-                BalanceEvent.risk_score,
-                BalanceEvent.warnings_json,
-                BalanceEvent.idempotency_key,
-                BalanceEvent.created_us,
-                BalanceEvent.reverses_event,
-                BalanceEvent.prev_hash,
-                BalanceEvent.hash,
-            )
-            .order_by(BalanceEvent.customer, BalanceEvent.sequence)
-            .tuples()
-        )
-        with self.db.atomic():  # one consistent snapshot of the whole trail
-            for row in query.iterator():
+    def verify(self, *, progress: Progress | None = None) -> VerificationReport:
+        """Check every chain and balance in one snapshot; ``progress`` hears how far it got."""
+        with self.read_snapshot():
+            customers = scan.customer_heads(self.db)
+            total = scan.count_events(self.db) if progress else 0
+            if progress:
+                progress(0, total)
+            problems: list[VerificationProblem] = []
+            walked: dict[int, tuple[int, int, str]] = {}
+            events = 0
+            for row in scan.events_in_chain_order(self.db):
                 events += 1
-                (
-                    customer_pk,
-                    event_id,
-                    sequence,
-                    agent,
-                    kind,
-                    amount,
-                    previous,
-                    new,
-                    reason,
-                    who,
-                    tier,
-                    metadata,
-                    risk,
-                    warnings,
-                    key,
-                    created_us,
-                    reverses,
-                    prev_hash,
-                    stored_hash,
-                ) = row
-                code = customers[customer_pk][1] if customer_pk in customers else f"#{customer_pk}"
-                count, balance, head = walked.get(customer_pk, (0, 0, GENESIS_HASH))
-
-                def problem(text: str, event: int | None = event_id, who_: str = code) -> None:
-                    problems.append(VerificationProblem(who_, event, text))
-
-                if sequence != count + 1:
-                    problem(
-                        f"event #{event_id} has sequence {sequence}, expected {count + 1} "
-                        "(a row is missing or out of place)"
+                customer_pk = row["customer_id"]
+                code = customers[customer_pk][0] if customer_pk in customers else f"#{customer_pk}"
+                walked[customer_pk] = self._check_event(row, code, walked, problems)
+                if progress and (events == 1 or events % PROGRESS_EVERY == 0):
+                    progress(events, total)
+        for pk, (code, balance, count, head) in customers.items():
+            seen_count, seen_balance, seen_head = walked.get(pk, (0, 0, GENESIS_HASH))
+            if balance != seen_balance:
+                problems.append(
+                    VerificationProblem(
+                        code,
+                        None,
+                        f"stored balance {format_cents(balance)} differs from the sum "
+                        f"of its events {format_cents(seen_balance)}",
                     )
-                if prev_hash != head:
-                    problem(
-                        f"event #{event_id} prev_hash does not match the hash of the "
-                        "event before it"
-                    )
-                if previous != balance:
-                    problem(
-                        f"event #{event_id} previous balance {format_cents(previous)} does "
-                        f"not match the running balance {format_cents(balance)}"
-                    )
-                if new != previous + amount:
-                    problem(
-                        f"event #{event_id} new balance {format_cents(new)} is not previous "
-                        f"{format_cents(previous)} plus amount {format_cents(amount)}"
-                    )
-                fields = ChainedFields(
-                    customer_id=code,
-                    sequence=sequence,
-                    agent_id=agent,
-                    change_type=kind,
-                    amount_cents=amount,
-                    previous_cents=previous,
-                    new_cents=new,
-                    reason=reason,
-                    performed_by=who,
-                    vip_level=tier,
-                    metadata_json=metadata,
-                    risk_score=risk,
-                    warnings_json=warnings,
-                    idempotency_key=key,
-                    created_us=created_us,
-                    reverses_event_id=reverses,
                 )
-                if chain_hash(prev_hash, fields) != stored_hash:
-                    problem(
-                        f"event #{event_id} hash does not match its contents (the row was altered)"
+            if count != seen_count or head != seen_head:
+                problems.append(
+                    VerificationProblem(
+                        code,
+                        None,
+                        f"customer row says {count} events ending in hash {head[:12]}..., "
+                        f"the trail has {seen_count} ending in {seen_head[:12]}...",
                     )
-                walked[customer_pk] = (sequence, balance + amount, stored_hash)
-            for pk, (_, code, balance, count, head) in customers.items():
-                seen_count, seen_balance, seen_head = walked.get(pk, (0, 0, GENESIS_HASH))
-                if balance != seen_balance:
-                    problems.append(
-                        VerificationProblem(
-                            code,
-                            None,
-                            f"stored balance {format_cents(balance)} differs from the sum "
-                            f"of its events {format_cents(seen_balance)}",
-                        )
-                    )
-                if count != seen_count or head != seen_head:
-                    problems.append(
-                        VerificationProblem(
-                            code,
-                            None,
-                            f"customer row says {count} events ending in hash {head[:12]}..., "
-                            f"the trail has {seen_count} ending in {seen_head[:12]}...",
-                        )
-                    )
+                )
+        if progress:
+            progress(events, max(total, events))
         return VerificationReport(len(customers), events, problems)
+
+    @staticmethod
+    def _check_event(
+        row: dict[str, object],
+        code: str,
+        walked: dict[int, tuple[int, int, str]],
+        problems: list[VerificationProblem],
+    ) -> tuple[int, int, str]:
+        """Check one event against the running state of its chain; returns the new state."""
+        event_id = int(row["id"])  # type: ignore[call-overload]
+        sequence = int(row["sequence"])  # type: ignore[call-overload]
+        previous = int(row["previous_cents"])  # type: ignore[call-overload]
+        amount = int(row["amount_cents"])  # type: ignore[call-overload]
+        new = int(row["new_cents"])  # type: ignore[call-overload]
+        count, balance, head = walked.get(int(row["customer_id"]), (0, 0, GENESIS_HASH))  # type: ignore[call-overload]
+
+        def problem(text: str) -> None:
+            problems.append(VerificationProblem(code, event_id, text))
+
+        if sequence != count + 1:
+            problem(
+                f"event #{event_id} has sequence {sequence}, expected {count + 1} "
+                "(a row is missing or out of place)"
+            )
+        if row["prev_hash"] != head:
+            problem(f"event #{event_id} prev_hash does not match the hash of the event before it")
+        if previous != balance:
+            problem(
+                f"event #{event_id} previous balance {format_cents(previous)} does "
+                f"not match the running balance {format_cents(balance)}"
+            )
+        if new != previous + amount:
+            problem(
+                f"event #{event_id} new balance {format_cents(new)} is not previous "
+                f"{format_cents(previous)} plus amount {format_cents(amount)}"
+            )
+        fields = ChainedFields(
+            customer_id=code,
+            sequence=sequence,
+            agent_id=str(row["agent_code"]),
+            change_type=str(row["change_type"]),
+            amount_cents=amount,
+            previous_cents=previous,
+            new_cents=new,
+            reason=str(row["reason"]),
+            performed_by=str(row["performed_by"]),
+            vip_level=str(row["vip_level"]),
+            metadata_json=str(row["metadata_json"]),
+            risk_score=int(row["risk_score"]),  # type: ignore[call-overload]
+            warnings_json=str(row["warnings_json"]),
+            idempotency_key=row["idempotency_key"],  # type: ignore[arg-type]
+            created_us=int(row["created_us"]),  # type: ignore[call-overload]
+            reverses_event_id=row["reverses_event_id"],  # type: ignore[arg-type]
+        )
+        if chain_hash(str(row["prev_hash"]), fields) != row["hash"]:
+            problem(f"event #{event_id} hash does not match its contents (the row was altered)")
+        return sequence, balance + amount, str(row["hash"])

@@ -1,8 +1,11 @@
 """Opening the database: the default SQLite file, a path, or a URL.
 
 SQLite runs in WAL mode with ``synchronous=FULL`` (a committed change survives a power
-cut), foreign keys on, and ``BEGIN IMMEDIATE`` for every transaction so an update takes the
-write lock before it reads the balance. Waits for a lock are bounded by ``busy_timeout``.
+cut), foreign keys on, and ``BEGIN IMMEDIATE`` for every write transaction so an update
+takes the write lock before it reads the balance; reads run in deferred transactions (see
+``store.transactions``). Waits for a lock are bounded by ``busy_timeout``. A file that is
+not one of our books is refused before anything is written to it (``store.identity``).
+PostgreSQL connections give up after ``PG_CONNECT_TIMEOUT`` seconds on a silent server.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase
 from playhouse import db_url
 
 from balance_tui.domain.errors import StorageError
-from balance_tui.store.models import database_proxy
+from balance_tui.store.identity import check_sqlite_book
 
 APP_NAME = "balance-tui"
 DEFAULT_FILE_NAME = "balance.db"
@@ -83,7 +86,6 @@ def connect(url: str | None = None, *, lock_timeout: float = LOCK_TIMEOUT_SECOND
             f"Unknown database URL scheme {scheme!r}; use a file path, sqlite:///FILE or "
             "postgresql://USER@HOST/DB."
         )
-    database_proxy.initialize(db)
     return db
 
 
@@ -99,6 +101,7 @@ def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
         )
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file.")
+    check_sqlite_book(path)
     db = SqliteDatabase(
         str(path),
         pragmas=SQLITE_PRAGMAS,
@@ -126,11 +129,15 @@ def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
 #: paying a new connection (tens of milliseconds) for every database call.
 PG_POOL_SIZE = 16
 PG_POOL_STALE_SECONDS = 300
+#: Seconds to wait for a PostgreSQL server to answer a new connection (libpq's
+#: ``connect_timeout``); a URL may set its own.
+PG_CONNECT_TIMEOUT = 5
 
 
 def _open_postgres(url: str) -> PostgresqlDatabase:
     scheme, rest = url.split("://", 1)
     pooled = f"{scheme.removesuffix('+pool')}+pool://{rest}"
+    extra = {} if "connect_timeout=" in rest else {"connect_timeout": PG_CONNECT_TIMEOUT}
     try:
         db = db_url.connect(
             pooled,
@@ -138,6 +145,7 @@ def _open_postgres(url: str) -> PostgresqlDatabase:
             max_connections=PG_POOL_SIZE,
             stale_timeout=PG_POOL_STALE_SECONDS,
             timeout=LOCK_TIMEOUT_SECONDS,
+            **extra,
         )
     except (ValueError, RuntimeError) as exc:
         raise StorageError(f"Bad database URL: {exc}") from None

@@ -11,20 +11,20 @@ from peewee import (
     BigAutoField,
     BigIntegerField,
     CharField,
-    DatabaseProxy,
     ForeignKeyField,
     IntegerField,
     Model,
     TextField,
 )
 
-#: One database per process: ``connect()`` points this proxy at it.
-database_proxy = DatabaseProxy()
-
 
 class BaseModel(Model):
+    """Models are bound to no database: every query is bound to one explicitly (see
+    ``store.bound``), so two books open in one process never mix. A query that was not
+    bound fails loudly instead of running against the wrong file."""
+
     class Meta:
-        database = database_proxy
+        database = None
         legacy_table_names = False
 
 
@@ -103,4 +103,18 @@ class RejectedAttempt(BaseModel):
     created_us = BigIntegerField()
 
 
-ALL_MODELS: list[type[BaseModel]] = [Agent, Customer, BalanceEvent, Alert, RejectedAttempt]
+class BookInfo(BaseModel):
+    """What the book says about itself: the oldest program version that may write to it."""
+
+    key = CharField(max_length=64, primary_key=True)
+    value = TextField()
+
+
+ALL_MODELS: list[type[BaseModel]] = [
+    Agent,
+    Customer,
+    BalanceEvent,
+    Alert,
+    RejectedAttempt,
+    BookInfo,
+]

@@ -1,139 +1,125 @@
-"""Turning stored rows into the records the services return (never Peewee rows)."""
+"""Stored rows as the records the services return (never Peewee rows), mapped by name.
+
+Column names come from the models, once: ``select_list`` writes the SELECT list of a table
+from its model, and the records are built from ``{column: value}`` mappings, so adding or
+moving a column cannot shift another into the wrong field.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.money import cents_to_decimal as cents
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert, Customer
-from balance_tui.services.clock import from_us
-from balance_tui.store.models import Agent, Alert, BalanceEvent
-from balance_tui.store.models import Customer as CustomerRow
+from balance_tui.store.models import Alert, BalanceEvent, BaseModel
 
-#: Event columns in the order ``event_from_tuple`` reads them; the customer code and the id
-#: of the event that reversed this one (if any) come from joins.
-EVENT_COLUMNS = (
-    BalanceEvent.id,
-    CustomerRow.code,
-    BalanceEvent.agent_code,
-    BalanceEvent.change_type,
-    BalanceEvent.amount_cents,
-    BalanceEvent.previous_cents,
-    BalanceEvent.new_cents,
-    BalanceEvent.reason,
-    BalanceEvent.performed_by,
-    BalanceEvent.vip_level,
-    BalanceEvent.metadata_json,
-    BalanceEvent.risk_score,
-    BalanceEvent.warnings_json,
-    BalanceEvent.idempotency_key,
-    BalanceEvent.created_us,
-    BalanceEvent.reverses_event,
-    BalanceEvent.prev_hash,
-    BalanceEvent.hash,
-    BalanceEvent.sequence,
-    BalanceEvent.currency,
-    BalanceEvent.db_user,
-)
-
-ALERT_COLUMNS = (
-    Alert.id,
-    CustomerRow.code,
-    Alert.alert_type,
-    Alert.message,
-    Alert.balance_cents,
-    Alert.threshold_cents,
-    Alert.event,
-    Alert.created_us,
-    Alert.acknowledged_us,
-    Alert.acknowledged_by,
-    Alert.attempted_cents,
-    Alert.attempted_by,
-)
-
-CUSTOMER_COLUMNS = (
-    CustomerRow.code,
-    CustomerRow.name,
-    Agent.code,
-    CustomerRow.vip_level,
-    CustomerRow.currency,
-    CustomerRow.status,
-    CustomerRow.balance_cents,
-    CustomerRow.created_us,
-)
+Row = Mapping[str, Any]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def event_from_tuple(row: tuple[Any, ...], reversed_by: int | None = None) -> BalanceChangeEvent:
+def column_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The table's columns, in the model's order."""
+    return tuple(field.column_name for field in model._meta.sorted_fields)
+
+
+def select_list(model: type[BaseModel], alias: str) -> str:
+    """``alias.col AS col, ...`` for every column of the model."""
+    return ", ".join(f"{alias}.{name} AS {name}" for name in column_names(model))
+
+
+EVENT_COLUMNS = column_names(BalanceEvent)
+ALERT_COLUMNS = column_names(Alert)
+
+
+def named_rows(cursor: Any) -> Iterator[dict[str, Any]]:
+    """The rows of a DB-API cursor as ``{column: value}`` dictionaries."""
+    names = [d[0] for d in cursor.description]
+    for row in cursor:
+        yield dict(zip(names, row, strict=True))
+
+
+def first_named(cursor: Any) -> dict[str, Any] | None:
+    return next(named_rows(cursor), None)
+
+
+def moment(us: int) -> datetime:
+    """Integer microseconds since the epoch as an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=int(us))
+
+
+def event_record(row: Row) -> BalanceChangeEvent:
+    """An event row selected with ``customer_code`` (and ``reversed_by``, when joined)."""
     return BalanceChangeEvent(
-        id=row[0],
-        customer_id=row[1],
-        agent_id=row[2],
-        change_type=row[3],
-        amount=cents_to_decimal(row[4]),
-        previous_balance=cents_to_decimal(row[5]),
-        new_balance=cents_to_decimal(row[6]),
-        reason=row[7],
-        performed_by=row[8],
-        vip_level=row[9],
-        metadata=json.loads(row[10]),
-        risk_score=row[11],
-        warnings=json.loads(row[12]),
-        idempotency_key=row[13],
-        created_at=from_us(row[14]),
-        reverses_event_id=row[15],
-        prev_hash=row[16],
-        hash=row[17],
-        sequence=row[18],
-        currency=row[19],
-        db_user=row[20],
-        reversed_by_event_id=reversed_by,
+        id=int(row["id"]),
+        customer_id=row["customer_code"],
+        agent_id=row["agent_code"],
+        change_type=row["change_type"],
+        amount=cents(row["amount_cents"]),
+        previous_balance=cents(row["previous_cents"]),
+        new_balance=cents(row["new_cents"]),
+        reason=row["reason"],
+        performed_by=row["performed_by"],
+        vip_level=row["vip_level"],
+        metadata=json.loads(row["metadata_json"]),
+        risk_score=int(row["risk_score"]),
+        warnings=json.loads(row["warnings_json"]),
+        idempotency_key=row["idempotency_key"],
+        created_at=moment(row["created_us"]),
+        reverses_event_id=row["reverses_event_id"],
+        prev_hash=row["prev_hash"],
+        hash=row["hash"],
+        sequence=int(row["sequence"]),
+        currency=row["currency"],
+        db_user=row["db_user"],
+        reversed_by_event_id=row.get("reversed_by"),
     )
 
 
-def alert_from_tuple(row: tuple[Any, ...]) -> BalanceThresholdAlert:
+def alert_record(row: Row) -> BalanceThresholdAlert:
+    """An alert row selected with ``customer_code``."""
+    attempted = row["attempted_cents"]
     return BalanceThresholdAlert(
-        id=row[0],
-        customer_id=row[1],
-        alert_type=row[2],
-        message=row[3],
-        balance=cents_to_decimal(row[4]),
-        threshold=None if row[5] is None else cents_to_decimal(row[5]),
-        event_id=row[6],
-        created_at=from_us(row[7]),
-        acknowledged_at=None if row[8] is None else from_us(row[8]),
-        acknowledged_by=row[9],
-        attempted_amount=None if row[10] is None else cents_to_decimal(row[10]),
-        attempted_by=row[11],
+        id=int(row["id"]),
+        customer_id=row["customer_code"],
+        alert_type=row["alert_type"],
+        message=row["message"],
+        balance=cents(row["balance_cents"]),
+        threshold=None if row["threshold_cents"] is None else cents(row["threshold_cents"]),
+        event_id=row["event_id"],
+        created_at=moment(row["created_us"]),
+        acknowledged_at=None if row["acknowledged_us"] is None else moment(row["acknowledged_us"]),
+        acknowledged_by=row["acknowledged_by"],
+        attempted_amount=None if attempted is None else cents(attempted),
+        attempted_by=row["attempted_by"],
     )
 
 
-def customer_from_tuple(row: tuple[Any, ...]) -> Customer:
+def customer_record(row: Row) -> Customer:
+    """A customer row selected with ``agent_code``."""
     return Customer(
-        id=row[0],
-        name=row[1],
-        agent_id=row[2],
-        vip_level=row[3],
-        currency=row[4],
-        status=row[5],
-        balance=cents_to_decimal(row[6]),
-        created_at=from_us(row[7]),
+        id=row["code"],
+        name=row["name"],
+        agent_id=row["agent_code"],
+        vip_level=row["vip_level"],
+        currency=row["currency"],
+        status=row["status"],
+        balance=cents(row["balance_cents"]),
+        created_at=moment(row["created_us"]),
     )
 
 
-def tuples(query: Any) -> list[tuple[Any, ...]]:
-    """Run a query and return plain tuples (Peewee's stubs type ``.tuples()`` as models)."""
+def tuple_rows(query: Any) -> list[tuple[Any, ...]]:
+    """Run a Peewee query as plain tuples (Peewee's stubs type ``.tuples()`` as models)."""
     return list(query.tuples())
 
 
-def select_events():  # type: ignore[no-untyped-def]
-    """Events joined to their customer, columns as ``EVENT_COLUMNS``."""
-    return BalanceEvent.select(*EVENT_COLUMNS).join(CustomerRow).switch(BalanceEvent)
+def placeholders(param: str, count: int) -> str:
+    return ", ".join([param] * count)
 
 
-def select_alerts():  # type: ignore[no-untyped-def]
-    return Alert.select(*ALERT_COLUMNS).join(CustomerRow)
-
-
-def select_customers():  # type: ignore[no-untyped-def]
-    return CustomerRow.select(*CUSTOMER_COLUMNS).join(Agent)
+def in_list(param: str, values: Sequence[object] | Iterable[object]) -> str:
+    """``(?, ?, ?)`` for an IN clause of that many values."""
+    return f"({placeholders(param, len(list(values)))})"

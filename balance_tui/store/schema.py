@@ -1,34 +1,122 @@
-"""Creating and upgrading the schema with ``playhouse.migrations``.
+"""The schema: what version a book is at, and upgrading it with ``playhouse.migrations``.
 
-Idempotent, and safe when several processes start at once: the whole run holds the write
-lock (SQLite ``BEGIN IMMEDIATE``) or a transaction-scoped advisory lock (PostgreSQL), so a
-second process waits and then finds nothing left to apply.
+Opening a book only *reads* its migration table. Migrations run only when some are pending,
+then under the write lock (SQLite ``BEGIN IMMEDIATE``) or a transaction-scoped advisory lock
+(PostgreSQL), so a second process starting at once waits and finds nothing left to apply.
+A book whose migration table names migrations this program does not have was written by a
+newer program: it is read, never written (``write_refusal``).
 """
 
 from __future__ import annotations
 
+import threading
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
-from peewee import Database
+from peewee import Database, PostgresqlDatabase
 from playhouse.migrations import Runner
 
-from balance_tui.store.connection import is_postgres
-from balance_tui.store.models import database_proxy
+from balance_tui.domain.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATION_TABLE = "schema_migration"
 #: Arbitrary constant naming our advisory lock on PostgreSQL ("balance" in ASCII).
 MIGRATION_LOCK_KEY = 0x62616C616E6365
 
 
+@dataclass(frozen=True)
+class SchemaState:
+    """What a book's migration table says, compared with this program's migrations."""
+
+    applied: tuple[str, ...]
+    pending: tuple[str, ...]
+    unknown: tuple[str, ...]  # applied by a newer program
+    other_tables: tuple[str, ...]  # tables in a database that has no migration table
+    min_program_version: str | None
+
+    @property
+    def foreign(self) -> bool:
+        return not self.applied and bool(self.other_tables)
+
+
+def _runner(db: Database) -> Runner:
+    return Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATION_TABLE)
+
+
+def schema_state(db: Database) -> SchemaState:
+    """Read (never write) the book's schema version."""
+    runner = _runner(db)
+    statuses = runner.status()
+    applied = tuple(m.name for m in statuses if m.applied)
+    pending = tuple(m.name for m in statuses if not m.applied)
+    unknown = tuple(m.name for m in statuses if m.applied and m.path is None)
+    tables = () if applied else tuple(t for t in db.get_tables() if t != MIGRATION_TABLE)
+    version = None
+    if unknown and "book_info" in db.get_tables():
+        row = db.execute_sql(
+            f"SELECT value FROM book_info WHERE key = {db.param}", ("min_program_version",)
+        ).fetchone()
+        version = None if row is None else str(row[0])
+    return SchemaState(applied, pending, unknown, tables, version)
+
+
 def initialize_balance_tables(db: Database) -> list[str]:
-    """Apply pending migrations; returns the names applied (empty when up to date)."""
-    database_proxy.initialize(db)
+    """Apply pending migrations; returns the names applied (empty when up to date).
+
+    Reads first and writes only when something is pending. Raises :class:`StorageError`
+    for a database that holds another application's tables.
+    """
+    state = schema_state(db)
+    _refuse_foreign(db, state)
+    if not state.pending or state.unknown:
+        return []
     with db.atomic():
-        if is_postgres(db):
+        if isinstance(db, PostgresqlDatabase):
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
-        return list(Runner(db, str(MIGRATIONS_DIR)).up())
+        state = schema_state(db)  # another process may have migrated while we waited
+        _refuse_foreign(db, state)
+        applied = list(_runner(db).up()) if state.pending and not state.unknown else []
+    _refusals.pop(db, None)
+    return applied
+
+
+def _refuse_foreign(db: Database, state: SchemaState) -> None:
+    if state.foreign:
+        shown = ", ".join(sorted(state.other_tables)[:5])
+        raise StorageError(
+            f"{db.database} is not a balance-tui database (it holds tables {shown}); "
+            "it was left unchanged."
+        )
+
+
+_refusals: weakref.WeakKeyDictionary[Database, str | None] = weakref.WeakKeyDictionary()
+_refusals_lock = threading.Lock()
+
+
+def write_refusal(db: Database) -> str | None:
+    """Why this program must not write to the book (its schema is newer), or None.
+
+    Read once per database object; a cheap dictionary look-up on every write after that.
+    """
+    with _refusals_lock:
+        if db in _refusals:
+            return _refusals[db]
+    state = schema_state(db)
+    refusal = None
+    if state.unknown:
+        from balance_tui import __version__
+
+        needed = state.min_program_version or "a newer version"
+        refusal = (
+            f"This database needs balance-tui ≥ {needed} (this is {__version__}); "
+            "it was opened for reading only."
+        )
+    with _refusals_lock:
+        _refusals[db] = refusal
+    return refusal
 
 
 def pending_migrations(db: Database) -> list[str]:
     """Names of migrations not yet applied."""
-    return [m.name for m in Runner(db, str(MIGRATIONS_DIR)).status() if not m.applied]
+    return list(schema_state(db).pending)

@@ -13,12 +13,12 @@ from textual.reactive import reactive
 from textual.worker import Worker
 
 from balance_tui.domain.records import BalanceThresholdAlert
-from balance_tui.services import exchange
+from balance_tui.services import import_export
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised, Notice
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
-from balance_tui.tui.commands import BalanceCommands
 from balance_tui.tui.messages import DataChanged, ShowCustomerHistory
+from balance_tui.tui.palette import BalanceCommands
 from balance_tui.tui.poller import Poller
 from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
 from balance_tui.tui.screens.base import call_database, report_failed_worker
@@ -298,7 +298,7 @@ class BalanceApp(App[None]):
 
         def write() -> int:
             with path.open("w", newline="", encoding="utf-8") as handle:
-                return exchange.export(self.services, "history", "csv", handle, filters)
+                return import_export.export(self.services, "history", "csv", handle, filters)
 
         call_database(
             self, write, lambda n: self.notify(f"Exported {n} events to {path}", markup=False)

@@ -11,7 +11,7 @@ import pytest
 
 from balance_tui.config import Settings
 from balance_tui.services import build_services
-from balance_tui.services.exchange import iter_history as exchange_iter
+from balance_tui.services.import_export import iter_history
 from balance_tui.store import connect, initialize_balance_tables
 
 WRITER = textwrap.dedent("""
@@ -63,7 +63,7 @@ def test_concurrent_writers_lose_no_update(backend, request) -> None:
     for code in ("C1", "C2", "C3"):
         services.manager.create_customer(code, "A1", vip_level="diamond")
     applied = _run_writers(url, writers=4, updates=200)
-    events = list(exchange_iter(services))
+    events = list(iter_history(services))
     assert len(events) == applied > 0
     for code in ("C1", "C2", "C3"):
         mine = [e for e in events if e.customer_id == code]
@@ -100,7 +100,7 @@ def test_processes_starting_at_once_migrate_exactly_once(backend, request) -> No
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         outputs.append(out.strip())
-    assert sorted(outputs) == ["-", "-", "-", "0001_initial"]
+    assert sorted(outputs) == ["-", "-", "-", "0001_initial,0002_book_identity"]
     db = connect(url)
     assert initialize_balance_tables(db) == []
     db.close()

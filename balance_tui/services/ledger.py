@@ -1,0 +1,655 @@
+"""The ledger's write path: each change one locked transaction — validated, hashed into the
+customer's chain, the balance moved, alerts raised — or refused with nothing written.
+
+Idempotency holds under concurrent submits: the key is looked up *after* the customer's row
+is locked, so a second submit with the same key waits for the first and then replays it;
+a submit that races on another customer meets the unique index, and that conflict is turned
+into the replay (or an :class:`IdempotencyConflictError`), never a raw database error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any
+
+from peewee import IntegrityError
+
+from balance_tui.domain import alerts as alert_rules
+from balance_tui.domain.changes import ChangeType, parse_change_type
+from balance_tui.domain.errors import (
+    AlreadyReversedError,
+    BalanceError,
+    IdempotencyConflictError,
+    InvalidInputError,
+    UnknownCustomerError,
+    UnknownEventError,
+)
+from balance_tui.domain.hashing import ChainedFields, canonical_json, chain_hash
+from balance_tui.domain.inputs import MAX_NAME, MAX_REASON, check_text, metadata_to_json
+from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents
+from balance_tui.domain.records import (
+    BalanceChange,
+    BalanceChangeEvent,
+    BalanceThresholdAlert,
+    BalanceUpdateResult,
+    BatchResult,
+    Customer,
+    ValidationResult,
+)
+from balance_tui.domain.risk import risk_score
+from balance_tui.domain.tiers import BalanceValidationRules, normalise_tier
+from balance_tui.domain.validation import check_change
+from balance_tui.services.base import ServiceBase
+from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US, from_us
+from balance_tui.services.feed import AlertRaised, BalanceChanged, Notice
+from balance_tui.store.ledger import CustomerState, LedgerStatements
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """A change request checked for shape, ready to go under the lock."""
+
+    customer_code: str
+    agent_code: str | None
+    change_type: ChangeType
+    cents: int
+    reason: str
+    performed_by: str
+    vip_level: str | None
+    metadata_json: str
+    idempotency_key: str | None
+    reverses_event_id: int | None = None
+
+    def fingerprint(self) -> str:
+        body = canonical_json(
+            [
+                self.customer_code,
+                self.agent_code,
+                self.change_type.value,
+                self.cents,
+                self.reason,
+                self.performed_by,
+                self.vip_level,
+                self.metadata_json,
+                self.reverses_event_id,
+            ]
+        )
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _BatchState:
+    """What a batch has read and written so far, inside its one transaction."""
+
+    now_us: int
+    customers: dict[str, CustomerState] = field(default_factory=dict)
+    usage: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+
+class _Refused(Exception):
+    """A change of a batch was refused: the batch rolls back."""
+
+    def __init__(self, index: int, outcome: BalanceUpdateResult) -> None:
+        self.index, self.outcome = index, outcome
+
+
+def customer_record(state: CustomerState) -> Customer:
+    return Customer(
+        state.code,
+        state.name,
+        state.agent_code,
+        state.vip_level,
+        state.currency,
+        state.status,
+        cents_to_decimal(state.balance_cents),
+        from_us(state.created_us),
+    )
+
+
+def raise_alert(
+    sql: LedgerStatements,
+    customer_pk: int,
+    customer_code: str,
+    draft: alert_rules.AlertDraft,
+    event_id: int | None,
+    now_us: int,
+    attempted: tuple[int, str] | None = None,
+) -> BalanceThresholdAlert:
+    """Insert one alert row (inside the caller's transaction) and return it as a record."""
+    attempted_cents, attempted_by = attempted if attempted else (None, None)
+    alert_id = sql.add_alert(
+        {
+            "customer_id": customer_pk,
+            "alert_type": draft.alert_type,
+            "message": draft.message,
+            "balance_cents": draft.balance_cents,
+            "threshold_cents": draft.threshold_cents,
+            "event_id": event_id,
+            "attempted_cents": attempted_cents,
+            "attempted_by": attempted_by,
+            "created_us": now_us,
+        }
+    )
+    return BalanceThresholdAlert(
+        id=alert_id,
+        customer_id=customer_code,
+        alert_type=draft.alert_type,
+        message=draft.message,
+        balance=cents_to_decimal(draft.balance_cents),
+        threshold=None
+        if draft.threshold_cents is None
+        else cents_to_decimal(draft.threshold_cents),
+        event_id=event_id,
+        created_at=from_us(now_us),
+        acknowledged_at=None,
+        acknowledged_by=None,
+        attempted_amount=None if attempted_cents is None else cents_to_decimal(attempted_cents),
+        attempted_by=attempted_by,
+    )
+
+
+class Ledger(ServiceBase):
+    """Applies balance changes and reversals; refuses bad ones with reasons."""
+
+    @cached_property
+    def sql(self) -> LedgerStatements:
+        return LedgerStatements(self.db)
+
+    # ----------------------------------------------------------------- one change
+
+    def update_balance(
+        self,
+        customer_id: str,
+        agent_id: str | None,
+        change_amount: MoneyInput,
+        change_type: str,
+        reason: str,
+        performed_by: str,
+        vip_level: str | None = None,
+        metadata: Mapping[str, Any] | None = None,
+        *,
+        idempotency_key: str | None = None,
+        rules: BalanceValidationRules | None = None,
+    ) -> BalanceUpdateResult:
+        """Apply one change (see ``BalanceManager.update_balance``)."""
+        try:
+            request = self.request(
+                customer_id,
+                agent_id,
+                change_amount,
+                change_type,
+                reason,
+                performed_by,
+                vip_level,
+                metadata,
+                idempotency_key,
+            )
+        except BalanceError as exc:
+            return self._reject_early(customer_id, change_type, None, performed_by, str(exc))
+        return self._submit(request, rules)
+
+    def reverse_event(
+        self,
+        event_id: int,
+        performed_by: str,
+        reason: str,
+        *,
+        idempotency_key: str | None = None,
+    ) -> BalanceUpdateResult:
+        """Undo an event with a new ``reversal`` event pointing at it (at most once)."""
+        with self.read_snapshot():
+            original = self.sql.event_to_reverse(event_id)
+        if original is None:
+            raise UnknownEventError(f"No balance change event #{event_id}.")
+        code, agent_code, kind, cents = original
+        if kind == ChangeType.REVERSAL:
+            raise InvalidInputError(
+                f"Event #{event_id} is itself a reversal and cannot be reversed."
+            )
+        try:
+            request = ChangeRequest(
+                customer_code=code,
+                agent_code=agent_code,
+                change_type=ChangeType.REVERSAL,
+                cents=-cents,
+                reason=check_text(reason, "Reason", MAX_REASON),
+                performed_by=check_text(performed_by, "Operator", MAX_NAME),
+                vip_level=None,
+                metadata_json=canonical_json({"reverses_event_id": event_id}),
+                idempotency_key=self._check_key(idempotency_key),
+                reverses_event_id=event_id,
+            )
+        except BalanceError as exc:
+            return self._reject_early(code, "reversal", -cents, performed_by, str(exc))
+        return self._submit(request, None)
+
+    # ----------------------------------------------------------------- batches
+
+    def update_balances(self, changes: Sequence[BalanceChange]) -> BatchResult:
+        """Apply many changes in one transaction, all or nothing (like linked transfers).
+
+        Each change is validated against the balances and usage the earlier changes of the
+        batch leave behind. If one is refused, nothing of the batch is written; the result
+        names the change (``failed_index``) and why, and that refused attempt is recorded
+        (with its ``limit_exceeded`` alert when a limit was the reason).
+        """
+        requests: list[ChangeRequest] = []
+        for index, change in enumerate(changes):
+            try:
+                requests.append(
+                    self.request(
+                        change.customer_id,
+                        change.agent_id,
+                        change.change_amount,
+                        change.change_type,
+                        change.reason,
+                        change.performed_by,
+                        None,
+                        change.metadata,
+                        change.idempotency_key,
+                    )
+                )
+            except BalanceError as exc:
+                return BatchResult(False, [], index, [f"Change {index + 1}: {exc}"])
+
+        def apply_all() -> tuple[list[BalanceUpdateResult], list[Notice]]:
+            results: list[BalanceUpdateResult] = []
+            notices: list[Notice] = []
+            batch = _BatchState(self.now_us())  # one moment for the whole batch
+            for index, request in enumerate(requests):
+                outcome, more = self._apply(request, None, batch)
+                if not outcome.success:
+                    raise _Refused(index, outcome)
+                results.append(outcome)
+                notices += more
+            return results, notices
+
+        try:
+            results, notices = self._transact_keyed(apply_all, requests)
+        except _Refused as refused:
+            request = requests[refused.index]
+            reasons = refused.outcome.validation.errors
+            limit = bool(refused.outcome.alerts)
+            # The batch rolled back and the refusal's records with it: write them on their own
+            # (never re-submit the change, which could pass without the batch before it).
+            self.feed.publish(
+                *self.transact(lambda: self._record_batch_refusal(request, reasons, limit))
+            )
+            errors = [f"Change {refused.index + 1} ({request.customer_code}): {e}" for e in reasons]
+            return BatchResult(False, [], refused.index, errors)
+        self.feed.publish(*notices)
+        return BatchResult(True, results)
+
+    def _record_batch_refusal(
+        self, request: ChangeRequest, errors: list[str], limit: bool
+    ) -> list[Notice]:
+        now_us = self.now_us()
+        self._record_rejection(
+            request.customer_code[:64],
+            request.change_type.value,
+            request.cents,
+            request.performed_by,
+            errors,
+            now_us,
+        )
+        state = self.sql.read_customer(request.customer_code, lock=False)
+        if not limit or state is None:
+            return []
+        draft = alert_rules.rejection_alert(
+            state.code, state.balance_cents, request.cents, request.performed_by, errors
+        )
+        alert = raise_alert(
+            self.sql,
+            state.id,
+            state.code,
+            draft,
+            None,
+            now_us,
+            (request.cents, request.performed_by),
+        )
+        return [AlertRaised(alert)]
+
+    # ----------------------------------------------------------------- requests
+
+    def _check_key(self, key: str | None) -> str | None:
+        if key is None:
+            return None
+        return check_text(key, "Idempotency key", 200)
+
+    def request(
+        self,
+        customer_id: Any,
+        agent_id: Any,
+        change_amount: MoneyInput,
+        change_type: Any,
+        reason: Any,
+        performed_by: Any,
+        vip_level: Any,
+        metadata: Any,
+        key: str | None,
+    ) -> ChangeRequest:
+        """Check a change's shape (no database); raises a :class:`BalanceError`."""
+        if not isinstance(customer_id, str) or not customer_id:
+            raise UnknownCustomerError("Name the customer to change.")
+        kind = parse_change_type(change_type)
+        return ChangeRequest(
+            customer_code=customer_id,
+            agent_code=agent_id,
+            change_type=kind,
+            cents=to_cents(change_amount),
+            reason=check_text(reason, "Reason", MAX_REASON),
+            performed_by=check_text(performed_by, "Operator", MAX_NAME),
+            vip_level=None if vip_level is None else normalise_tier(vip_level),
+            metadata_json=metadata_to_json(metadata),
+            idempotency_key=self._check_key(key),
+        )
+
+    def _reject_early(
+        self, customer_id: Any, change_type: Any, cents: int | None, performed_by: Any, message: str
+    ) -> BalanceUpdateResult:
+        """A request refused before any lock: record the attempt, return the reason."""
+        self._record_rejection(
+            str(customer_id)[:64],
+            str(change_type)[:16],
+            cents,
+            str(performed_by or "?")[:200],
+            [message],
+            self.now_us(),
+        )
+        return BalanceUpdateResult(
+            False, Decimal("0.00"), ValidationResult(False, [message], []), [], None
+        )
+
+    def _record_rejection(
+        self, code: str, kind: str, cents: int | None, who: str, errors: list[str], now_us: int
+    ) -> None:
+        with self.write_transaction():
+            self.sql.record_rejection(
+                {
+                    "customer_code": code,
+                    "change_type": kind,
+                    "amount_cents": cents,
+                    "performed_by": who,
+                    "errors_json": canonical_json(errors),
+                    "created_us": now_us,
+                }
+            )
+
+    # ----------------------------------------------------------------- the transaction
+
+    def _submit(
+        self, request: ChangeRequest, rules: BalanceValidationRules | None
+    ) -> BalanceUpdateResult:
+        outcome, notices = self._transact_keyed(lambda: self._apply(request, rules), [request])
+        self.feed.publish(*notices)
+        return outcome
+
+    def _transact_keyed(self, work, requests: Sequence[ChangeRequest]):  # type: ignore[no-untyped-def]
+        """``transact(work)``; a same-key insert that won a race elsewhere becomes its replay
+        (or the conflict error) for a single change."""
+        try:
+            return self.transact(work)
+        except IntegrityError as exc:
+            keyed = [r for r in requests if r.idempotency_key]
+            if not keyed or "idempotency_key" not in str(exc):
+                raise
+            if len(requests) == 1:
+                with self.read_snapshot():
+                    replay = self._replay(keyed[0])
+                if replay is not None:
+                    return replay, []
+            raise IdempotencyConflictError(
+                "An idempotency key of this batch was used at the same moment by another "
+                "submit; nothing was written. Check the history and retry."
+            ) from None
+
+    def _replay(self, request: ChangeRequest) -> BalanceUpdateResult | None:
+        if request.idempotency_key is None:
+            return None
+        found = self.sql.event_with_key(request.idempotency_key)
+        if found is None:
+            return None
+        event, stored_fingerprint = found
+        if stored_fingerprint != request.fingerprint():
+            raise IdempotencyConflictError(
+                f"Idempotency key {request.idempotency_key!r} was already used for event "
+                f"#{event.id} with different parameters."
+            )
+        alerts = self.sql.alerts_of_event(event.id, event.customer_id)
+        return BalanceUpdateResult(
+            True,
+            event.new_balance,
+            ValidationResult(True, [], list(event.warnings)),
+            alerts,
+            event,
+            replayed=True,
+        )
+
+    def usage(self, customer_pk: int, now_us: int) -> tuple[int, int, int]:
+        """Gross usage of the trailing 24 h and 7 d, and the number of changes in the last hour.
+
+        A window is open at its far end: an event exactly 24 h old no longer counts.
+        """
+        return self.sql.usage(customer_pk, now_us - DAY_US, now_us - HOUR_US, now_us - WEEK_US)
+
+    def _apply(
+        self,
+        request: ChangeRequest,
+        rules: BalanceValidationRules | None,
+        batch: _BatchState | None = None,
+    ) -> tuple[BalanceUpdateResult, list[Notice]]:
+        """The body of one update, inside the write transaction.
+
+        ``batch`` carries what earlier changes of the same transaction already read and
+        wrote (the customer row, its usage), so a batch does not read them again.
+        """
+        now_us = batch.now_us if batch else self.now_us()
+        if batch and request.customer_code in batch.customers:
+            state: CustomerState | None = batch.customers[request.customer_code]
+        else:
+            state = self.sql.read_customer(request.customer_code, lock=True)
+        # After the lock: a concurrent submit of the same key has committed or not started.
+        replay = self._replay(request)
+        if replay is not None:
+            return replay, []
+        refusal = self._refusal(request, state)
+        if refusal is not None or state is None:
+            message = refusal or f"No customer {request.customer_code!r}."
+            self._record_rejection(
+                request.customer_code[:64],
+                request.change_type.value,
+                request.cents,
+                request.performed_by,
+                [message],
+                now_us,
+            )
+            balance = cents_to_decimal(state.balance_cents) if state else Decimal("0.00")
+            return BalanceUpdateResult(
+                False, balance, ValidationResult(False, [message], []), [], None
+            ), []
+        # Custom rules are not the tier's: their messages must not name the tier.
+        tier_label = state.vip_level if rules is None else ""
+        rules = rules or self.rulebook.rules_for(state.vip_level)
+        if batch and state.id in batch.usage:
+            day, week, last_hour = batch.usage[state.id]
+        else:
+            day, week, last_hour = self.usage(state.id, now_us)
+        check = check_change(
+            state.balance_cents,
+            request.cents,
+            rules,
+            change_type=request.change_type,
+            usage_24h_cents=day,
+            usage_7d_cents=week,
+            tier=tier_label,
+        )
+        if not check.result.is_valid:
+            return self._reject(request, state, check.result, check.breaks_a_limit, now_us)
+
+        new_cents = check.new_balance_cents
+        sequence = state.sequence + 1
+        warnings_json = canonical_json(check.result.warnings) if check.result.warnings else "[]"
+        score = risk_score(request.change_type, request.cents, new_cents, last_hour, rules)
+        fields = ChainedFields(
+            customer_id=state.code,
+            sequence=sequence,
+            agent_id=state.agent_code,
+            change_type=request.change_type.value,
+            amount_cents=request.cents,
+            previous_cents=state.balance_cents,
+            new_cents=new_cents,
+            reason=request.reason,
+            performed_by=request.performed_by,
+            vip_level=state.vip_level,
+            metadata_json=request.metadata_json,
+            risk_score=score,
+            warnings_json=warnings_json,
+            idempotency_key=request.idempotency_key,
+            created_us=now_us,
+            reverses_event_id=request.reverses_event_id,
+        )
+        digest = chain_hash(state.head_hash, fields)
+        db_user = self.session_user()
+        event_id = self.sql.append_event(
+            {
+                "customer_id": state.id,
+                "sequence": sequence,
+                "agent_code": state.agent_code,
+                "currency": state.currency,
+                "change_type": fields.change_type,
+                "amount_cents": request.cents,
+                "previous_cents": state.balance_cents,
+                "new_cents": new_cents,
+                "reason": request.reason,
+                "performed_by": request.performed_by,
+                "db_user": db_user,
+                "vip_level": state.vip_level,
+                "metadata_json": request.metadata_json,
+                "risk_score": score,
+                "warnings_json": warnings_json,
+                "idempotency_key": request.idempotency_key,
+                # Only a keyed request can be replayed, so only it needs its fingerprint.
+                "request_hash": request.fingerprint() if request.idempotency_key else None,
+                "reverses_event_id": request.reverses_event_id,
+                "created_us": now_us,
+                "prev_hash": state.head_hash,
+                "hash": digest,
+            }
+        )
+        self.sql.move_balance(state.id, new_cents, sequence, digest)
+        if batch is not None:
+            gross = abs(request.cents)
+            batch.customers[state.code] = dataclasses.replace(
+                state, balance_cents=new_cents, sequence=sequence, head_hash=digest
+            )
+            batch.usage[state.id] = (day + gross, week + gross, last_hour + 1)
+
+        crossing = (
+            state.balance_cents >= rules.warning_cents > new_cents
+            or state.balance_cents >= rules.critical_cents > new_cents
+        )
+        drafts = alert_rules.alerts_for_change(
+            state.code,
+            state.balance_cents,
+            new_cents,
+            rules,
+            self.sql.open_alert_types(state.id) if crossing else set(),
+            self.drop_share,
+        )
+        alerts = [
+            raise_alert(self.sql, state.id, state.code, draft, event_id, now_us) for draft in drafts
+        ]
+        event = BalanceChangeEvent(
+            id=int(event_id),
+            customer_id=state.code,
+            agent_id=state.agent_code,
+            change_type=fields.change_type,
+            amount=cents_to_decimal(request.cents),
+            previous_balance=cents_to_decimal(state.balance_cents),
+            new_balance=cents_to_decimal(new_cents),
+            reason=request.reason,
+            performed_by=request.performed_by,
+            vip_level=state.vip_level,
+            metadata=json.loads(request.metadata_json),
+            risk_score=score,
+            warnings=list(check.result.warnings),
+            idempotency_key=request.idempotency_key,
+            created_at=from_us(now_us),
+            reverses_event_id=request.reverses_event_id,
+            prev_hash=state.head_hash,
+            hash=digest,
+            sequence=sequence,
+            currency=state.currency,
+            db_user=db_user,
+        )
+        notices: list[Notice] = [BalanceChanged(state.code, event.id, event.new_balance)]
+        notices += [AlertRaised(alert) for alert in alerts]
+        return BalanceUpdateResult(True, event.new_balance, check.result, alerts, event), notices
+
+    def _refusal(self, request: ChangeRequest, state: CustomerState | None) -> str | None:
+        """Why this customer cannot take this request at all (before any figures)."""
+        if state is None:
+            return f"No customer {request.customer_code!r}."
+        if state.status != "active":
+            return f"Customer {state.code} is {state.status}; it takes no changes."
+        if request.agent_code is not None and request.agent_code != state.agent_code:
+            return (
+                f"Customer {state.code} belongs to agent {state.agent_code}, "
+                f"not {request.agent_code}."
+            )
+        if request.vip_level is not None and request.vip_level != state.vip_level:
+            return (
+                f"Customer {state.code} is {state.vip_level}, not {request.vip_level}; "
+                "pass custom rules to validate against other limits."
+            )
+        if request.reverses_event_id is not None:
+            reversed_by = self.sql.reversal_of(request.reverses_event_id)
+            if reversed_by is not None:
+                raise AlreadyReversedError(
+                    f"Event #{request.reverses_event_id} was already reversed by "
+                    f"event #{reversed_by}."
+                )
+        return None
+
+    def _reject(
+        self,
+        request: ChangeRequest,
+        state: CustomerState,
+        result: ValidationResult,
+        alert: bool,
+        now_us: int,
+    ) -> tuple[BalanceUpdateResult, list[Notice]]:
+        self._record_rejection(
+            state.code,
+            request.change_type.value,
+            request.cents,
+            request.performed_by,
+            result.errors,
+            now_us,
+        )
+        alerts = []
+        if alert:
+            draft = alert_rules.rejection_alert(
+                state.code, state.balance_cents, request.cents, request.performed_by, result.errors
+            )
+            alerts.append(
+                raise_alert(
+                    self.sql,
+                    state.id,
+                    state.code,
+                    draft,
+                    None,
+                    now_us,
+                    attempted=(request.cents, request.performed_by),
+                )
+            )
+        outcome = BalanceUpdateResult(
+            False, cents_to_decimal(state.balance_cents), result, alerts, None
+        )
+        return outcome, [AlertRaised(a) for a in alerts]

@@ -1,0 +1,99 @@
+"""Read-only views of one customer: what a change would do now, and the balance report.
+
+Each runs in one read snapshot, so the balance, the usage and the history it shows belong
+to the same moment even while other operators post.
+"""
+
+from __future__ import annotations
+
+from balance_tui.domain.changes import parse_change_type, signed_from_typed
+from balance_tui.domain.errors import UnknownCustomerError
+from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents
+from balance_tui.domain.records import BalanceReport, ChangePreview, ValidationResult
+from balance_tui.domain.tiers import BalanceValidationRules
+from balance_tui.domain.validation import check_change
+from balance_tui.services.ledger import Ledger, customer_record
+from balance_tui.store import alerts as alert_store
+from balance_tui.store import events as event_store
+from balance_tui.store.events import EventConditions
+
+
+class CustomerViews(Ledger):
+    """Previews and reports, computed with the same rules and usage as the write path."""
+
+    def preview_balance_change(
+        self,
+        customer_id: str,
+        change_amount: MoneyInput,
+        change_type: str,
+        *,
+        rules: BalanceValidationRules | None = None,
+    ) -> ChangePreview:
+        """What the change would do now (read-only), with the same validator as an update."""
+        kind = parse_change_type(change_type)
+        cents = signed_from_typed(kind, to_cents(change_amount))
+        with self.read_snapshot():
+            state = self.sql.read_customer(customer_id, lock=False)
+            if state is None:
+                raise UnknownCustomerError(f"No customer {customer_id!r}.")
+            day, week, _ = self.usage(state.id, self.now_us())
+        # Custom rules are not the tier's: their messages must not name the tier.
+        tier_label = state.vip_level if rules is None else ""
+        rules = rules or self.rulebook.rules_for(state.vip_level)
+        check = check_change(
+            state.balance_cents,
+            cents,
+            rules,
+            change_type=kind,
+            usage_24h_cents=day,
+            usage_7d_cents=week,
+            tier=tier_label,
+        )
+        errors = list(check.result.errors)
+        if state.status != "active":
+            errors.insert(0, f"Customer {state.code} is {state.status}; it takes no changes.")
+        return ChangePreview(
+            customer=customer_record(state),
+            current_balance=cents_to_decimal(state.balance_cents),
+            new_balance=cents_to_decimal(check.new_balance_cents),
+            usage_24h=cents_to_decimal(check.usage_24h_cents),
+            usage_7d=cents_to_decimal(check.usage_7d_cents),
+            rules=rules,
+            validation=ValidationResult(not errors, errors, check.result.warnings),
+            sequence=state.sequence,
+        )
+
+    def get_customer_balance_report(
+        self,
+        customer_id: str,
+        include_history: bool = False,
+        include_alerts: bool = False,
+        *,
+        history_limit: int = 50,
+    ) -> BalanceReport:
+        """The customer's balance, rules and usage; history and active alerts on request."""
+        with self.read_snapshot():
+            state = self.sql.read_customer(customer_id, lock=False)
+            if state is None:
+                raise UnknownCustomerError(f"No customer {customer_id!r}.")
+            day, week, _ = self.usage(state.id, self.now_us())
+            history = None
+            if include_history:
+                history = event_store.page(
+                    self.db,
+                    EventConditions(customer_pk=state.id),
+                    newest_first_by="sequence",
+                    limit=history_limit,
+                )
+            alerts = None
+            if include_alerts:
+                alerts = alert_store.list_alerts(self.db, customer_code=state.code)
+        return BalanceReport(
+            customer=customer_record(state),
+            current_balance=cents_to_decimal(state.balance_cents),
+            rules=self.rulebook.rules_for(state.vip_level),
+            usage_24h=cents_to_decimal(day),
+            usage_7d=cents_to_decimal(week),
+            history=history,
+            alerts=alerts,
+        )

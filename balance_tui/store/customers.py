@@ -1,0 +1,163 @@
+"""Reading and writing customers and agents, bound to one database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from peewee import Case, Database, fn
+
+from balance_tui.domain.records import Customer
+from balance_tui.store.models import Agent, Alert, BalanceEvent
+from balance_tui.store.models import Customer as CustomerRow
+from balance_tui.store.rows import customer_record, tuple_rows
+from balance_tui.store.transactions import is_postgres
+
+_CUSTOMER_FIELDS = (
+    CustomerRow.code,
+    CustomerRow.name,
+    Agent.code.alias("agent_code"),
+    CustomerRow.vip_level,
+    CustomerRow.currency,
+    CustomerRow.status,
+    CustomerRow.balance_cents,
+    CustomerRow.created_us,
+)
+
+
+def _customers(db: Database):  # type: ignore[no-untyped-def]
+    return CustomerRow.select(*_CUSTOMER_FIELDS).join(Agent).dicts().bind(db)
+
+
+def add_customer(
+    db: Database,
+    code: str,
+    agent_code: str,
+    name: str,
+    tier: str,
+    currency: str,
+    head_hash: str,
+    now_us: int,
+) -> bool:
+    """Insert a customer (and its agent when new); False when the code is taken.
+
+    Conflicts are settled by the unique indexes (``ON CONFLICT DO NOTHING``), so two
+    operators creating the same customer or agent at once never meet a raw unique error.
+    """
+    Agent.insert(code=agent_code, name=agent_code, created_us=now_us).on_conflict_ignore().bind(
+        db
+    ).execute()
+    agent_pk = Agent.select(Agent.id).where(Agent.code == agent_code).bind(db).scalar()
+    inserted = (
+        CustomerRow.insert(
+            code=code,
+            name=name,
+            agent=agent_pk,
+            vip_level=tier,
+            currency=currency,
+            status="active",
+            balance_cents=0,
+            event_count=0,
+            head_hash=head_hash,
+            created_us=now_us,
+        )
+        .on_conflict_ignore()
+        .bind(db)
+        .execute()
+    )
+    if is_postgres(db):
+        return inserted is not None  # ON CONFLICT DO NOTHING RETURNING id: no row, no id
+    # INSERT OR IGNORE leaves lastrowid as it was; changes() says whether a row went in.
+    return bool(db.execute_sql("SELECT changes()").fetchone()[0])
+
+
+def set_status(db: Database, code: str, status: str) -> bool:
+    return bool(
+        CustomerRow.update(status=status).where(CustomerRow.code == code).bind(db).execute()
+    )
+
+
+def get_customer(db: Database, code: str) -> Customer | None:
+    row = _customers(db).where(CustomerRow.code == code).first()
+    return None if row is None else customer_record(row)
+
+
+def count_customers(db: Database) -> int:
+    return int(CustomerRow.select().bind(db).count())
+
+
+def has_customers(db: Database) -> bool:
+    return bool(CustomerRow.select().bind(db).exists())
+
+
+def list_customers(
+    db: Database,
+    search: str | None,
+    agent_code: str | None,
+    limit: int | None,
+    offset: int,
+) -> list[Customer]:
+    """Customers ordered by code, filtered by a substring of code, name or agent."""
+    query = _customers(db).order_by(CustomerRow.code)
+    if search:
+        pattern = f"%{search.strip()}%"
+        query = query.where(
+            CustomerRow.code.ilike(pattern)
+            | CustomerRow.name.ilike(pattern)
+            | Agent.code.ilike(pattern)
+        )
+    if agent_code:
+        query = query.where(Agent.code == agent_code)
+    if limit is not None:
+        query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
+    return [customer_record(row) for row in query]
+
+
+def customers_by_codes(db: Database, codes: list[str]) -> list[Customer]:
+    return [customer_record(row) for row in _customers(db).where(CustomerRow.code.in_(codes))]
+
+
+def usage_and_alerts(
+    db: Database, codes: Iterable[str] | None, now_us: int, day_us: int, week_us: int
+) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
+    """Per customer code: gross (24 h, 7 d) usage, and the count of open alerts.
+
+    ``codes`` None means every customer (cheaper than a long IN list)."""
+    day = fn.SUM(
+        Case(
+            None,
+            [(BalanceEvent.created_us > now_us - day_us, fn.ABS(BalanceEvent.amount_cents))],
+            0,
+        )
+    )
+    usage_query = (
+        BalanceEvent.select(CustomerRow.code, day, fn.SUM(fn.ABS(BalanceEvent.amount_cents)))
+        .join(CustomerRow)
+        .where(BalanceEvent.created_us > now_us - week_us)
+        .group_by(CustomerRow.code)
+    )
+    alert_query = (
+        Alert.select(CustomerRow.code, fn.COUNT(Alert.id))
+        .join(CustomerRow)
+        .where(Alert.acknowledged_us.is_null())
+        .group_by(CustomerRow.code)
+    )
+    if codes is not None:
+        wanted = list(codes)
+        usage_query = usage_query.where(CustomerRow.code.in_(wanted))
+        alert_query = alert_query.where(CustomerRow.code.in_(wanted))
+    usage = {code: (int(d or 0), int(w or 0)) for code, d, w in tuple_rows(usage_query.bind(db))}
+    alerts = {code: int(n) for code, n in tuple_rows(alert_query.bind(db))}
+    return usage, alerts
+
+
+def lock_customer(db: Database, code: str) -> tuple[int, str] | None:
+    """(id, tier) of a customer, its row locked until commit (PostgreSQL ``FOR UPDATE``)."""
+    query = CustomerRow.select(CustomerRow.id, CustomerRow.vip_level).where(
+        CustomerRow.code == code
+    )
+    if is_postgres(db):
+        query = query.for_update()
+    row = query.tuples().bind(db).first()
+    return None if row is None else (int(row[0]), str(row[1]))

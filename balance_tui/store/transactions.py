@@ -1,0 +1,73 @@
+"""Transactions: one read snapshot for a multi-statement read, the write lock for a write.
+
+Reads (``read_snapshot``): SQLite ``BEGIN DEFERRED`` — under WAL the first read fixes a
+snapshot and no lock that a writer needs is ever taken; PostgreSQL ``REPEATABLE READ, READ
+ONLY``. Nested inside another transaction they simply join it.
+
+Writes (``write_transaction``): SQLite ``BEGIN IMMEDIATE`` takes the write lock before the
+balance is read; PostgreSQL waits at most ``PG_LOCK_TIMEOUT`` for a row lock, takes its
+transaction id at once (the live feed relies on it, see ``store.feed``) and notifies
+listeners on commit. A book written by a newer program refuses every write here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from peewee import Database, PostgresqlDatabase
+
+from balance_tui.domain.errors import StorageError
+from balance_tui.store.schema import write_refusal
+
+#: How long PostgreSQL waits for another writer's row lock before the attempt fails.
+PG_LOCK_TIMEOUT = "5s"
+#: PostgreSQL channel every committed write notifies; terminals LISTEN on it.
+NOTIFY_CHANNEL = "balance_tui"
+
+
+def is_postgres(db: Database) -> bool:
+    return isinstance(db, PostgresqlDatabase)
+
+
+@contextmanager
+def read_snapshot(db: Database) -> Iterator[None]:
+    """Every statement inside sees the same committed state, and no writer waits for it."""
+    if db.in_transaction():
+        yield
+        return
+    if is_postgres(db):
+        with db.atomic():
+            db.execute_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+    else:
+        with db.atomic(lock_type="DEFERRED"):
+            yield
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[None]:
+    """One transaction holding the write lock; nested calls join the outer one."""
+    refusal = write_refusal(db)
+    if refusal:
+        raise StorageError(refusal)
+    with db.atomic():
+        outermost = is_postgres(db) and db.transaction_depth() == 1
+        if outermost:
+            # A transaction id now, before any row takes an id from a sequence: the live
+            # feed can then tell exactly when every insert it might have missed is settled.
+            db.execute_sql(
+                "SELECT set_config('lock_timeout', %s, true), pg_current_xact_id()",
+                (PG_LOCK_TIMEOUT,),
+            )
+        yield
+        if outermost:
+            # Delivered to listeners only if this transaction commits.
+            db.execute_sql("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
+
+
+def database_user(db: Database) -> str | None:
+    """The role really connected (PostgreSQL ``session_user``); None on SQLite."""
+    if not is_postgres(db):
+        return None
+    return str(db.execute_sql("SELECT session_user").fetchone()[0])
