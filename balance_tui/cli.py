@@ -8,9 +8,13 @@ line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
+from balance_tui import __version__
 from balance_tui.commands import balances, data, trail
 from balance_tui.commands.output import UsageError, error_line
 from balance_tui.config import ConfigError, load_settings
@@ -23,10 +27,47 @@ from balance_tui.services.bundle import Services, open_services
 
 Command = Callable[[Services, argparse.Namespace], int]
 
+#: Arguments that look like negative amounts as the README writes them ("-75", "-1,000",
+#: "-$50", "-€1,250.50") are values, not options.
+_NEGATIVE_AMOUNT = re.compile(r"-[$€£]?[0-9][0-9,]*(\.[0-9]*)?|-[$€£]?\.[0-9]+")
 
-def _common() -> argparse.ArgumentParser:
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors and money-shaped negative values."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # argparse's own rule (r'^-\d+$|^-\d*\.\d+$') would take "-1,000" for an option.
+        self._negative_number_matcher = _NEGATIVE_AMOUNT
+
+    def error(self, message: str) -> NoReturn:
+        error_line(f"{message} (see '{self.prog} --help')")
+        raise SystemExit(2)
+
+
+def _bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``."""
+
+    def parse(text: str) -> int:
+        stripped = text.strip().replace("_", "")
+        if not re.fullmatch(r"[+-]?[0-9]{1,30}", stripped, re.ASCII):
+            raise argparse.ArgumentTypeError(f"{what} must be a whole number, not {text!r}")
+        value = int(stripped)
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{what} must be from {low:,} to {high:,}")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its messages
+    return parse
+
+
+MAX_ID = 2**63 - 1
+record_id = _bounded_int(1, MAX_ID, "an id")
+
+
+def _common() -> _Parser:
     """Options every sub-command also accepts after its name (``--db`` before or after)."""
-    common = argparse.ArgumentParser(add_help=False)
+    common = _Parser(add_help=False)
     common.add_argument(
         "--db",
         default=argparse.SUPPRESS,
@@ -38,10 +79,11 @@ def _common() -> argparse.ArgumentParser:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="balance-tui",
         description="Customer balances for a betting-agent network: the TUI, or a sub-command.",
     )
+    parser.add_argument("--version", action="version", version=f"balance-tui {__version__}")
     parser.add_argument(
         "--db",
         metavar="URL",
@@ -82,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "reverse", "undo an event with a reversal", balances.reverse, reading=True, operator=True
     )
-    p.add_argument("event_id", type=int)
+    p.add_argument("event_id", type=record_id)
     p.add_argument("--reason", required=True)
     p.add_argument("--key", default=None)
 
@@ -94,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("customers", "list or search customers", balances.customers, reading=True)
     p.add_argument("search", nargs="?", default=None, help="part of an id, name or agent")
     p.add_argument("--agent", default=None)
-    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--limit", type=_bounded_int(1, 1_000_000, "--limit"), default=100)
 
     p = command("new-customer", "create a customer", balances.new_customer, reading=True)
     p.add_argument("customer")
@@ -105,11 +147,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("history", "balance changes, newest first", trail.history, reading=True)
     p.add_argument("customer", nargs="?", default=None)
-    p.add_argument("--hours", type=int, default=None, help="only the last N hours")
+    p.add_argument(
+        "--hours",
+        type=_bounded_int(1, 24 * 366 * 100, "--hours"),
+        default=None,
+        help="only the last N hours",
+    )
     p.add_argument("--agent", default=None)
     p.add_argument("--type", default=None, choices=CHANGE_TYPES, dest="change_type")
     p.add_argument("--operator", default=None, dest="performed_by", help="who made the change")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_bounded_int(1, 1_000, "--limit"), default=50)
 
     p = command(
         "alerts",
@@ -119,11 +166,11 @@ def build_parser() -> argparse.ArgumentParser:
         operator=True,
     )
     p.add_argument("action", nargs="?", default="list", choices=("list", "ack"))
-    p.add_argument("ids", nargs="*", type=int, help="alert ids to acknowledge")
+    p.add_argument("ids", nargs="*", type=record_id, help="alert ids to acknowledge")
     p.add_argument("--customer", default=None)
     p.add_argument("--type", default=None, choices=ALERT_TYPES, dest="alert_type")
     p.add_argument("--all", action="store_true", help="include acknowledged alerts")
-    p.add_argument("--limit", type=int, default=100)
+    p.add_argument("--limit", type=_bounded_int(1, 1_000_000, "--limit"), default=100)
 
     p = command("analytics", "trend, volatility, risk and breakdown", trail.analytics, reading=True)
     p.add_argument("customer", nargs="?", default=None)
@@ -149,11 +196,27 @@ def build_parser() -> argparse.ArgumentParser:
     command("verify", "recompute every hash chain and balance", data.verify, reading=True)
 
     p = command("demo", "fill an empty database with realistic demo data", data.demo)
-    p.add_argument("--customers", type=int, default=200)
-    p.add_argument("--days", type=int, default=90)
-    p.add_argument("--events", type=int, default=20_000)
-    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--customers", type=_bounded_int(1, 1_000_000, "--customers"), default=200)
+    p.add_argument("--days", type=_bounded_int(1, 3_650, "--days"), default=90)
+    p.add_argument("--events", type=_bounded_int(0, 20_000_000, "--events"), default=20_000)
+    p.add_argument("--seed", type=_bounded_int(0, 2**32, "--seed"), default=7)
     return parser
+
+
+def _operator(given: str | None) -> str | None:
+    if given is not None and not given.strip():
+        raise UsageError("--operator is empty; name who is working, or leave it out.")
+    return given
+
+
+def _flush_stdout() -> None:
+    """Flush now; if the reader has gone, point stdout at /dev/null so that the flush at
+    exit does not fail either."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def run_tui(services: Services) -> int:
@@ -171,11 +234,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     try:
         settings = load_settings()
-        services = open_services(args.db, settings, operator=args.operator)
+        operator = _operator(args.operator)
+        services = open_services(args.db, settings, operator=operator)
+        if services.note:
+            error_line(services.note)
         if args.command is None:
             return run_tui(services)
         handler: Command = args.handler
-        return handler(services, args)
+        code = handler(services, args)
+        _flush_stdout()
+        return code
     except UsageError as exc:
         error_line(str(exc))
         return 2
@@ -188,8 +256,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error_line("interrupted")
         return 130
-    except BrokenPipeError:
-        return 0
+    except BrokenPipeError:  # the reader left before our last line: nothing more to say
+        _flush_stdout()
+        return 1
     except Exception as exc:  # the promise: one line, never a traceback
         error_line(f"unexpected error: {type(exc).__name__}: {exc}")
         return 1

@@ -27,13 +27,14 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 
-from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.errors import BalanceError, InvalidAmountError
+from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents
 from balance_tui.domain.tiers import (
     DEFAULT_LIMIT_TIERS,
     DEFAULT_RULEBOOK,
@@ -85,15 +86,14 @@ def _login_name() -> str:
 
 
 def _money(value: Any, key: str, source: str) -> Decimal:
+    """An amount from the file or the environment, read as strictly as a typed one."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise ConfigError(f"{source}: {key} must be an amount, got {value!r}.")
     try:
-        amount = Decimal(str(value).replace(",", "").replace("_", "").strip())
-    except InvalidOperation:
-        raise ConfigError(f"{source}: {key} must be an amount, got {value!r}.") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise ConfigError(f"{source}: {key} must be an amount to the cent, got {value!r}.")
-    return amount
+        cents = parse_amount(value) if isinstance(value, str) else to_cents(value)
+    except InvalidAmountError as exc:
+        raise ConfigError(f"{source}: {key} = {value!r}: {exc}") from None
+    return cents_to_decimal(cents)
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -102,6 +102,10 @@ def _read_file(path: Path) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8."
+        ) from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror}).") from None
 
@@ -129,16 +133,25 @@ def _apply_tier_overrides(book: RuleBook, tiers: Any, source: str) -> RuleBook:
 
 
 def _apply_env(book: RuleBook, env: Mapping[str, str]) -> RuleBook:
+    """Every variable at once, per tier: BALANCE_MIN_DEFAULT and BALANCE_MAX_DEFAULT may
+    move the range past each other's old value."""
+    per_tier: dict[str, dict[str, Decimal]] = {tier: {} for tier in VIP_TIERS}
+    given: list[str] = []
     for variable, rule in (*ENV_FOR_ALL_TIERS.items(), *ENV_FOR_DEFAULT_TIERS.items()):
         if variable not in env or not env[variable].strip():
             continue
+        given.append(f"{variable}={env[variable]}")
         amount = _money(env[variable], variable, "environment")
         targets = VIP_TIERS if variable in ENV_FOR_ALL_TIERS else DEFAULT_LIMIT_TIERS
         for tier in targets:
-            try:
-                book = book.with_tier(tier, book.rules_for(tier).with_overrides(**{rule: amount}))
-            except ValueError as exc:
-                raise ConfigError(f"environment: {variable}={env[variable]}: {exc}") from None
+            per_tier[tier][rule] = amount
+    for tier, changes in per_tier.items():
+        if not changes:
+            continue
+        try:
+            book = book.with_tier(tier, book.rules_for(tier).with_overrides(**changes))
+        except ValueError as exc:
+            raise ConfigError(f"environment ({', '.join(given)}): {tier}: {exc}") from None
     return book
 
 

@@ -37,6 +37,8 @@ PG_SKIP_REASON = _postgres_reason()
 class TestClock:
     """A clock that stands still until a test moves it."""
 
+    __test__ = False  # a helper, not a test class
+
     def __init__(self, start: datetime = FROZEN) -> None:
         self.now = start
 

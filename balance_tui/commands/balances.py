@@ -18,7 +18,7 @@ from balance_tui.commands.output import (
 )
 from balance_tui.domain.changes import ChangeType, parse_change_type, typed_change_cents
 from balance_tui.domain.errors import InvalidAmountError
-from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.money import cents_to_decimal, typed_currency
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services.bundle import Services
 
@@ -60,10 +60,16 @@ def _print_result(result: BalanceUpdateResult, args: argparse.Namespace) -> int:
         f" balance {money(event.previous_balance)} -> {money(event.new_balance, event.currency)}"
         f" (event #{event.id}, risk {event.risk_score}{', replayed' if result.replayed else ''})"
     ]
-    parts += [f"warning: {w}" for w in result.validation.warnings]
+    parts += [f"warning: {w.rstrip('.')}" for w in result.validation.warnings]
     parts += [f"alert #{a.id} {a.alert_type}" for a in result.alerts]
-    out("; ".join(parts))
+    out("; ".join(parts) + ".")
     return 0
+
+
+def _key(text: str | None) -> str | None:
+    if text is not None and not text.strip():
+        raise UsageError("--key is empty; give an idempotency key, or leave --key out.")
+    return text
 
 
 def update(services: Services, args: argparse.Namespace) -> int:
@@ -72,6 +78,7 @@ def update(services: Services, args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     cents = typed_amount(args.amount, change_type)
+    key = _key(args.key)
     result = services.manager.update_balance(
         args.customer,
         None,
@@ -81,14 +88,15 @@ def update(services: Services, args: argparse.Namespace) -> int:
         services.operator,
         None,
         _metadata(args.metadata),
-        idempotency_key=args.key,
+        idempotency_key=key,
+        currency=typed_currency(args.amount),
     )
     return _print_result(result, args)
 
 
 def reverse(services: Services, args: argparse.Namespace) -> int:
     result = services.manager.reverse_event(
-        args.event_id, services.operator, args.reason, idempotency_key=args.key
+        args.event_id, services.operator, args.reason, idempotency_key=_key(args.key)
     )
     return _print_result(result, args)
 

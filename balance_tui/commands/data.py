@@ -7,6 +7,7 @@ import sys
 import time
 from pathlib import Path
 
+from balance_tui.commands.files import atomic_output
 from balance_tui.commands.output import UsageError, error_line, out, print_json, safe
 from balance_tui.services import import_export
 from balance_tui.services.bundle import Services
@@ -20,7 +21,9 @@ def export(services: Services, args: argparse.Namespace) -> int:
         path = Path(args.output)
         if not path.parent.exists():
             raise UsageError(f"Directory {path.parent} does not exist.")
-        with path.open("w", newline="", encoding="utf-8") as handle:
+        if path.is_dir():
+            raise UsageError(f"{path} is a directory; name a file to write.")
+        with atomic_output(path) as handle:
             count = import_export.export(services, args.kind, args.fmt, handle)
         out(f"wrote {count} {args.kind} records to {path}")
     return 0
@@ -30,9 +33,12 @@ def import_(services: Services, args: argparse.Namespace) -> int:
     if args.kind == "adjustments":
         started = time.perf_counter()
         result = import_export.import_adjustments(services, Path(args.file))
-        alerts = sum(len(r.alerts) for r in result.results)
+        fresh = [r for r in result.results if not r.replayed]
+        replayed = len(result.results) - len(fresh)
+        alerts = sum(len(r.alerts) for r in fresh)
+        again = f", {replayed} already applied earlier (same key)" if replayed else ""
         out(
-            f"applied {len(result.results)} changes from {args.file} in one transaction "
+            f"applied {len(fresh)} changes from {args.file} in one transaction{again} "
             f"({time.perf_counter() - started:.1f}s); {alerts} alerts raised"
         )
         return 0

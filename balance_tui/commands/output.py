@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
+import os
 import sys
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 from balance_tui.domain.money import decimal_to_cents, format_cents
+from balance_tui.domain.text import visible_line
 from balance_tui.services.import_export import plain
-
-# C0 and C1 control characters (ESC among them) and DEL: shown as \xNN, never sent raw.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class UsageError(Exception):
@@ -21,8 +19,9 @@ class UsageError(Exception):
 
 
 def safe(text: object) -> str:
-    """Text from the database made harmless for a terminal: control characters escaped."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """Text from the database made harmless for a terminal: control characters and bidi
+    overrides escaped, on one line."""
+    return visible_line(text)
 
 
 def money(value: Decimal | None, currency: str = "") -> str:
@@ -40,8 +39,17 @@ def when(moment: datetime | None) -> str:
     return "-" if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _write(text: str) -> None:
+    """Print to stdout; a reader that went away (``| head``, ``| true``) is not an error of
+    ours, and must not change the command's exit code: the rest goes to /dev/null."""
+    try:
+        print(text)
+    except BrokenPipeError:
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until the process ends
+
+
 def out(line: str = "") -> None:
-    print(line)
+    _write(line)
 
 
 def error_line(message: str) -> None:
@@ -49,7 +57,7 @@ def error_line(message: str) -> None:
 
 
 def print_json(value: Any) -> None:
-    print(json.dumps(plain(value), indent=2, sort_keys=True, ensure_ascii=False))
+    _write(json.dumps(plain(value), indent=2, sort_keys=True, ensure_ascii=False))
 
 
 def table(rows: list[list[str]], headers: list[str], right: set[int] | None = None) -> None:

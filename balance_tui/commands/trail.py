@@ -108,6 +108,10 @@ def analytics(services: Services, args: argparse.Namespace) -> int:
         raise UsageError("--from and --to go with --period custom.")
     if args.customer and args.agent:
         raise UsageError("Give a customer or --agent, not both.")
+    if args.period == "custom" and (start is None or end is None):
+        raise UsageError("A custom period needs both --from and --to.")
+    if start is not None and end is not None and start >= end:
+        raise UsageError("--from must be before --to.")
     if args.customer:
         result = services.analytics.generate_customer_analytics(
             args.customer, args.period, start=start, end=end

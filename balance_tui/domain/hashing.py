@@ -51,4 +51,6 @@ def chain_hash(prev_hash: str, fields: ChainedFields) -> str:
 
 def canonical_json(value: Any) -> str:
     """Metadata and warnings as stored: canonical JSON text, so rehashing is exact."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )

@@ -14,6 +14,32 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 MAX_REASON = 500
 MAX_NAME = 200
 MAX_METADATA = 10_000
+#: How deeply metadata may nest (objects and lists inside each other).
+MAX_METADATA_DEPTH = 16
+#: Ids are 64-bit signed integers in both databases.
+MAX_ID = 2**63 - 1
+
+
+def check_id(value: Any, what: str) -> int:
+    """A stored row's id: a whole number (``int``, not ``bool``) from 1 to 2^63-1."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInputError(f"{what} must be a whole number, not {type(value).__name__}.")
+    if not 1 <= value <= MAX_ID:
+        shown = f"{value:,}" if abs(value) < 10**30 else "that number"
+        raise InvalidInputError(f"{what} {shown} is out of range (1 to {MAX_ID:,}).")
+    return value
+
+
+def _storable(text: str, what: str) -> None:
+    """Text both databases can store: UTF-8 encodable, no NUL."""
+    if "\x00" in text:
+        raise InvalidInputError(f"{what} contains a NUL character, which cannot be stored.")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInputError(
+            f"{what} contains a character that is not valid Unicode text (a lone surrogate)."
+        ) from None
 
 
 def check_code(value: Any, what: str) -> str:
@@ -31,18 +57,46 @@ def check_currency(value: Any) -> str:
     return value.upper()
 
 
+def storable_text(value: Any, limit: int) -> str:
+    """Any value as text a database can store, for the record of a *refused* attempt:
+    cut to ``limit``, NUL and lone surrogates escaped (never an error of its own)."""
+    text = str(value if value is not None else "?")[:limit]
+    text = text.replace("\x00", "\\x00")
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")[:limit]
+
+
 def check_text(value: Any, what: str, limit: int, *, required: bool = True) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise InvalidInputError(f"{what} must be text.")
     if required and not value.strip():
-        raise InvalidInputError(f"Give a {what.lower()}; every change is audited.")
+        article = "an" if what[:1].lower() in "aeiou" else "a"
+        raise InvalidInputError(f"Give {article} {what.lower()}; every change is audited.")
     if len(value) > limit:
-        raise InvalidInputError(f"{what} is {len(value)} characters; the limit is {limit}.")
-    if "\x00" in value:
-        raise InvalidInputError(f"{what} contains a NUL character, which cannot be stored.")
+        raise InvalidInputError(f"{what} is {len(value):,} characters; the limit is {limit:,}.")
+    _storable(value, what)
     return value
+
+
+def _check_structure(value: Any) -> None:
+    """Metadata nests at most ``MAX_METADATA_DEPTH`` deep, keys are text, numbers finite."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping | list | tuple) and depth > MAX_METADATA_DEPTH:
+            raise InvalidInputError(f"Metadata nests more than {MAX_METADATA_DEPTH} levels deep.")
+        if isinstance(item, Mapping):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    raise InvalidInputError(
+                        f"Metadata keys must be text; {key!r} is a {type(key).__name__}."
+                    )
+                stack.append((child, depth + 1))
+        elif isinstance(item, list | tuple):
+            stack.extend((child, depth + 1) for child in item)
+        elif isinstance(item, float) and (item != item or item in (float("inf"), float("-inf"))):
+            raise InvalidInputError(f"Metadata holds {item}, which JSON cannot carry.")
 
 
 def metadata_to_json(metadata: Mapping[str, Any] | None) -> str:
@@ -50,12 +104,14 @@ def metadata_to_json(metadata: Mapping[str, Any] | None) -> str:
         return "{}"
     if not isinstance(metadata, Mapping):
         raise InvalidInputError("Metadata must be a JSON object (a mapping of names to values).")
+    _check_structure(metadata)
     try:
         text = canonical_json(dict(metadata))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidInputError(f"Metadata cannot be stored as JSON: {exc}.") from None
     if "\\u0000" in text:
         raise InvalidInputError("Metadata contains a NUL character, which cannot be stored.")
+    _storable(text, "Metadata")
     if len(text) > MAX_METADATA:
         raise InvalidInputError(f"Metadata is over {MAX_METADATA:,} characters of JSON.")
     return text

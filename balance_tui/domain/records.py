@@ -228,6 +228,7 @@ class BalanceChange:
     agent_id: str | None = None
     metadata: dict[str, Any] | None = None
     idempotency_key: str | None = None
+    currency: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal
 from functools import cached_property
 
-from balance_tui.domain.errors import UnknownTierError
+from balance_tui.domain.errors import InvalidAmountError, UnknownTierError
 from balance_tui.domain.money import decimal_to_cents
 
 VIP_TIERS: tuple[str, ...] = ("bronze", "silver", "gold", "platinum", "diamond")
@@ -34,13 +34,27 @@ class BalanceValidationRules:
             value = getattr(self, f.name)
             if not isinstance(value, Decimal):
                 object.__setattr__(self, f.name, Decimal(str(value)))
-        decimal_to_cents(self.min_balance)  # validates every figure is exact money
-        if self.min_balance > self.max_balance:
+        for f in fields(self):  # every figure is exact money within the accepted range
+            try:
+                decimal_to_cents(getattr(self, f.name))
+            except InvalidAmountError as exc:
+                raise ValueError(f"{f.name}: {exc}") from None
+        if self.min_balance >= self.max_balance:
             raise ValueError(
-                f"min_balance {self.min_balance} is above max_balance {self.max_balance}."
+                f"min_balance {self.min_balance} must be below max_balance {self.max_balance}."
             )
         if self.daily_change_limit <= 0 or self.weekly_change_limit <= 0:
-            raise ValueError("Daily and weekly change limits must be positive.")
+            raise ValueError("daily_change_limit and weekly_change_limit must be positive.")
+        if self.daily_change_limit > self.weekly_change_limit:
+            raise ValueError(
+                f"daily_change_limit {self.daily_change_limit} is above "
+                f"weekly_change_limit {self.weekly_change_limit}."
+            )
+        if self.critical_threshold > self.warning_threshold:
+            raise ValueError(
+                f"critical_threshold {self.critical_threshold} is above "
+                f"warning_threshold {self.warning_threshold}; critical is the lower line."
+            )
 
     # Cents views, computed once: validation runs on integers.
     @cached_property

@@ -113,22 +113,22 @@ def check_change(
     if not errors:
         if new_cents < rules.critical_cents:
             warnings.append(
-                f"Balance would be {format_cents(new_cents)}, below the critical threshold "
+                f"New balance {format_cents(new_cents)} is below the critical threshold "
                 f"of {format_cents(rules.critical_cents)}."
             )
         elif new_cents < rules.warning_cents:
             warnings.append(
-                f"Balance would be {format_cents(new_cents)}, below the warning threshold "
+                f"New balance {format_cents(new_cents)} is below the warning threshold "
                 f"of {format_cents(rules.warning_cents)}."
             )
         if gross and used_24h * 10 > rules.daily_cents * 8:
             warnings.append(
-                f"Daily usage would reach {format_cents(used_24h)} of "
+                f"Daily usage with this change: {format_cents(used_24h)} of "
                 f"{format_cents(rules.daily_cents)} ({_share(used_24h, rules.daily_cents)})."
             )
         if gross and used_7d * 10 > rules.weekly_cents * 8:
             warnings.append(
-                f"Weekly usage would reach {format_cents(used_7d)} of "
+                f"Weekly usage with this change: {format_cents(used_7d)} of "
                 f"{format_cents(rules.weekly_cents)} ({_share(used_7d, rules.weekly_cents)})."
             )
         if gross * 2 > rules.daily_cents:

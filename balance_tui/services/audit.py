@@ -7,6 +7,7 @@ from datetime import datetime
 
 from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError, UnknownEventError
+from balance_tui.domain.inputs import check_id
 from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import HOUR_US, to_us
@@ -14,6 +15,8 @@ from balance_tui.store import events as event_store
 from balance_tui.store.events import EventConditions
 
 MAX_PAGE = 1_000
+#: The furthest back ``get_recent_balance_changes`` looks: 100 years.
+MAX_HOURS = 24 * 366 * 100
 
 
 @dataclass(frozen=True)
@@ -48,8 +51,8 @@ class BalanceAuditTrail(ServiceBase):
         self, hours: int = 24, agent_id: str | None = None, limit: int = MAX_PAGE
     ) -> list[BalanceChangeEvent]:
         """Changes of the last ``hours`` across all customers (one agent's if given)."""
-        if not isinstance(hours, int) or hours <= 0:
-            raise InvalidInputError("Hours must be a positive whole number.")
+        if isinstance(hours, bool) or not isinstance(hours, int) or not 0 < hours <= MAX_HOURS:
+            raise InvalidInputError(f"Hours must be a whole number from 1 to {MAX_HOURS:,}.")
         _check_limit(limit)
         conditions = EventConditions(
             agent_code=agent_id or None, since_us=self.now_us() - hours * HOUR_US + 1
@@ -72,6 +75,7 @@ class BalanceAuditTrail(ServiceBase):
         return event_store.latest_event_id(self.db)
 
     def get_event(self, event_id: int) -> BalanceChangeEvent:
+        event_id = check_id(event_id, "Event id")
         event = event_store.get_event(self.db, event_id)
         if event is None:
             raise UnknownEventError(f"No balance change event #{event_id}.")
@@ -103,5 +107,5 @@ class BalanceAuditTrail(ServiceBase):
 
 
 def _check_limit(limit: int) -> None:
-    if not isinstance(limit, int) or not 0 < limit <= MAX_PAGE:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 < limit <= MAX_PAGE:
         raise InvalidInputError(f"Limit must be between 1 and {MAX_PAGE:,}.")

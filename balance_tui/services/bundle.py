@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
 from balance_tui.services.verification import ChainVerifier
-from balance_tui.store.connection import connect, describe_database
+from balance_tui.store.connection import connect, describe_database, empty_sqlite_file
 from balance_tui.store.schema import initialize_balance_tables
 
 
@@ -35,6 +36,8 @@ class Services:
     verifier: ChainVerifier
     operator: str
     database_label: str
+    #: Something the operator should know about how the book was opened, or "".
+    note: str = ""
 
 
 def build_services(
@@ -70,9 +73,16 @@ def open_services(
 ) -> Services:
     """Connect (URL, else settings, else environment, else the default file), migrate, build."""
     settings = settings or load_settings()
-    db = connect(url or settings.database_url)
-    initialize_balance_tables(db)
-    return build_services(db, settings, clock, operator)
+    target = url or settings.database_url
+    empty = empty_sqlite_file(target)
+    db = connect(target)
+    applied = initialize_balance_tables(db)
+    services = build_services(db, settings, clock, operator)
+    if empty is not None and applied:
+        services = dataclasses.replace(
+            services, note=f"{empty} was an empty file; it is now a new balance-tui book."
+        )
+    return services
 
 
 @contextmanager

@@ -41,13 +41,13 @@ class CustomerDirectory(ServiceBase):
         currency = check_currency(currency)
         now_us = self.now_us()
 
-        def add() -> bool:
-            return customer_store.add_customer(
+        def add() -> None:
+            if not customer_store.add_customer(
                 self.db, code, agent_code, name, tier, currency, GENESIS_HASH, now_us
-            )
+            ):  # raised inside: the new agent, if any, is rolled back with it
+                raise DuplicateCustomerError(f"Customer {code} already exists.")
 
-        if not self.transact(add):
-            raise DuplicateCustomerError(f"Customer {code} already exists.")
+        self.transact(add)
         return Customer(
             code, name, agent_code, tier, currency, "active", cents_to_decimal(0), from_us(now_us)
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from collections.abc import Iterable, Iterator
@@ -12,9 +11,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from balance_tui.domain.changes import parse_change_type, typed_change_cents
-from balance_tui.domain.errors import BalanceError, InvalidInputError
-from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.errors import BalanceError, IdempotencyConflictError, InvalidInputError
+from balance_tui.domain.money import cents_to_decimal, typed_currency
 from balance_tui.domain.records import BalanceChange, BatchResult
+from balance_tui.services import csv_files
 from balance_tui.services.audit import HistoryFilter
 from balance_tui.services.bundle import Services
 
@@ -106,40 +106,15 @@ def write_records(records: Iterable[Any], fmt: str, out: TextIO) -> int:
             count += 1
         out.write("\n]\n" if count else "]\n")
         return count
-    writer: csv.DictWriter[str] | None = None
-    for record in records:
-        row = _flat(plain(record))
-        if writer is None:
-            writer = csv.DictWriter(out, fieldnames=list(row))
-            writer.writeheader()
-        writer.writerow(row)
-        count += 1
-    return count
+    return csv_files.write_rows((_flat(plain(record)) for record in records), out)
 
 
 def import_customers(services: Services, path: Path) -> int:
     """Create every customer of a CSV file (id,agent,name,tier,currency) or none of them."""
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"Cannot read {path}: {exc.strerror}.") from None
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-        missing = [c for c in ("id", "agent") if c not in header]
-        if missing:
-            raise InvalidInputError(
-                f"{path}: the header must name {', '.join(CUSTOMER_COLUMNS)}; "
-                f"missing {', '.join(missing)}."
-            )
-        reader.fieldnames = header
-        try:
-            rows = list(reader)
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"{path}: not a readable CSV file ({exc}).") from None
+    rows = csv_files.read_rows(path, ("id", "agent"), ("name", "tier", "currency"))
     seen: dict[str, int] = {}
     with services.manager.write_transaction():
-        for line, row in enumerate(rows, start=2):
+        for line, row in rows:
             code = (row.get("id") or "").strip()
             if code in seen:
                 raise InvalidInputError(
@@ -163,32 +138,27 @@ def import_customers(services: Services, path: Path) -> int:
 ADJUSTMENT_COLUMNS = ("customer", "amount", "type", "reason", "operator", "key", "metadata")
 
 
-def read_adjustments(path: Path, default_operator: str) -> list[BalanceChange]:
-    """Changes from a CSV file (customer,amount,type,reason[,operator][,key][,metadata]).
+def read_adjustments(path: Path, default_operator: str) -> list[tuple[int, BalanceChange]]:
+    """(line, change) from a CSV file (customer,amount,type,reason[,operator][,key][,metadata]).
 
     Amounts are typed as an operator would ("1,250.50", "$300"); the type gives the sign
-    except for adjustments. Any unreadable line rejects the file, naming the line.
+    except for adjustments. Any unreadable line rejects the file, naming the line; so does
+    an idempotency key used on two lines.
     """
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise InvalidInputError(f"Cannot read {path}: {exc.strerror}.") from None
-    changes: list[BalanceChange] = []
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip().lower() for h in reader.fieldnames or []]
-        missing = [c for c in ("customer", "amount", "type", "reason") if c not in header]
-        if missing:
+    rows = csv_files.read_rows(
+        path, ("customer", "amount", "type", "reason"), ("operator", "key", "metadata")
+    )
+    changes = [(line, _adjustment(path, line, row, default_operator)) for line, row in rows]
+    keys: dict[str, int] = {}
+    for line, change in changes:
+        if change.idempotency_key is None:
+            continue
+        if change.idempotency_key in keys:
             raise InvalidInputError(
-                f"{path}: the header must name customer, amount, type and reason; "
-                f"missing {', '.join(missing)}."
+                f"{path}, line {line}: key {change.idempotency_key!r} is also on line "
+                f"{keys[change.idempotency_key]}; each change needs its own. Nothing imported."
             )
-        reader.fieldnames = header
-        try:
-            for line, row in enumerate(reader, start=2):
-                changes.append(_adjustment(path, line, row, default_operator))
-        except (csv.Error, UnicodeDecodeError) as exc:
-            raise InvalidInputError(f"{path}: not a readable CSV file ({exc}).") from None
+        keys[change.idempotency_key] = line
     return changes
 
 
@@ -199,8 +169,11 @@ def _adjustment(path: Path, line: int, row: dict[str, str], operator: str) -> Ba
         metadata = json.loads(row["metadata"]) if (row.get("metadata") or "").strip() else None
         if metadata is not None and not isinstance(metadata, dict):
             raise InvalidInputError("metadata must be a JSON object.")
-    except (BalanceError, json.JSONDecodeError) as exc:
-        raise InvalidInputError(f"{path}, line {line}: {exc} Nothing imported.") from None
+    except (BalanceError, json.JSONDecodeError, RecursionError) as exc:
+        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+        if isinstance(exc, RecursionError):
+            message = "metadata nests too deeply."
+        raise InvalidInputError(f"{path}, line {line}: {message} Nothing imported.") from None
     return BalanceChange(
         customer_id=(row.get("customer") or "").strip(),
         change_amount=cents_to_decimal(cents),
@@ -209,15 +182,19 @@ def _adjustment(path: Path, line: int, row: dict[str, str], operator: str) -> Ba
         performed_by=(row.get("operator") or "").strip() or operator,
         idempotency_key=(row.get("key") or "").strip() or None,
         metadata=metadata,
+        currency=typed_currency(row.get("amount") or ""),
     )
 
 
 def import_adjustments(services: Services, path: Path) -> BatchResult:
     """Apply every change of the file in one transaction, or none (see ``update_balances``)."""
-    changes = read_adjustments(path, services.operator)
-    result = services.manager.update_balances(changes)
+    numbered = read_adjustments(path, services.operator)
+    try:
+        result = services.manager.update_balances([change for _, change in numbered])
+    except IdempotencyConflictError as exc:
+        raise InvalidInputError(f"{path}: {exc} Nothing imported.") from None
     if not result.success and result.failed_index is not None:
-        line = result.failed_index + 2
+        line = numbered[result.failed_index][0] if numbered else 2
         raise InvalidInputError(
             f"{path}, line {line}: " + " ".join(result.errors) + " Nothing imported."
         )

@@ -31,8 +31,16 @@ from balance_tui.domain.errors import (
     UnknownEventError,
 )
 from balance_tui.domain.hashing import ChainedFields, canonical_json, chain_hash
-from balance_tui.domain.inputs import MAX_NAME, MAX_REASON, check_text, metadata_to_json
-from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents
+from balance_tui.domain.inputs import (
+    MAX_NAME,
+    MAX_REASON,
+    check_currency,
+    check_id,
+    check_text,
+    metadata_to_json,
+    storable_text,
+)
+from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents, typed_currency
 from balance_tui.domain.records import (
     BalanceChange,
     BalanceChangeEvent,
@@ -65,6 +73,8 @@ class ChangeRequest:
     metadata_json: str
     idempotency_key: str | None
     reverses_event_id: int | None = None
+    #: The currency the amount was given in (a typed symbol or the caller's), if any.
+    currency: str | None = None
 
     def fingerprint(self) -> str:
         body = canonical_json(
@@ -90,6 +100,13 @@ class _BatchState:
     now_us: int
     customers: dict[str, CustomerState] = field(default_factory=dict)
     usage: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+
+
+class _KeyConflict(Exception):
+    """A change of a batch reuses an idempotency key with other parameters."""
+
+    def __init__(self, index: int, error: IdempotencyConflictError) -> None:
+        self.index, self.error = index, error
 
 
 class _Refused(Exception):
@@ -176,8 +193,12 @@ class Ledger(ServiceBase):
         *,
         idempotency_key: str | None = None,
         rules: BalanceValidationRules | None = None,
+        currency: str | None = None,
     ) -> BalanceUpdateResult:
-        """Apply one change (see ``BalanceManager.update_balance``)."""
+        """Apply one change (see ``BalanceManager.update_balance``).
+
+        ``currency``: the currency the amount is given in; a change in another currency than
+        the customer's is refused (so is "€50" typed for a USD customer)."""
         try:
             request = self.request(
                 customer_id,
@@ -189,6 +210,7 @@ class Ledger(ServiceBase):
                 vip_level,
                 metadata,
                 idempotency_key,
+                currency,
             )
         except BalanceError as exc:
             return self._reject_early(customer_id, change_type, None, performed_by, str(exc))
@@ -203,6 +225,7 @@ class Ledger(ServiceBase):
         idempotency_key: str | None = None,
     ) -> BalanceUpdateResult:
         """Undo an event with a new ``reversal`` event pointing at it (at most once)."""
+        event_id = check_id(event_id, "Event id")
         with self.read_snapshot():
             original = self.sql.event_to_reverse(event_id)
         if original is None:
@@ -253,6 +276,7 @@ class Ledger(ServiceBase):
                         None,
                         change.metadata,
                         change.idempotency_key,
+                        change.currency,
                     )
                 )
             except BalanceError as exc:
@@ -263,7 +287,10 @@ class Ledger(ServiceBase):
             notices: list[Notice] = []
             batch = _BatchState(self.now_us())  # one moment for the whole batch
             for index, request in enumerate(requests):
-                outcome, more = self._apply(request, None, batch)
+                try:
+                    outcome, more = self._apply(request, None, batch)
+                except IdempotencyConflictError as exc:
+                    raise _KeyConflict(index, exc) from None
                 if not outcome.success:
                     raise _Refused(index, outcome)
                 results.append(outcome)
@@ -272,6 +299,10 @@ class Ledger(ServiceBase):
 
         try:
             results, notices = self._transact_keyed(apply_all, requests)
+        except _KeyConflict as conflict:
+            return BatchResult(
+                False, [], conflict.index, [f"Change {conflict.index + 1}: {conflict.error}"]
+            )
         except _Refused as refused:
             request = requests[refused.index]
             reasons = refused.outcome.validation.errors
@@ -333,11 +364,18 @@ class Ledger(ServiceBase):
         vip_level: Any,
         metadata: Any,
         key: str | None,
+        currency: str | None = None,
     ) -> ChangeRequest:
         """Check a change's shape (no database); raises a :class:`BalanceError`."""
         if not isinstance(customer_id, str) or not customer_id:
             raise UnknownCustomerError("Name the customer to change.")
         kind = parse_change_type(change_type)
+        given = None if currency is None else check_currency(currency)
+        typed = typed_currency(change_amount)
+        if given and typed and given != typed:
+            raise InvalidInputError(
+                f"The amount {change_amount!r} is in {typed}, not the {given} given."
+            )
         return ChangeRequest(
             customer_code=customer_id,
             agent_code=agent_id,
@@ -348,6 +386,7 @@ class Ledger(ServiceBase):
             vip_level=None if vip_level is None else normalise_tier(vip_level),
             metadata_json=metadata_to_json(metadata),
             idempotency_key=self._check_key(key),
+            currency=given or typed,
         )
 
     def _reject_early(
@@ -355,11 +394,11 @@ class Ledger(ServiceBase):
     ) -> BalanceUpdateResult:
         """A request refused before any lock: record the attempt, return the reason."""
         self._record_rejection(
-            str(customer_id)[:64],
-            str(change_type)[:16],
+            storable_text(customer_id, 64),
+            storable_text(change_type, 16),
             cents,
-            str(performed_by or "?")[:200],
-            [message],
+            storable_text(performed_by or "?", 200),
+            [storable_text(message, 2_000)],
             self.now_us(),
         )
         return BalanceUpdateResult(
@@ -598,6 +637,11 @@ class Ledger(ServiceBase):
             return f"No customer {request.customer_code!r}."
         if state.status != "active":
             return f"Customer {state.code} is {state.status}; it takes no changes."
+        if request.currency is not None and request.currency != state.currency:
+            return (
+                f"The amount is in {request.currency}; customer {state.code} keeps "
+                f"{state.currency}. Nothing was converted."
+            )
         if request.agent_code is not None and request.agent_code != state.agent_code:
             return (
                 f"Customer {state.code} belongs to agent {state.agent_code}, "

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from balance_tui.domain import alerts as alert_rules
 from balance_tui.domain.errors import InvalidInputError, UnknownAlertError, UnknownCustomerError
-from balance_tui.domain.inputs import MAX_NAME, check_text
+from balance_tui.domain.inputs import MAX_NAME, check_id, check_text
 from balance_tui.domain.money import MoneyInput, to_cents
 from balance_tui.domain.records import BalanceThresholdAlert
 from balance_tui.domain.tiers import BalanceValidationRules
@@ -98,6 +98,7 @@ class BalanceNotificationService(ServiceBase):
         return alert_store.latest_alert_id(self.db)
 
     def get_alert(self, alert_id: int) -> BalanceThresholdAlert:
+        alert_id = check_id(alert_id, "Alert id")
         found = alert_store.list_alerts(self.db, include_acknowledged=True, ids=[alert_id])
         if not found:
             raise UnknownAlertError(f"No alert #{alert_id}.")
@@ -112,7 +113,7 @@ class BalanceNotificationService(ServiceBase):
     ) -> list[BalanceThresholdAlert]:
         """Acknowledge several alerts in one transaction; unknown ids reject the whole call."""
         who = check_text(acknowledged_by, "Operator", MAX_NAME)
-        ids = list(dict.fromkeys(alert_ids))
+        ids = [check_id(i, "Alert id") for i in dict.fromkeys(alert_ids)]
         if not ids:
             return []
         now_us = self.now_us()

@@ -54,6 +54,16 @@ def resolve_database_url(url: str | None = None) -> str:
     return chosen
 
 
+def empty_sqlite_file(url: str | None) -> Path | None:
+    """The SQLite file ``url`` names if it exists and is empty (0 bytes), else None."""
+    resolved = resolve_database_url(url)
+    if not resolved.startswith("sqlite://"):
+        return None
+    path_text = resolved.split("://", 1)[1]
+    path = Path(path_text[1:] if path_text.startswith("/") else path_text)
+    return path if path.is_file() and path.stat().st_size == 0 else None
+
+
 def describe_database(db: Database) -> str:
     """A short name for the header and messages: the file, or user@host/db."""
     if isinstance(db, SqliteDatabase):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from peewee import Database, PostgresqlDatabase
+from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase
 
 from balance_tui.domain.errors import StorageError
 from balance_tui.store.schema import write_refusal
@@ -45,12 +45,44 @@ def read_snapshot(db: Database) -> Iterator[None]:
             yield
 
 
+DISK_FULL = (
+    "The disk that holds the database is full; nothing was changed. Free some space and try again."
+)
+
+
+def is_disk_full(exc: BaseException | None) -> bool:
+    """SQLite's SQLITE_FULL or PostgreSQL's disk_full (53100), also when the failed
+    rollback that followed it is what surfaced ("cannot rollback - no transaction")."""
+    while exc is not None:
+        text = str(exc).lower()
+        code = getattr(getattr(exc, "orig", None) or exc, "pgcode", None)
+        if "database or disk is full" in text or "no space left" in text or code == "53100":
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 @contextmanager
 def write_transaction(db: Database) -> Iterator[None]:
     """One transaction holding the write lock; nested calls join the outer one."""
     refusal = write_refusal(db)
     if refusal:
         raise StorageError(refusal)
+    if db.in_transaction():
+        with _write(db):
+            yield
+        return
+    try:
+        with _write(db):
+            yield
+    except (OperationalError, DatabaseError) as exc:
+        if is_disk_full(exc):
+            raise StorageError(DISK_FULL) from None
+        raise
+
+
+@contextmanager
+def _write(db: Database) -> Iterator[None]:
     with db.atomic():
         outermost = is_postgres(db) and db.transaction_depth() == 1
         if outermost:

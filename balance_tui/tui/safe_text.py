@@ -1,18 +1,13 @@
-"""Database text shown literally: Rich markup is not interpreted, control characters are
-made visible (``\\x1b``) instead of reaching the terminal."""
+"""Database text shown literally: Rich markup is not interpreted, control characters and
+bidi overrides are made visible (``\\x1b``, ``\\u202e``) instead of reaching the terminal."""
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from balance_tui.domain.text import visible
 
-
-def visible(text: object) -> str:
-    """The text with control characters replaced by ``\\xNN`` (newlines and tabs kept)."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+__all__ = ["literal", "one_line", "visible"]
 
 
 def literal(text: object, style: str = "") -> Text:

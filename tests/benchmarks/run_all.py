@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("bench_update", "bench_queries", "bench_app", "bench_realtime")
+BENCHMARKS = ("bench_update", "bench_queries", "bench_app", "bench_realtime", "bench_verify")
 DEMO = ("demo", "--customers", "10000", "--days", "365", "--events", "1000000")
 
 

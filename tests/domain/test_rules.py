@@ -91,7 +91,9 @@ def test_warnings() -> None:
     critical = check_change(20_000, -15_000, BRONZE).result
     assert "below the critical threshold of 100.00" in critical.warnings[0]
     busy = check_change(10_000_000, 100, BRONZE, usage_24h_cents=4_000_000).result
-    assert any("Daily usage would reach 40,001.00 of 50,000.00 (80%)" in w for w in busy.warnings)
+    assert any(
+        "Daily usage with this change: 40,001.00 of 50,000.00 (80%)" in w for w in busy.warnings
+    )
     big = check_change(10_000_000, 2_500_001, BRONZE).result
     assert any("over half the daily limit" in w for w in big.warnings)
 

@@ -96,7 +96,7 @@ def test_bad_requests_are_rejected_and_change_nothing(
         ({"vip_level": "diamond"}, "is bronze, not diamond"),
         ({"vip_level": "unobtainium"}, "Unknown VIP tier"),
         ({"reason": "   "}, "Give a reason"),
-        ({"performed_by": ""}, "Give a operator"),
+        ({"performed_by": ""}, "Give an operator"),
         ({"metadata": ["not", "a", "mapping"]}, "Metadata must be a JSON object"),
         ({"metadata": {"when": object()}}, "cannot be stored as JSON"),
         ({"reason": "nul\x00byte"}, "NUL"),
@@ -189,7 +189,7 @@ def test_usage_warnings_and_large_change_warning(services) -> None:
     result = _deposit(services, "40000.01")
     assert result.success
     assert any(
-        "Daily usage would reach 40,000.01 of 50,000.00 (80%)" in w
+        "Daily usage with this change: 40,000.01 of 50,000.00 (80%)" in w
         for w in result.validation.warnings
     )
     assert any("over half the daily limit" in w for w in result.validation.warnings)

@@ -1,0 +1,25 @@
+"""The README's Python example does what the README says, and can be run twice."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def test_the_python_example_prints_what_it_shows_and_runs_twice(tmp_path: Path) -> None:
+    example = re.search(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert example is not None
+    script = tmp_path / "example.py"
+    script.write_text(example.group(1))
+    shown = re.findall(r"^# (first|second) run:\s+(.*)$", example.group(1), re.M)
+    assert [name for name, _ in shown] == ["first", "second"]
+    for _, expected in shown:
+        done = subprocess.run(
+            [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.strip() == expected.strip()
