@@ -280,3 +280,20 @@ def test_a_symbol_of_the_customers_own_currency_is_accepted(book: Book) -> None:
     assert result.success and result.new_balance == Decimal("225.00")
     usd = book.services.manager.update_balance("E1", None, "$25", "deposit", "cash", "op")
     assert not usd.success and "keeps EUR" in usd.validation.errors[0]
+
+
+def test_a_full_disk_is_named_and_nothing_is_half_written(sqlite_book: Book) -> None:
+    """SQLite's own size cap (max_page_count) fails writes exactly as a full disk does."""
+    db = sqlite_book.services.db
+    pages = db.execute_sql("PRAGMA page_count").fetchone()[0]
+    db.execute_sql(f"PRAGMA max_page_count = {pages}")
+    with pytest.raises(BalanceError, match="disk that holds the database is full"):
+        for i in range(5_000):
+            sqlite_book.services.manager.update_balance(
+                "C1", None, "1", "deposit", f"filling {i} " + "x" * 400, "op"
+            )
+    db.close()
+    balance = sqlite_book.services.manager.get_customer("C1").balance
+    history = sqlite_book.services.audit.get_balance_history("C1", limit=1_000)
+    assert balance == history[0].new_balance
+    assert sqlite_book.services.verifier.verify().ok
