@@ -108,14 +108,26 @@ class BalanceNotificationService(ServiceBase):
         """Record who acknowledged the alert and when. Acknowledging twice keeps the first."""
         return self.acknowledge_alerts([alert_id], acknowledged_by)[0]
 
+    def get_alerts(self, alert_ids: Iterable[int]) -> list[BalanceThresholdAlert]:
+        """The named alerts as stored now (acknowledged or not), newest first."""
+        ids = [check_id(i, "Alert id") for i in dict.fromkeys(alert_ids)]
+        return alert_store.list_alerts(self.db, include_acknowledged=True, ids=ids)
+
     def acknowledge_alerts(
         self, alert_ids: Iterable[int], acknowledged_by: str
     ) -> list[BalanceThresholdAlert]:
         """Acknowledge several alerts in one transaction; unknown ids reject the whole call."""
+        return self.acknowledge_alerts_reporting(alert_ids, acknowledged_by)[0]
+
+    def acknowledge_alerts_reporting(
+        self, alert_ids: Iterable[int], acknowledged_by: str
+    ) -> tuple[list[BalanceThresholdAlert], set[int]]:
+        """Like ``acknowledge_alerts``, also saying which ids *this call* acknowledged (the
+        others were acknowledged before, perhaps by another operator)."""
         who = check_text(acknowledged_by, "Operator", MAX_NAME)
         ids = [check_id(i, "Alert id") for i in dict.fromkeys(alert_ids)]
         if not ids:
-            return []
+            return [], set()
         now_us = self.now_us()
 
         def acknowledge() -> tuple[list[int], list[BalanceThresholdAlert]]:
@@ -131,4 +143,4 @@ class BalanceNotificationService(ServiceBase):
         alerts = {alert.id: alert for alert in rows}
         result = [alerts[i] for i in ids]
         self.feed.publish(*(AlertAcknowledged(alerts[i]) for i in newly))
-        return result
+        return result, set(newly)

@@ -68,9 +68,10 @@ def initialize_balance_tables(db: Database) -> list[str]:
     for a database that holds another application's tables.
     """
     state = schema_state(db)
-    _refuse_foreign(db, state)
-    if not state.pending or state.unknown:
+    if state.unknown or not (state.pending or state.foreign):
         return []
+    # Decided under the lock only: another process may be committing the first migration
+    # between this process's reads, which would look like somebody else's tables.
     with db.atomic():
         if isinstance(db, PostgresqlDatabase):
             db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.signal import Signal
 from textual.worker import Worker
 
 from balance_tui.domain.records import BalanceThresholdAlert
@@ -17,9 +20,10 @@ from balance_tui.services import import_export
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised, Notice
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
-from balance_tui.tui.messages import DataChanged, ShowCustomerHistory
+from balance_tui.tui.messages import ShowCustomerHistory
 from balance_tui.tui.palette import BalanceCommands
 from balance_tui.tui.poller import Poller
+from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
 from balance_tui.tui.screens.base import call_database, report_failed_worker
 
@@ -28,6 +32,23 @@ SCREENS = Binding.Group("Screens", compact=True)
 
 #: How often the watcher looks for commits by other processes (a cheap PRAGMA on SQLite).
 POLL_SECONDS = 0.25
+
+
+#: Banner order: the most severe first.
+BANNER_RANK = {"critical": 0, "limit_exceeded": 1, "significant_drop": 2, "warning": 3}
+
+
+def banner_order(alert: BalanceThresholdAlert) -> tuple[int, int]:
+    return BANNER_RANK.get(alert.alert_type, 9), alert.id
+
+
+@dataclass(frozen=True)
+class ShownMessage:
+    """A toast the operator was shown."""
+
+    message: str
+    title: str
+    severity: str
 
 
 class BalanceApp(App[None]):
@@ -105,11 +126,17 @@ class BalanceApp(App[None]):
         self.operator = services.operator
         self.poll_seconds = poll_seconds
         self.banner_queue: deque[BalanceThresholdAlert] = deque()
+        #: The last messages shown as toasts, oldest first.
+        self.message_log: deque[ShownMessage] = deque(maxlen=200)
         self._announced: set[int] = set()
         self._watcher: ChangeWatcher | None = None
         self._listening_key: tuple[int, int] | None = None
         self._poller: Poller | None = None
         self._unsubscribe = services.feed.subscribe(self._from_feed)
+        #: "The book changed": screens subscribe; hidden ones catch up when shown again.
+        self.book_changed: Signal[ChangeBatch] = Signal(self, "book-changed")
+        self.book_version = 0
+        self._recent_batches: deque[tuple[int, ChangeBatch]] = deque(maxlen=256)
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -139,6 +166,9 @@ class BalanceApp(App[None]):
             watcher,
             lambda batch: self.call_from_thread(self.apply_changes, batch),
             lambda text: self.call_from_thread(self.show_problem, text),
+        )
+        self.run_worker(
+            self._poller.run, thread=True, group="watch-poll", name="poller", exit_on_error=False
         )
         self.active_alerts = watcher.active_alerts
         self.set_interval(self.poll_seconds, self._poll)
@@ -191,23 +221,31 @@ class BalanceApp(App[None]):
 
     def apply_changes(self, batch: ChangeBatch) -> None:
         self.active_alerts = batch.active_alerts
+        self._drop_settled_banners(batch)
         self._announce([a for a in batch.alerts if a.acknowledged_at is None])
-        for screen in self._mode_screens():
-            screen.post_message(DataChanged(batch))
+        self.book_version += 1
+        self._recent_batches.append((self.book_version, batch))
+        self.book_changed.publish(batch)
 
-    def _mode_screens(self) -> list:  # type: ignore[type-arg]
-        screens = []
-        for mode in self.MODES:
-            stack = self._screen_stacks.get(mode) or []
-            if stack:
-                screens.append(stack[0])
-        return screens
+    def changes_since(self, version: int) -> ChangeBatch | None:
+        """Everything committed after ``version`` as one batch; None when that is further
+        back than the app remembers (the screen then reloads in full)."""
+        if version == self.book_version:
+            return ChangeBatch()
+        newer = [batch for seen, batch in self._recent_batches if seen > version]
+        if not self._recent_batches or self._recent_batches[0][0] > version + 1:
+            return None
+        return ChangeBatch(
+            events=[e for b in newer for e in b.events],
+            alerts=[a for b in newer for a in b.alerts],
+            active_alerts=newer[-1].active_alerts if newer else self.active_alerts,
+            acknowledgements_changed=any(b.acknowledgements_changed for b in newer),
+        )
 
     def _announce(self, alerts: list[BalanceThresholdAlert]) -> None:
         fresh = [a for a in alerts if a.id not in self._announced]
         for alert in fresh:
             self._announced.add(alert.id)
-            self.banner_queue.append(alert)
             loud = alert.alert_type in ("critical", "limit_exceeded")
             self.notify(
                 f"{alert.customer_id}: {alert.alert_type.replace('_', ' ')}",
@@ -215,18 +253,50 @@ class BalanceApp(App[None]):
                 severity="error" if loud else "warning",
                 markup=False,
             )
-        if fresh and self.banner_alert is None:
-            self.banner_alert = self.banner_queue.popleft()
-        elif fresh:
-            self.mutate_reactive(BalanceApp.banner_alert)
+        if fresh:
+            self._queue_banners(fresh)
+
+    def _queue_banners(self, alerts: list[BalanceThresholdAlert]) -> None:
+        """The most severe alert shows first (then the oldest); a more severe newcomer
+        takes the banner and the one it replaces waits its turn."""
+        waiting = list(self.banner_queue) + alerts
+        if self.banner_alert is not None:
+            waiting.append(self.banner_alert)
+        waiting.sort(key=banner_order)
+        self.banner_queue = deque(waiting[1:])
+        if self.banner_alert is waiting[0]:
+            self.mutate_reactive(BalanceApp.banner_alert)  # "+N more" changed
+        else:
+            self.banner_alert = waiting[0]
 
     def _forget(self, alert_id: int) -> None:
         self.banner_queue = deque(a for a in self.banner_queue if a.id != alert_id)
         if self.banner_alert is not None and self.banner_alert.id == alert_id:
             self._next_banner()
+        else:
+            self.mutate_reactive(BalanceApp.banner_alert)
 
     def _next_banner(self) -> None:
         self.banner_alert = self.banner_queue.popleft() if self.banner_queue else None
+
+    def _drop_settled_banners(self, batch: ChangeBatch) -> None:
+        """Another operator acknowledged something: banners for alerts that are no longer
+        open must not stay up (or be "acknowledged" again)."""
+        if batch.acknowledgements_changed and (self.banner_alert or self.banner_queue):
+            self._check_banners()
+
+    @work(thread=True, exclusive=True, group="banner-check", exit_on_error=False)
+    def _check_banners(self) -> None:
+        shown = [a.id for a in self.banner_queue]
+        if self.banner_alert is not None:
+            shown.append(self.banner_alert.id)
+
+        def settled(alerts: list[BalanceThresholdAlert]) -> None:
+            for alert in alerts:
+                if alert.acknowledged_at is not None:
+                    self._forget(alert.id)
+
+        call_database(self, lambda: self.services.notifications.get_alerts(shown), settled)
 
     def watch_banner_alert(self) -> None:
         self.refresh_bindings()  # the footer shows b / x only while a banner is up
@@ -255,10 +325,24 @@ class BalanceApp(App[None]):
 
     @work(thread=True, group="acknowledge", exit_on_error=False)
     def _acknowledge(self, alert_id: int) -> None:
+        def said(outcome: tuple[list[BalanceThresholdAlert], set[int]]) -> None:
+            alerts, newly = outcome
+            alert = alerts[0]
+            if alert.id in newly:
+                self.notify(f"Alert #{alert.id} acknowledged", markup=False)
+            else:  # never claim an acknowledgement that another operator made
+                self.notify(
+                    f"Alert #{alert.id} was already acknowledged by "
+                    f"{visible(alert.acknowledged_by or '?')}",
+                    markup=False,
+                )
+
         call_database(
             self,
-            lambda: self.services.notifications.acknowledge_alert(alert_id, self.operator),
-            lambda alert: self.notify(f"Alert #{alert.id} acknowledged", markup=False),
+            lambda: self.services.notifications.acknowledge_alerts_reporting(
+                [alert_id], self.operator
+            ),
+            said,
         )
 
     def action_toggle_help(self) -> None:
@@ -313,6 +397,15 @@ class BalanceApp(App[None]):
         screen = self.screen_stack[0]
         if isinstance(screen, HistoryScreen):
             screen.show_customer(message.customer_id)
+
+    def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Show a toast, and keep it in ``message_log`` (what the operator was told)."""
+        self.message_log.append(
+            ShownMessage(
+                str(message), str(kwargs.get("title") or ""), kwargs.get("severity", "information")
+            )
+        )
+        super().notify(message, *args, **kwargs)
 
     def show_problem(self, text: str) -> None:
         self.notify(text, title="Problem", severity="error", timeout=10, markup=False)

@@ -11,9 +11,12 @@ from balance_tui.services.watch import ChangeBatch
 
 @dataclass
 class DataChanged(Message):
-    """Something was committed (by this process or another): refresh what is shown."""
+    """Something was committed (by this process or another): refresh what is shown.
 
-    batch: ChangeBatch
+    ``batch`` None with ``full_reload``: more changed than the app remembers; reload all."""
+
+    batch: ChangeBatch | None
+    full_reload: bool = False
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""One long-lived thread that reads what the watcher says changed.
+"""One long-lived loop that reads what the watcher says changed.
 
 A thread per poll would open a database connection per poll (tens of milliseconds on
-PostgreSQL); this one keeps its connection for the life of the app.
+PostgreSQL); this one keeps its connection for the life of the app. The app runs ``run``
+as a Textual thread worker, so it is listed, reported and stopped with the app.
 """
 
 from __future__ import annotations
@@ -9,7 +10,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from textual.worker import get_current_worker
+
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
+
+#: How often an idle loop looks whether the app is leaving.
+STOP_CHECK_SECONDS = 0.2
 
 
 class Poller:
@@ -25,8 +31,6 @@ class Poller:
         self._wake = threading.Event()
         self._signalled = False
         self._stopping = False
-        self._thread = threading.Thread(target=self._run, name="balance-poller", daemon=True)
-        self._thread.start()
 
     def request(self, *, signalled: bool = False) -> None:
         self._signalled |= signalled
@@ -35,17 +39,19 @@ class Poller:
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        self._thread.join(timeout=5)
 
-    def _run(self) -> None:
+    def run(self) -> None:
         db = self.watcher.services.db
         # Opened here, this thread's connection outlives each poll (thread_session reuses it).
         db.connect(reuse_if_open=True)
+        worker = get_current_worker()
         while True:
-            self._wake.wait()
+            woke = self._wake.wait(STOP_CHECK_SECONDS)
+            if self._stopping or worker.is_cancelled:
+                break  # the app is leaving (Textual cancels its workers on exit)
+            if not woke:
+                continue
             self._wake.clear()
-            if self._stopping:
-                break
             signalled, self._signalled = self._signalled, False
             try:
                 batch = self.watcher.poll(signalled=signalled)

@@ -46,7 +46,7 @@ async def test_preview_shows_new_balance_and_usage_then_submit_updates_row(app, 
                 app.screen.query_one("#customers", DataTable).get_row(customer.id)[4]
             ).startswith(expected),
         )
-        assert any("Balance updated" in (n.title or "") for n in app._notifications)
+        assert any("Balance updated" in (n.title or "") for n in app.message_log)
 
 
 async def test_a_limit_breach_shows_inline_and_writes_nothing(app, services) -> None:

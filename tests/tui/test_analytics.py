@@ -49,4 +49,4 @@ async def test_custom_range_is_validated(app) -> None:
         app.screen.query_one("#range", Input).value = "yesterday"
         app.screen.query_one("#period").value = "custom"
         await settle(pilot, app)
-        assert any("2026-01-01..2026-02-01" in n.message for n in app._notifications)
+        assert any("2026-01-01..2026-02-01" in n.message for n in app.message_log)

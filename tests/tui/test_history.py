@@ -43,7 +43,7 @@ async def test_filter_and_detail_pane(app, services) -> None:
         assert f"risk {events[0].risk_score}/100" in detail
         app.screen.query_one("#history-filter", Input).value = "type:bonus"
         await pilot.press("slash", "enter")
-        assert any("Unknown type" in n.message for n in app._notifications)
+        assert any("Unknown type" in n.message for n in app.message_log)
 
 
 async def test_reverse_asks_a_reason_and_writes_a_reversal(app, services) -> None:
@@ -71,7 +71,7 @@ async def test_reverse_asks_a_reason_and_writes_a_reversal(app, services) -> Non
         await until(pilot, lambda: "↺" in str(table.get_row(str(target.id))[3]))
         await pilot.press("r")
         assert not isinstance(app.screen, ReasonDialog)
-        assert any("already reversed" in n.message for n in app._notifications)
+        assert any("already reversed" in n.message for n in app.message_log)
 
 
 async def test_export_writes_what_is_shown(app, services, tmp_path, monkeypatch) -> None:

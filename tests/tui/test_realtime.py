@@ -106,7 +106,7 @@ async def test_a_database_error_is_a_message_not_a_crash(app, services, db_file)
         services.db.execute_sql("ALTER TABLE alert RENAME TO alert_gone")
         await pilot.press("3")
         await settle(pilot, app)
-        assert any("Database error" in n.message for n in app._notifications)
+        assert any("Database error" in n.message for n in app.message_log)
         await pilot.press("1")
         assert app.current_mode == "customers" and app.is_running
 

@@ -52,6 +52,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
     AdjustForm Input, AdjustForm Select { margin: 0; }
     AdjustForm #preview { height: auto; padding: 0 0 0 1; }
     AdjustForm #errors { color: $error; height: auto; }
+    AdjustForm #status { height: auto; color: $accent; text-style: bold; }
     AdjustForm .title { text-style: bold; }
     """
     BINDINGS = [
@@ -85,11 +86,12 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             yield Label(
                 Text(f"Adjust {visible(c.id)} · {visible(c.name)} · {c.vip_level}"), classes="title"
             )
+            # No ``restrict``: a character the box silently dropped ("1OO" -> "1") would
+            # post another amount than the one typed; the parser names what is wrong instead.
             yield Input(
                 placeholder="Amount, e.g. 1,250.50 (adjustments take a sign: -50)",
                 id="amount",
-                restrict=r"[0-9,.\-+$ ]*",
-                max_length=24,
+                max_length=40,
             )
             yield Select(
                 [(t, t) for t in REQUESTABLE_TYPES], value="deposit", allow_blank=False, id="type"
@@ -97,9 +99,12 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
             yield Static(id="preview")
             yield Static(id="errors")
+            yield Static(id="status")
             yield Label("enter submit · escape cancel", classes="muted")
 
     def on_mount(self) -> None:
+        if not self.app.is_running:  # the app is quitting (e.g. "qa" typed fast)
+            return
         self.query_one("#amount", Input).focus()
         self._show_current()
 
@@ -136,12 +141,14 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         try:
             cents = typed_cents(text, self._change_type())
         except BalanceError as exc:
+            self.preview = None
+            self._show_current()  # never leave the preview of an amount no longer typed
             self._show_errors([str(exc)])
             return
-        self._preview(cents, self._change_type().value)
+        self._preview(cents, self._change_type().value, text)
 
     @work(thread=True, exclusive=True, group="adjust-preview", exit_on_error=False)
-    def _preview(self, cents: int, change_type: str) -> None:
+    def _preview(self, cents: int, change_type: str, typed: str) -> None:
         try:
             with thread_session(self.services.db):
                 preview = self.services.manager.preview_balance_change(
@@ -157,9 +164,14 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         except Exception as exc:
             self.app.call_from_thread(self._show_errors, [f"Database error: {exc}"])
             return
-        self.app.call_from_thread(self._show_preview, preview)
+        self.app.call_from_thread(self._show_preview, preview, typed, change_type)
 
-    def _show_preview(self, preview: ChangePreview) -> None:
+    def _show_preview(self, preview: ChangePreview, typed: str, change_type: str) -> None:
+        if (typed, change_type) != (
+            self.query_one("#amount", Input).value,
+            self._change_type().value,
+        ):
+            return  # an answer for what was typed before: a newer preview is on its way
         self.preview = preview
         if self.opened_sequence is None:
             self.opened_sequence = preview.sequence
@@ -224,12 +236,28 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             self.query_one("#reason", Input).focus()
             return
         self.submitting = True
+        self._status("Checking…")
         self._post(cents, self._change_type().value, reason)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(Text(text))
 
     @work(thread=True, exclusive=True, group="adjust-submit", exit_on_error=False)
     def _post(self, cents: int, change_type: str, reason: str) -> None:
+        """Validate with the engine's preview first: a change the preview refuses is never
+        posted (it would only record a refused attempt and raise LIMIT EXCEEDED)."""
+        amount = cents_to_decimal(abs(cents) if change_type != "adjustment" else cents)
         try:
             with thread_session(self.services.db):
+                check = self.services.manager.preview_balance_change(
+                    self.summary.customer.id, amount, change_type
+                )
+                if not check.validation.is_valid:
+                    self.app.call_from_thread(self._refused_before_posting, check)
+                    return
+                self.app.call_from_thread(
+                    self._status, "Posting… waiting for the database (another writer holds it)"
+                )
                 result = self.services.manager.update_balance(
                     self.summary.customer.id,
                     None,
@@ -247,9 +275,23 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         else:
             self.app.call_from_thread(self._failed, result.validation.errors)
 
+    def _refused_before_posting(self, check: ChangePreview) -> None:
+        self.submitting = False
+        self._status("")
+        self._show_errors(check.validation.errors)
+        self._show_submit_errors(["Fix the errors above; nothing was posted."])
+
     def _failed(self, errors: list[str]) -> None:
         self.submitting = False
+        self._status("")
         self._show_submit_errors(errors)
 
     def action_cancel(self) -> None:
+        if self.submitting:
+            # The change is in the database's hands: closing now would hide its outcome.
+            self._status(
+                "Still posting — the change cannot be called back; this form closes and "
+                "says the outcome as soon as the database answers."
+            )
+            return
         self.dismiss(None)

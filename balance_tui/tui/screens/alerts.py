@@ -145,14 +145,21 @@ class AlertsScreen(ServiceScreen):
         )
 
     def fill(self, alerts: list[BalanceThresholdAlert]) -> None:
+        """Show the alerts; the highlight stays on the same *alert* (not the same row
+        number), so a refresh never puts another alert under the operator's key."""
         table = self.table
         cursor = table.cursor_row
+        chosen = self.highlighted()
         self.alerts = {a.id: a for a in alerts}
         with self.app.batch_update():
             table.clear()
             for alert in alerts:
                 table.add_row(*alert_cells(alert), key=str(alert.id))
-        if alerts:
+        if not alerts:
+            return
+        if chosen is not None and chosen.id in self.alerts:
+            table.move_cursor(row=table.get_row_index(str(chosen.id)), scroll=False)
+        else:  # it left the list (acknowledged): stay at the same height
             table.move_cursor(row=min(cursor, len(alerts) - 1))
 
     def on_data_changed(self, message: DataChanged) -> None:

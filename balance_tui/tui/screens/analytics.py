@@ -158,7 +158,7 @@ class AnalyticsScreen(ServiceScreen):
         self.compute()
 
     def on_data_changed(self, message: DataChanged) -> None:
-        if message.batch.events:
+        if message.full_reload or (message.batch is not None and message.batch.events):
             self.compute()
 
     def _request(self) -> tuple[str, str | None, str, datetime | None, datetime | None]:

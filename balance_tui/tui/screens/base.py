@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from textual import events, on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from balance_tui.domain.errors import BalanceError
 from balance_tui.services.bundle import Services, thread_session
+from balance_tui.services.watch import ChangeBatch
 from balance_tui.tui.messages import DataChanged
 
 if TYPE_CHECKING:
@@ -43,7 +45,32 @@ def report_failed_worker(app: BalanceApp, event: Worker.StateChanged) -> None:
 
 
 class ServiceScreen(Screen[None]):
-    """A top-level screen (a mode) backed by the services."""
+    """A top-level screen (a mode) backed by the services.
+
+    It follows the app's ``book_changed`` signal while it is shown; a hidden screen does no
+    work for changes and catches up once, when it is shown again.
+    """
+
+    seen_version = 0
+
+    @on(events.Mount)
+    def _follow_the_book(self) -> None:
+        self.seen_version = self.balance_app.book_version
+        self.balance_app.book_changed.subscribe(self, self._book_changed)
+
+    def _book_changed(self, batch: ChangeBatch) -> None:
+        if self.is_current:
+            self.seen_version = self.balance_app.book_version
+            self.post_message(DataChanged(batch))
+
+    @on(events.ScreenResume)
+    def _catch_up(self) -> None:
+        app = self.balance_app
+        if self.seen_version == app.book_version:
+            return
+        missed = app.changes_since(self.seen_version)
+        self.seen_version = app.book_version
+        self.post_message(DataChanged(missed, full_reload=missed is None))
 
     @property
     def balance_app(self) -> BalanceApp:

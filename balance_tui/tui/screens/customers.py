@@ -210,7 +210,14 @@ class CustomersScreen(ServiceScreen):
         return str(row_key.value)
 
     def on_data_changed(self, message: DataChanged) -> None:
-        shown = [c for c in message.batch.customers if c in self.summaries]
+        batch = message.batch
+        if message.full_reload or batch is None:
+            self.load(self.query_one("#customer-filter", Input).value)
+            return
+        touched = set(batch.customers)
+        if batch.acknowledgements_changed:  # an ack lowers a count: refresh those with one
+            touched |= {code for code, s in self.summaries.items() if s.active_alerts}
+        shown = [c for c in touched if c in self.summaries]
         if shown:
             self.refresh_rows(shown)
 

@@ -251,7 +251,9 @@ class HistoryScreen(ServiceScreen):
 
     def on_data_changed(self, message: DataChanged) -> None:
         """New events appear at the top (when the filter admits them)."""
-        if message.batch.events and self.events:
+        if message.full_reload or message.batch is None:
+            self.reload()
+        elif message.batch.events and self.events:
             self._load_newer()
 
     @work(thread=True, exclusive=True, group="history-newer", exit_on_error=False)

@@ -1,0 +1,180 @@
+"""The TUI stays right while the book changes under it: another OS process writes while
+these tests act, and each asserts both what the screen shows and what the database holds."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from balance_tui.tui.screens.adjust import AdjustForm
+from tests.tui.conftest import SIZE, settle, until
+
+pytestmark = pytest.mark.timeout(120)
+
+RAISE_ALERT = textwrap.dedent("""
+    import sys
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    services = build_services(connect(sys.argv[1]), Settings(), operator="bob")
+    customer = sys.argv[2]
+    balance = services.manager.get_customer(customer).balance
+    result = services.manager.update_balance(customer, None, -(balance - 50), "adjustment",
+                                             "other terminal", "bob")
+    assert result.success, result.validation.errors
+    print(" ".join(str(a.id) for a in result.alerts))
+""")
+
+ACKNOWLEDGE = textwrap.dedent("""
+    import sys
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    services = build_services(connect(sys.argv[1]), Settings(), operator="carol")
+    services.notifications.acknowledge_alerts([int(i) for i in sys.argv[2:]], "carol")
+""")
+
+
+def _other_process(script: str, *argv: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-c", script, *argv], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _alert_rows(app) -> list[int]:  # type: ignore[no-untyped-def]
+    return [int(str(r.value)) for r in app.screen.query_one("#alerts", DataTable).rows]
+
+
+def _quiet_customer(services) -> str:  # type: ignore[no-untyped-def]
+    """A customer with a balance well above the warning line and no open alerts."""
+    for summary in services.manager.list_customers():
+        if summary.customer.balance > 5_000 and summary.active_alerts == 0:
+            return summary.customer.id
+    raise AssertionError("the demo data has no quiet customer")
+
+
+async def test_the_highlighted_alert_is_the_one_acknowledged_after_a_live_refresh(
+    app, services, db_file
+) -> None:
+    """Defect 1: a new alert inserted at the top moved the highlight onto another alert."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("down", "down")
+        table = app.screen.query_one("#alerts", DataTable)
+        chosen = _alert_rows(app)[table.cursor_row]
+        new_ids = _other_process(RAISE_ALERT, db_file, _quiet_customer(services)).split()
+        await until(pilot, lambda: int(new_ids[0]) in _alert_rows(app))
+        assert _alert_rows(app)[table.cursor_row] == chosen  # the highlight followed it
+        await pilot.press("space")
+        await settle(pilot, app)
+    assert services.notifications.get_alert(chosen).acknowledged_by == "tester"
+    for new in new_ids:
+        assert services.notifications.get_alert(int(new)).acknowledged_at is None
+
+
+async def _open_adjust(pilot, app, services) -> AdjustForm:  # type: ignore[no-untyped-def]
+    await settle(pilot, app)
+    await pilot.press("a")
+    await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+    return app.screen  # type: ignore[return-value]
+
+
+def _static(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(selector, Static).visual)
+
+
+async def test_submit_is_blocked_while_the_preview_shows_errors(app, services) -> None:
+    """Defect 8: Enter posted anyway, recording a refused attempt and a LIMIT EXCEEDED."""
+    limit_alerts = len(services.notifications.get_active_alerts(alert_type="limit_exceeded"))
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _open_adjust(pilot, app, services)
+        customer = form.summary.customer.id
+        await pilot.press(*"90000000")
+        await until(pilot, lambda: "✖" in _static(app, "#errors"))
+        await pilot.press("tab", "tab", *"too much", "enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, AdjustForm)
+        assert "fix the errors" in _static(app, "#errors").lower()
+    assert len(services.notifications.get_active_alerts(alert_type="limit_exceeded")) == (
+        limit_alerts
+    )
+    assert services.audit.get_balance_history(customer, limit=1)[0].reason != "too much"
+
+
+async def test_the_amount_box_keeps_what_was_typed_and_says_what_is_wrong(app, services) -> None:
+    """Defect 9: '1OO' became '1' silently, and the old preview stayed on screen."""
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_adjust(pilot, app, services)
+        await pilot.press(*"25")
+        await until(pilot, lambda: "→" in _static(app, "#preview"))
+        await pilot.press("backspace", "backspace", *"1OO")
+        amount = app.screen.query_one("#amount", Input)
+        assert amount.value == "1OO"
+        await until(pilot, lambda: "not an amount" in _static(app, "#errors"))
+        assert "→" not in _static(app, "#preview")
+
+
+@pytest.mark.parametrize("keys", [("q", "a"), ("q", "n")])
+async def test_quitting_while_opening_a_form_does_not_crash(app, keys) -> None:
+    """Defect 11: 'qa' typed fast raised NoMatches on the form being mounted."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*keys)
+    assert app.return_code in (0, None)
+
+
+@contextmanager
+def write_lock(path: str) -> Iterator[threading.Event]:
+    """Another connection holds the SQLite write lock until the event is set."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("BEGIN IMMEDIATE")
+        holding.set()
+        release.wait(60)
+        conn.execute("ROLLBACK")
+        conn.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(10)
+    try:
+        yield release
+    finally:
+        release.set()
+        thread.join(10)
+
+
+async def test_a_change_posting_behind_a_lock_says_so_and_its_outcome_is_announced(
+    app, services, db_file
+) -> None:
+    """Defect 2: nothing visible while waiting, Escape pretended to cancel, and the
+    deposit was posted later without a word."""
+    async with app.run_test(size=SIZE) as pilot:
+        form = await _open_adjust(pilot, app, services)
+        customer = form.summary.customer.id
+        before = services.manager.get_customer(customer).balance
+        with write_lock(db_file) as release:
+            await pilot.press(*"12", "tab", "tab", *"behind a lock", "enter")
+            await until(pilot, lambda: "posting" in _static(app, "#status").lower())
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, AdjustForm)  # it does not pretend to cancel
+            assert "still posting" in _static(app, "#status").lower()
+            release.set()
+            await until(pilot, lambda: not isinstance(app.screen, AdjustForm), tries=600)
+        await settle(pilot, app)
+        assert any("12.00" in n.message for n in app.message_log)  # announced
+    assert services.manager.get_customer(customer).balance == before + 12
