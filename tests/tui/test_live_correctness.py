@@ -178,3 +178,64 @@ async def test_a_change_posting_behind_a_lock_says_so_and_its_outcome_is_announc
         await settle(pilot, app)
         assert any("12.00" in n.message for n in app.message_log)  # announced
     assert services.manager.get_customer(customer).balance == before + 12
+
+
+BATCH = textwrap.dedent("""
+    import sys
+    from balance_tui.config import Settings
+    from balance_tui.domain.records import BalanceChange
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    services = build_services(connect(sys.argv[1]), Settings(), operator="dave")
+    customer, count = sys.argv[2], int(sys.argv[3])
+    changes = [BalanceChange(customer, "1.00", "deposit", f"batch {i}", "dave")
+               for i in range(count)]
+    result = services.manager.update_balances(changes)
+    assert result.success, result.errors
+    print(" ".join(str(r.event.id) for r in result.results))
+""")
+
+
+async def test_history_shows_every_event_of_a_big_batch_written_elsewhere(
+    app, services, db_file
+) -> None:
+    """Defect 4: after a batch of 150 changes only one page of newer events was fetched."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        table = app.screen.query_one("#events", DataTable)
+        await until(pilot, lambda: table.row_count > 0)
+        ids = _other_process(BATCH, db_file, _quiet_customer(services), "150").split()
+        await until(pilot, lambda: all(_has(table, i) for i in ids), tries=500)
+        assert [str(r.value) for r in table.rows][:150] == sorted(ids, key=int, reverse=True)
+
+
+def _has(table: DataTable, key: str) -> bool:  # type: ignore[type-arg]
+    return any(str(r.value) == key for r in table.rows)
+
+
+async def test_a_late_answer_for_an_older_filter_is_dropped(app, services) -> None:
+    """Defect 5: results for "a" arriving after those for "abbott" replaced them."""
+    wanted = services.manager.list_customers()[0].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        screen.query_one("#customer-filter", Input).value = wanted
+        await settle(pilot, app)
+        table = screen.query_one("#customers", DataTable)
+        await until(pilot, lambda: [str(r.value) for r in table.rows] == [wanted])
+        screen.load("")  # a slow answer to what the box said before
+        await settle(pilot, app)
+        assert [str(r.value) for r in table.rows] == [wanted]
+
+
+async def test_the_figures_shown_are_for_the_period_shown(app, services) -> None:
+    """Defect 5: 'p' three times left 'weekly' selected over yearly figures (or the reverse)."""
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("4")
+        await settle(pilot, app)
+        await pilot.press("p", "p", "p")
+        await settle(pilot, app)
+        period = str(app.screen.query_one("#period").value)
+        title = _static(app, "#title")
+        assert f"· {period} ·" in title

@@ -195,17 +195,31 @@ class AnalyticsScreen(ServiceScreen):
         end: datetime | None,
     ) -> None:
         analytics = self.services.analytics
+        request = (kind, target, period, start, end)
+
+        def answered(figures: BalanceAnalytics) -> None:
+            # A slower answer to an earlier choice (p pressed three times) must not
+            # replace the figures of what the screen now asks for.
+            if self._current_request() == request:
+                self.show_analytics(figures)
+
         if kind == "customer":
             assert target is not None
             self.query_in_thread(
                 lambda: analytics.generate_customer_analytics(target, period, start=start, end=end),
-                self.show_analytics,
+                answered,
             )
         else:
             self.query_in_thread(
                 lambda: analytics.generate_system_analytics(target, period, start=start, end=end),
-                self.show_analytics,
+                answered,
             )
+
+    def _current_request(self) -> tuple[str, str | None, str, datetime | None, datetime | None]:
+        try:
+            return self._request()
+        except BalanceError:
+            return ("", None, "", None, None)
 
     def show_analytics(self, a: BalanceAnalytics) -> None:
         self.query_one("#title", Static).update(

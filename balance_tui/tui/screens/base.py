@@ -20,20 +20,26 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-def call_database(app: BalanceApp, query: Callable[[], T], then: Callable[[T], Any]) -> None:
+def call_database(
+    app: BalanceApp,
+    query: Callable[[], T],
+    then: Callable[[T], Any],
+    failed: Callable[[], Any] | None = None,
+) -> None:
     """Run ``query`` on this (worker) thread and hand its result to ``then`` on the UI thread.
 
     Engine errors come back as their own sentence; anything else as a short database error.
-    The app keeps running either way.
+    The app keeps running either way; ``failed`` (on the UI thread) lets the caller undo
+    what it set up for the answer that will not come.
     """
     try:
         with thread_session(app.services.db):
             result = query()
-    except BalanceError as exc:
-        app.call_from_thread(app.show_problem, str(exc))
-        return
     except Exception as exc:  # a locked or vanished database must not kill the app
-        app.call_from_thread(app.show_problem, f"Database error: {exc}")
+        text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+        app.call_from_thread(app.show_problem, text)
+        if failed is not None:
+            app.call_from_thread(failed)
         return
     app.call_from_thread(then, result)
 
@@ -80,8 +86,13 @@ class ServiceScreen(Screen[None]):
     def services(self) -> Services:
         return self.balance_app.services
 
-    def query_in_thread(self, query: Callable[[], T], then: Callable[[T], Any]) -> None:
-        call_database(self.balance_app, query, then)
+    def query_in_thread(
+        self,
+        query: Callable[[], T],
+        then: Callable[[T], Any],
+        failed: Callable[[], Any] | None = None,
+    ) -> None:
+        call_database(self.balance_app, query, then, failed)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self.balance_app, event)

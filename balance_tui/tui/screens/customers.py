@@ -161,13 +161,25 @@ class CustomersScreen(ServiceScreen):
     def load(self, search: str | None = None) -> None:
         """The first rows at once, then the rest: the screen is usable before 10,000 rows are."""
         manager = self.services.manager
+        asked = (search or "").strip()
+
+        def current(then):  # type: ignore[no-untyped-def]
+            """Hand rows on only while the filter still says what they were asked for."""
+
+            def checked(rows: list[CustomerSummary]) -> None:
+                if self.query_one("#customer-filter", Input).value.strip() == asked:
+                    then(rows)
+
+            return checked
+
         self.query_in_thread(
-            lambda: manager.list_customers(search or None, limit=FIRST_ROWS), self.fill
+            lambda: manager.list_customers(asked or None, limit=FIRST_ROWS), current(self.fill)
         )
         if get_current_worker().is_cancelled:
             return  # the operator typed on: a newer load is under way
         self.query_in_thread(
-            lambda: manager.list_customers(search or None, offset=FIRST_ROWS), self.append_rows
+            lambda: manager.list_customers(asked or None, offset=FIRST_ROWS),
+            current(self.append_rows),
         )
 
     def append_rows(self, summaries: list[CustomerSummary]) -> None:

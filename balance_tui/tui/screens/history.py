@@ -205,7 +205,12 @@ class HistoryScreen(ServiceScreen):
         self.query_in_thread(
             lambda: self.services.audit.history_page(filters, before_id=before_id, limit=PAGE),
             lambda page: self._append(filters, page),
+            failed=self._page_failed,
         )
+
+    def _page_failed(self) -> None:
+        """The next move or scroll tries again (a failed load must not stop paging)."""
+        self._page_loading = False
 
     def _append(self, filters: HistoryFilter, page: list[BalanceChangeEvent]) -> None:
         self._page_loading = False
@@ -262,8 +267,16 @@ class HistoryScreen(ServiceScreen):
         filters = self.filters
 
         def newer() -> list[BalanceChangeEvent]:
-            page = self.services.audit.history_page(filters, limit=PAGE)
-            return [e for e in page if e.id > newest]
+            """Every event above the newest shown, page by page (a batch of 150 changes is
+            three pages, not one)."""
+            found: list[BalanceChangeEvent] = []
+            before = None
+            while True:
+                page = self.services.audit.history_page(filters, before_id=before, limit=PAGE)
+                found += [e for e in page if e.id > newest]
+                if len(page) < PAGE or page[-1].id <= newest:
+                    return found
+                before = page[-1].id
 
         self.query_in_thread(newer, lambda events: self._prepend(filters, events))
 
