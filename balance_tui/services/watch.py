@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.store import feed
-from balance_tui.store.signals import PostgresSignal, SqliteSignal
+from balance_tui.store.connection import sqlite_file
+from balance_tui.store.signals import BookGone, PostgresSignal, SqliteSignal
+
+__all__ = ["BookGone", "ChangeBatch", "ChangeWatcher"]
 from balance_tui.store.transactions import is_postgres
 
 CATCH_UP_LIMIT = 500
@@ -47,7 +50,7 @@ class ChangeWatcher:
         if is_postgres(db):
             self._signal = PostgresSignal(str(db.database), dict(db.connect_params))
         else:
-            self._signal = SqliteSignal(str(db.database))
+            self._signal = SqliteSignal(sqlite_file(db))
         self._reading = threading.Lock()  # one catch-up read at a time: no row twice
         self._closed = False
 

@@ -14,7 +14,7 @@ import os
 import sqlite3
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, unquote, urlparse
 
 import platformdirs
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
@@ -64,10 +64,18 @@ def empty_sqlite_file(url: str | None) -> Path | None:
     return path if path.is_file() and path.stat().st_size == 0 else None
 
 
+def sqlite_file(db: Database) -> Path:
+    """The file of a SQLite book (its connections open it as a ``file:`` URI)."""
+    name = str(db.database)
+    if name.startswith("file:"):
+        return Path(unquote(name.removeprefix("file:").split("?", 1)[0]))
+    return Path(name)
+
+
 def describe_database(db: Database) -> str:
     """A short name for the header and messages: the file, or user@host/db."""
     if isinstance(db, SqliteDatabase):
-        return str(db.database)
+        return str(sqlite_file(db))
     params = getattr(db, "connect_params", {})
     host = params.get("host", "localhost")
     user = params.get("user", "")
@@ -112,12 +120,17 @@ def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file.")
     check_sqlite_book(path)
+    if not path.exists():
+        sqlite3.connect(path).close()  # create the (empty) file once, here
+    # Every later connection opens the file with mode=rw: if the book is deleted or moved
+    # while the app runs, a connection fails instead of creating a new empty file there.
     db = SqliteDatabase(
-        str(path),
+        f"file:{quote(str(path.absolute()))}?mode=rw",
         pragmas=SQLITE_PRAGMAS,
         timeout=lock_timeout,
         lock_type="IMMEDIATE",
         check_same_thread=False,
+        uri=True,
     )
     # Turning a new file to WAL needs a moment of exclusive access, and SQLite may answer
     # "locked" at once instead of waiting; so opening retries, within the same time bound.

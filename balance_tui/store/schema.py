@@ -18,6 +18,7 @@ from peewee import Database, PostgresqlDatabase
 from playhouse.migrations import Runner
 
 from balance_tui.domain.errors import StorageError
+from balance_tui.store.connection import describe_database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"
@@ -86,7 +87,7 @@ def _refuse_foreign(db: Database, state: SchemaState) -> None:
     if state.foreign:
         shown = ", ".join(sorted(state.other_tables)[:5])
         raise StorageError(
-            f"{db.database} is not a balance-tui database (it holds tables {shown}); "
+            f"{describe_database(db)} is not a balance-tui database (it holds tables {shown}); "
             "it was left unchanged."
         )
 

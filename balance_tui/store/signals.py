@@ -13,7 +13,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from balance_tui.store.transactions import NOTIFY_CHANNEL
 
@@ -21,13 +23,38 @@ from balance_tui.store.transactions import NOTIFY_CHANNEL
 LISTENER_NAME = "balance-tui listener"
 
 
-class SqliteSignal:
-    """``PRAGMA data_version`` on a connection of its own."""
+class BookGone(Exception):
+    """The database file was deleted or replaced by another file while the app ran."""
 
-    def __init__(self, path: str) -> None:
-        self.conn = sqlite3.connect(path, timeout=1.0, check_same_thread=False)
+
+class SqliteSignal:
+    """``PRAGMA data_version`` on a connection of its own; and the file's identity, so a
+    book deleted or replaced under the app is noticed instead of read as stale data."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity = self._identity()
+        uri = f"file:{quote(str(path.absolute()))}?mode=rw"
+        self.conn = sqlite3.connect(uri, uri=True, timeout=1.0, check_same_thread=False)
         self._lock = threading.Lock()
         self.version = self._read()
+
+    def _identity(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def check_file(self) -> None:
+        """Raise :class:`BookGone` when the file is missing or is another file now."""
+        now = self._identity()
+        if now != self.identity:
+            what = "deleted" if now is None else "replaced by another file"
+            raise BookGone(
+                f"The database file {self.path} was {what} while the app was open; "
+                "nothing is read or written until you restart balance-tui."
+            )
 
     def _read(self) -> int:
         return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
@@ -43,6 +70,7 @@ class SqliteSignal:
         return False
 
     def fired(self) -> bool:
+        self.check_file()
         with self._lock:
             version = self._read()
             moved, self.version = version != self.version, version

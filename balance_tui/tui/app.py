@@ -126,6 +126,8 @@ class BalanceApp(App[None]):
         self.operator = services.operator
         self.poll_seconds = poll_seconds
         self.banner_queue: deque[BalanceThresholdAlert] = deque()
+        #: Why the database can no longer be used (its file was deleted or replaced), or "".
+        self.book_gone = ""
         #: The last messages shown as toasts, oldest first.
         self.message_log: deque[ShownMessage] = deque(maxlen=200)
         self._announced: set[int] = set()
@@ -166,6 +168,7 @@ class BalanceApp(App[None]):
             watcher,
             lambda batch: self.call_from_thread(self.apply_changes, batch),
             lambda text: self.call_from_thread(self.show_problem, text),
+            lambda text: self.call_from_thread(self.book_lost, text),
         )
         self.run_worker(
             self._poller.run, thread=True, group="watch-poll", name="poller", exit_on_error=False
@@ -302,6 +305,9 @@ class BalanceApp(App[None]):
         self.refresh_bindings()  # the footer shows b / x only while a banner is up
 
     def watch_active_alerts(self, count: int) -> None:
+        if self.book_gone:
+            self.sub_title = f"{self.services.database_label} · DATABASE FILE GONE"
+            return
         self.sub_title = (
             f"{self.services.database_label} · {self.operator} · "
             f"{count} active alert{'s' if count != 1 else ''}"
@@ -406,6 +412,12 @@ class BalanceApp(App[None]):
             )
         )
         super().notify(message, *args, **kwargs)
+
+    def book_lost(self, text: str) -> None:
+        """The database file is gone: say so, and keep saying it in the header."""
+        self.book_gone = text
+        self.notify(text, title="Database gone", severity="error", timeout=3600, markup=False)
+        self.watch_active_alerts(self.active_alerts)
 
     def show_problem(self, text: str) -> None:
         self.notify(text, title="Problem", severity="error", timeout=10, markup=False)

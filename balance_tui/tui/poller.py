@@ -12,22 +12,24 @@ from collections.abc import Callable
 
 from textual.worker import get_current_worker
 
-from balance_tui.services.watch import ChangeBatch, ChangeWatcher
+from balance_tui.services.watch import BookGone, ChangeBatch, ChangeWatcher
 
 #: How often an idle loop looks whether the app is leaving.
 STOP_CHECK_SECONDS = 0.2
 
 
 class Poller:
-    """Wake it with ``request()``; it calls ``deliver(batch)`` or ``fail(text)``."""
+    """Wake it with ``request()``; it calls ``deliver(batch)``, ``fail(text)``, or
+    ``lost(text)`` once when the database file is gone (and then stops)."""
 
     def __init__(
         self,
         watcher: ChangeWatcher,
         deliver: Callable[[ChangeBatch], None],
         fail: Callable[[str], None],
+        lost: Callable[[str], None],
     ) -> None:
-        self.watcher, self.deliver, self.fail = watcher, deliver, fail
+        self.watcher, self.deliver, self.fail, self.lost = watcher, deliver, fail, lost
         self._wake = threading.Event()
         self._signalled = False
         self._stopping = False
@@ -55,6 +57,9 @@ class Poller:
             signalled, self._signalled = self._signalled, False
             try:
                 batch = self.watcher.poll(signalled=signalled)
+            except BookGone as exc:  # said once; polling a file that is gone is pointless
+                self.lost(str(exc))
+                break
             except Exception as exc:  # keep going: the database may come back
                 self.fail(f"Database error: {exc}")
                 continue

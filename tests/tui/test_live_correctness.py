@@ -239,3 +239,31 @@ async def test_the_figures_shown_are_for_the_period_shown(app, services) -> None
         period = str(app.screen.query_one("#period").value)
         title = _static(app, "#title")
         assert f"· {period} ·" in title
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+async def test_a_database_file_deleted_or_replaced_is_noticed_and_never_recreated(
+    app, services, db_file, how
+) -> None:
+    """Defect 10: stale data, then 'no such table', and a new empty file at the old path."""
+    import os
+    from pathlib import Path
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for suffix in ("", "-wal", "-shm"):
+            Path(db_file + suffix).unlink(missing_ok=True)
+        if how == "replaced":
+            other = sqlite3.connect(db_file)
+            other.execute("CREATE TABLE notes (text TEXT)")
+            other.commit()
+            other.close()
+        await until(pilot, lambda: any(how in m.message for m in app.message_log), tries=500)
+        assert "GONE" in app.sub_title
+        await pilot.press("3")  # a screen that reads the database
+        await settle(pilot, app)
+    if how == "deleted":
+        assert not os.path.exists(db_file)
+    else:
+        tables = sqlite3.connect(db_file).execute("SELECT name FROM sqlite_master").fetchall()
+        assert tables == [("notes",)]
