@@ -9,7 +9,14 @@ import subprocess
 import sys
 import time
 
-BENCHMARKS = ("bench_update", "bench_queries", "bench_app", "bench_realtime", "bench_verify")
+BENCHMARKS = (
+    "bench_update",
+    "bench_queries",
+    "bench_app",
+    "bench_realtime",
+    "bench_verify",
+    "bench_history_keys",
+)
 DEMO = ("demo", "--customers", "10000", "--days", "365", "--events", "1000000")
 
 

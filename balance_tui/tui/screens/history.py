@@ -79,6 +79,11 @@ def _money(value) -> str:  # type: ignore[no-untyped-def]
     return format_cents(decimal_to_cents(value))
 
 
+def _newest_first(id_cell: Text) -> int:
+    """Sort key of the Event column ("#123"): newest (highest id) first."""
+    return -int(id_cell.plain.lstrip("#"))
+
+
 def event_cells(e: BalanceChangeEvent) -> list[Text]:
     kind = e.change_type + (" ↺" if e.reversed_by_event_id else "")
     return [
@@ -281,22 +286,21 @@ class HistoryScreen(ServiceScreen):
         self.query_in_thread(newer, lambda events: self._prepend(filters, events))
 
     def _prepend(self, filters: HistoryFilter, events: list[BalanceChangeEvent]) -> None:
-        if filters != self.filters or not events:
+        """New events go on top without redrawing the rows already loaded: they are
+        appended, then the row *order* is sorted (cells are not rebuilt), and the cursor is
+        put back on the event it was on."""
+        fresh = [e for e in events if e.id not in self.events]
+        if filters != self.filters or not fresh:
             return
-        # DataTable appends only; rebuild from what is loaded (bounded by the pages seen).
-        for event in events:
-            self.events[event.id] = event
-        self._redraw()
-
-    def _redraw(self) -> None:
         table = self.table
         cursor = self.highlighted()
         with self.app.batch_update():
-            table.clear()
-            for event_id in sorted(self.events, reverse=True):
-                table.add_row(*event_cells(self.events[event_id]), key=str(event_id))
+            for event in fresh:
+                self.events[event.id] = event
+                table.add_row(*event_cells(event), key=str(event.id))
+            table.sort("id", key=_newest_first)
         if cursor is not None:
-            table.move_cursor(row=table.get_row_index(str(cursor.id)))
+            table.move_cursor(row=table.get_row_index(str(cursor.id)), scroll=False)
         self._show_detail()
 
     # ------------------------------------------------------------------ filter
