@@ -125,15 +125,6 @@ async def test_the_amount_box_keeps_what_was_typed_and_says_what_is_wrong(app, s
         assert "→" not in _static(app, "#preview")
 
 
-@pytest.mark.parametrize("keys", [("q", "a"), ("q", "n")])
-async def test_quitting_while_opening_a_form_does_not_crash(app, keys) -> None:
-    """Defect 11: 'qa' typed fast raised NoMatches on the form being mounted."""
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot, app)
-        await pilot.press(*keys)
-    assert app.return_code in (0, None)
-
-
 @contextmanager
 def write_lock(path: str) -> Iterator[threading.Event]:
     """Another connection holds the SQLite write lock until the event is set."""

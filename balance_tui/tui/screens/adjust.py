@@ -103,7 +103,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             yield Label("enter submit · escape cancel", classes="muted")
 
     def on_mount(self) -> None:
-        if not self.app.is_running:  # the app is quitting (e.g. "qa" typed fast)
+        if self.app.return_code is not None:  # the app is quitting ("qa" typed fast)
             return
         self.query_one("#amount", Input).focus()
         self._show_current()

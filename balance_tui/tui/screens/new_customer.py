@@ -45,6 +45,8 @@ class NewCustomerForm(ModalScreen[str | None]):
             yield Label("enter create · escape cancel", classes="muted")
 
     def on_mount(self) -> None:
+        if self.app.return_code is not None:  # the app is quitting ("qn" typed fast)
+            return
         self.query_one("#customer-id", Input).focus()
 
     @on(Input.Submitted)
