@@ -196,10 +196,13 @@ async def test_history_shows_every_event_of_a_big_batch_written_elsewhere(
         await settle(pilot, app)
         table = app.screen.query_one("#events", DataTable)
         await until(pilot, lambda: table.row_count > 0)
+        await pilot.press("down", "down", "down")
+        chosen = str(table.get_row_at(table.cursor_row)[0])
         ids = _other_process(BATCH, db_file, _quiet_customer(services), "150").split()
         await until(pilot, lambda: all(_has(table, i) for i in ids), tries=500)
         shown = [str(table.get_row_at(i)[0]).lstrip("#") for i in range(150)]
         assert shown == sorted(ids, key=int, reverse=True)  # on top, newest first
+        assert str(table.get_row_at(table.cursor_row)[0]) == chosen  # cursor kept its event
 
 
 def _has(table: DataTable, key: str) -> bool:  # type: ignore[type-arg]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime
 
 from rich.text import Text
@@ -24,6 +25,8 @@ from balance_tui.tui.screens.dialogs import ReasonDialog
 from balance_tui.tui.widgets.banner import AlertBanner
 
 PAGE = 100
+#: New events are put on top once the keys have paused this long.
+SETTLE_SECONDS = 0.6
 #: Load the next page when the cursor is this close to the last loaded row.
 PREFETCH_ROWS = 20
 COLUMNS = (
@@ -156,6 +159,12 @@ class HistoryScreen(ServiceScreen):
         self.oldest_id: int | None = None
         self.exhausted = False
         self._page_loading = False
+        #: New events waiting for the operator to pause (see ``_prepend``).
+        self._arrived: list[BalanceChangeEvent] = []
+        self._last_key = 0.0
+
+    def on_key(self) -> None:
+        self._last_key = time.monotonic()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -198,6 +207,7 @@ class HistoryScreen(ServiceScreen):
 
     def reload(self) -> None:
         self.events.clear()
+        self._arrived = []
         self.oldest_id = None
         self.exhausted = False
         self.table.clear()
@@ -258,17 +268,32 @@ class HistoryScreen(ServiceScreen):
         event = self.highlighted()
         detail = self.query_one("#event-detail", Static)
         detail.update(event_detail(event) if event else Text("No events match.", style="dim"))
+        self._show_waiting()
+
+    def _show_waiting(self) -> None:
+        # In the border, not the text: a line more would resize the table and redraw it.
+        detail = self.query_one("#event-detail", Static)
+        waiting = len(self._arrived)
+        detail.border_title = (
+            f"▲ {waiting:,} new event{'s' if waiting != 1 else ''} on top when you pause"
+            if waiting
+            else ""
+        )
 
     def on_data_changed(self, message: DataChanged) -> None:
         """New events appear at the top (when the filter admits them)."""
         if message.full_reload or message.batch is None:
             self.reload()
         elif message.batch.events and self.events:
-            self._load_newer()
+            if self.filters == HistoryFilter():
+                # Unfiltered, the feed's own records are exactly the new rows: no query.
+                self._prepend(self.filters, message.batch.events)
+            else:
+                self._load_newer()
 
     @work(thread=True, exclusive=True, group="history-newer", exit_on_error=False)
     def _load_newer(self) -> None:
-        newest = max(self.events)
+        newest = max([*self.events, *(e.id for e in self._arrived)])
         filters = self.filters
 
         def newer() -> list[BalanceChangeEvent]:
@@ -286,12 +311,32 @@ class HistoryScreen(ServiceScreen):
         self.query_in_thread(newer, lambda events: self._prepend(filters, events))
 
     def _prepend(self, filters: HistoryFilter, events: list[BalanceChangeEvent]) -> None:
-        """New events go on top without redrawing the rows already loaded: they are
-        appended, then the row *order* is sorted (cells are not rebuilt), and the cursor is
-        put back on the event it was on."""
-        fresh = [e for e in events if e.id not in self.events]
-        if filters != self.filters or not fresh:
+        """New events go on top without redrawing the rows already loaded.
+
+        While the operator is pressing keys they wait (the header of the detail pane says
+        how many), so another terminal's writes never slow a key down; they are put in as
+        soon as the keys pause for ``SETTLE_SECONDS``."""
+        if filters != self.filters:
             return
+        known = {e.id for e in self._arrived}
+        self._arrived += [e for e in events if e.id not in self.events and e.id not in known]
+        if self._arrived:
+            self._insert_when_idle()
+
+    def _insert_when_idle(self) -> None:
+        quiet_for = time.monotonic() - self._last_key
+        if quiet_for < SETTLE_SECONDS:
+            self.set_timer(SETTLE_SECONDS - quiet_for + 0.01, self._insert_when_idle)
+            self._show_waiting()
+            return
+        fresh, self._arrived = self._arrived, []
+        if not fresh:
+            return
+        self._insert(fresh)
+
+    def _insert(self, fresh: list[BalanceChangeEvent]) -> None:
+        """Append the rows, then sort the row *order* (cells are not rebuilt), and put the
+        cursor back on the event it was on."""
         table = self.table
         cursor = self.highlighted()
         with self.app.batch_update():
