@@ -262,3 +262,72 @@ async def test_a_database_file_deleted_or_replaced_is_noticed_and_never_recreate
     else:
         tables = sqlite3.connect(db_file).execute("SELECT name FROM sqlite_master").fetchall()
         assert tables == [("notes",)]
+
+
+SMALL_DROP = textwrap.dedent("""
+    import sys
+    from decimal import Decimal
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    services = build_services(connect(sys.argv[1]), Settings(), operator="erin")
+    customer = sys.argv[2]
+    balance = services.manager.get_customer(customer).balance
+    cut = -(balance * 3 / 10).quantize(Decimal("0.01"))  # a drop, still above every line
+    result = services.manager.update_balance(customer, None, cut, "adjustment", "less", "erin")
+    assert result.success, result.validation.errors
+    print(" ".join(f"{a.id}:{a.alert_type}" for a in result.alerts))
+""")
+
+
+def _quiet_customers(services, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+    found = [
+        s.customer.id
+        for s in services.manager.list_customers()
+        if s.customer.balance > 5_000 and s.active_alerts == 0
+    ]
+    assert len(found) >= count, "the demo data has too few quiet customers"
+    return found[:count]
+
+
+async def test_a_critical_alert_takes_the_banner_from_a_lesser_one(app, services, db_file) -> None:
+    """Defect 6: the queue was first in, first out, so a CRITICAL waited behind an older
+    SIGNIFICANT DROP."""
+    first, second = _quiet_customers(services, 2)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        raised = _other_process(SMALL_DROP, db_file, first)
+        assert raised.endswith("significant_drop"), raised
+        await until(pilot, lambda: app.banner_alert is not None)
+        assert app.banner_alert.alert_type == "significant_drop"
+        _other_process(RAISE_ALERT, db_file, second)
+        await until(pilot, lambda: app.banner_alert.alert_type == "critical")
+        assert app.banner_alert.customer_id == second
+        assert any(a.alert_type == "significant_drop" for a in app.banner_queue)
+
+
+async def test_a_banner_acknowledged_elsewhere_goes_away(app, services, db_file) -> None:
+    """Defect 6: the banner stayed after another operator acknowledged its alert."""
+    (customer,) = _quiet_customers(services, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        ids = _other_process(RAISE_ALERT, db_file, customer).split()
+        await until(pilot, lambda: app.banner_alert is not None)
+        _other_process(ACKNOWLEDGE, db_file, *ids)
+        await until(pilot, lambda: app.banner_alert is None, tries=500)
+    for alert_id in ids:
+        assert services.notifications.get_alert(int(alert_id)).acknowledged_by == "carol"
+
+
+async def test_alert_counts_on_customers_follow_acknowledgements_elsewhere(
+    app, services, db_file
+) -> None:
+    """Defect 7: the Alerts column kept its old count after another operator's acks."""
+    (customer,) = _quiet_customers(services, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one("#customers", DataTable)
+        ids = _other_process(RAISE_ALERT, db_file, customer).split()
+        await until(pilot, lambda: str(table.get_row(customer)[6]).strip() == str(len(ids)))
+        _other_process(ACKNOWLEDGE, db_file, *ids)
+        await until(pilot, lambda: str(table.get_row(customer)[6]).strip() in ("·", "0"))
