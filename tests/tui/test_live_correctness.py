@@ -331,3 +331,27 @@ async def test_alert_counts_on_customers_follow_acknowledgements_elsewhere(
         await until(pilot, lambda: str(table.get_row(customer)[6]).strip() == str(len(ids)))
         _other_process(ACKNOWLEDGE, db_file, *ids)
         await until(pilot, lambda: str(table.get_row(customer)[6]).strip() in ("·", "0"))
+
+
+async def test_b_never_claims_an_acknowledgement_another_operator_made(services, db_file) -> None:
+    """Defect 6: 'b' said 'acknowledged' while the book kept the other operator's ack."""
+    from balance_tui.tui.app import create_app
+
+    app = create_app(services, poll_seconds=3600)  # this terminal will not notice the ack
+    (customer,) = _quiet_customers(services, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        balance = services.manager.get_customer(customer).balance
+        result = services.manager.update_balance(
+            customer, None, -(balance - 50), "adjustment", "this terminal", "tester"
+        )
+        await until(pilot, lambda: app.banner_alert is not None)
+        shown = app.banner_alert.id
+        assert shown in {a.id for a in result.alerts}
+        _other_process(ACKNOWLEDGE, db_file, str(shown))
+        await pilot.press("b")
+        await settle(pilot, app)
+        messages = [m.message for m in app.message_log]
+        assert f"Alert #{shown} was already acknowledged by carol" in messages
+        assert f"Alert #{shown} acknowledged" not in messages
+    assert services.notifications.get_alert(shown).acknowledged_by == "carol"
