@@ -332,19 +332,24 @@ class Ledger(ServiceBase):
         state = self.sql.read_customer(request.customer_code, lock=False)
         if not limit or state is None:
             return []
+        return [AlertRaised(self._limit_alert(state, request, errors, now_us))]
+
+    def _limit_alert(
+        self, state: CustomerState, request: ChangeRequest, errors: list[str], now_us: int
+    ) -> BalanceThresholdAlert:
+        """The ``limit_exceeded`` alert that records a refused attempt for a supervisor."""
         draft = alert_rules.rejection_alert(
             state.code, state.balance_cents, request.cents, request.performed_by, errors
         )
-        alert = raise_alert(
+        return raise_alert(
             self.sql,
             state.id,
             state.code,
             draft,
             None,
             now_us,
-            (request.cents, request.performed_by),
+            attempted=(request.cents, request.performed_by),
         )
-        return [AlertRaised(alert)]
 
     # ----------------------------------------------------------------- requests
 
@@ -677,22 +682,7 @@ class Ledger(ServiceBase):
             result.errors,
             now_us,
         )
-        alerts = []
-        if alert:
-            draft = alert_rules.rejection_alert(
-                state.code, state.balance_cents, request.cents, request.performed_by, result.errors
-            )
-            alerts.append(
-                raise_alert(
-                    self.sql,
-                    state.id,
-                    state.code,
-                    draft,
-                    None,
-                    now_us,
-                    attempted=(request.cents, request.performed_by),
-                )
-            )
+        alerts = [self._limit_alert(state, request, result.errors, now_us)] if alert else []
         outcome = BalanceUpdateResult(
             False, cents_to_decimal(state.balance_cents), result, alerts, None
         )

@@ -8,7 +8,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from balance_tui.config import Settings
 from balance_tui.domain.errors import StorageError
 from balance_tui.services import build_services
 from balance_tui.store import connect, initialize_balance_tables
+from tests.locks import write_lock
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -41,23 +41,8 @@ def write_lock_held(tmp_path, clock) -> Iterator[Path]:  # type: ignore[no-untyp
     """A book whose write lock another connection holds for the whole test."""
     path = tmp_path / "book.db"
     _make_book(path, clock)
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO agent (code, name, created_us) VALUES ('HOLD', 'h', 0)")
-        holding.set()
-        release.wait(60)
-        conn.execute("ROLLBACK")
-        conn.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert holding.wait(10)
-    yield path
-    release.set()
-    thread.join(10)
+    with write_lock(path, write=True):
+        yield path
 
 
 def test_opening_and_reading_a_book_takes_no_write_lock(write_lock_held, clock) -> None:  # type: ignore[no-untyped-def]

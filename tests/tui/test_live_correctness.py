@@ -7,14 +7,12 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from textual.widgets import DataTable, Input, Static
 
 from balance_tui.tui.screens.adjust import AdjustForm
+from tests.locks import write_lock
 from tests.tui.conftest import SIZE, settle, until
 
 pytestmark = pytest.mark.timeout(120)
@@ -123,29 +121,6 @@ async def test_the_amount_box_keeps_what_was_typed_and_says_what_is_wrong(app, s
         assert amount.value == "1OO"
         await until(pilot, lambda: "not an amount" in _static(app, "#errors"))
         assert "→" not in _static(app, "#preview")
-
-
-@contextmanager
-def write_lock(path: str) -> Iterator[threading.Event]:
-    """Another connection holds the SQLite write lock until the event is set."""
-    holding, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        conn = sqlite3.connect(path, isolation_level=None)
-        conn.execute("BEGIN IMMEDIATE")
-        holding.set()
-        release.wait(60)
-        conn.execute("ROLLBACK")
-        conn.close()
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    assert holding.wait(10)
-    try:
-        yield release
-    finally:
-        release.set()
-        thread.join(10)
 
 
 async def test_a_change_posting_behind_a_lock_says_so_and_its_outcome_is_announced(
