@@ -330,24 +330,3 @@ async def test_b_never_claims_an_acknowledgement_another_operator_made(services,
         assert f"Alert #{shown} was already acknowledged by carol" in messages
         assert f"Alert #{shown} acknowledged" not in messages
     assert services.notifications.get_alert(shown).acknowledged_by == "carol"
-
-
-async def test_a_hidden_screen_does_no_work_and_catches_up_when_shown(
-    app, services, db_file
-) -> None:
-    """Defect 7: hidden screens recomputed on every change instead of when shown again."""
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("2")
-        await settle(pilot, app)
-        history = app.screen
-        table = history.query_one("#events", DataTable)
-        before = table.row_count
-        await pilot.press("1")
-        await settle(pilot, app)
-        version = app.book_version
-        ids = _other_process(BATCH, db_file, _quiet_customer(services), "3").split()
-        await until(pilot, lambda: app.book_version > version)
-        await settle(pilot, app)
-        assert table.row_count == before  # hidden: nothing was fetched or drawn
-        await pilot.press("2")
-        await until(pilot, lambda: all(_has(table, i) for i in ids), tries=500)
