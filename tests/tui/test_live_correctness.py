@@ -330,3 +330,23 @@ async def test_b_never_claims_an_acknowledgement_another_operator_made(services,
         assert f"Alert #{shown} was already acknowledged by carol" in messages
         assert f"Alert #{shown} acknowledged" not in messages
     assert services.notifications.get_alert(shown).acknowledged_by == "carol"
+
+
+async def test_a_hidden_screen_does_no_work_and_catches_up_when_shown(
+    app, services, db_file
+) -> None:
+    """Defect 7: hidden screens recomputed on every change instead of when shown again."""
+    (customer,) = _quiet_customers(services, 1)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one("#customers", DataTable)
+        shown_before = str(table.get_row(customer)[4])
+        await pilot.press("3")  # Customers is now hidden
+        await settle(pilot, app)
+        version = app.book_version
+        _other_process(BATCH, db_file, customer, "1")
+        await until(pilot, lambda: app.book_version > version)
+        await settle(pilot, app)
+        assert str(table.get_row(customer)[4]) == shown_before  # no work while hidden
+        await pilot.press("1")
+        await until(pilot, lambda: str(table.get_row(customer)[4]) != shown_before)
