@@ -170,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customer", default=None)
     p.add_argument("--type", default=None, choices=ALERT_TYPES, dest="alert_type")
     p.add_argument("--all", action="store_true", help="include acknowledged alerts")
+    p.add_argument("--note", default=None, help="with ack: a note kept with the acknowledgement")
     p.add_argument("--limit", type=_bounded_int(1, 1_000_000, "--limit"), default=100)
 
     p = command("analytics", "trend, volatility, risk and breakdown", trail.analytics, reading=True)

@@ -23,7 +23,9 @@ Precedence: CLI flags, then environment, then the file, then the design table.
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -69,6 +71,10 @@ class Settings:
     database_url: str | None = None
     keymap: Mapping[str, str] = field(default_factory=dict)
     config_path: Path | None = None
+    #: The TUI's colour theme (chosen in the palette, kept here).
+    theme: str | None = None
+    #: Where the TUI keeps what the operator chooses (the theme); None: keep nothing.
+    writable_config: Path | None = None
 
     def operator_name(self) -> str:
         return self.operator or _login_name()
@@ -166,7 +172,7 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     if config_path.exists():
         data = _read_file(config_path)
     source = str(config_path)
-    known = {"operator", "significant_drop_percent", "tiers", "keys", "database"}
+    known = {"operator", "significant_drop_percent", "tiers", "keys", "database", "theme"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{source}: unknown setting {key!r} ({', '.join(sorted(known))}).")
@@ -193,6 +199,9 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     database = data.get("database")
     if database is not None and not isinstance(database, str):
         raise ConfigError(f"{source}: database must be a path or URL.")
+    theme = data.get("theme")
+    if theme is not None and not isinstance(theme, str):
+        raise ConfigError(f"{source}: theme must be a theme name, as text.")
 
     return Settings(
         rulebook=book,
@@ -201,4 +210,23 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
         database_url=database,
         keymap=dict(keys),
         config_path=config_path if config_path.exists() else None,
+        theme=theme,
+        writable_config=config_path,
     )
+
+
+_THEME_LINE = re.compile(r"(?m)^theme\s*=.*$")
+
+
+def save_theme(path: Path, theme: str) -> None:
+    """Keep ``theme = "…"`` in the config file: the line is replaced, or added above the
+    first table (a top-level key must come before any ``[table]``); the rest of the file,
+    comments included, is left as it was. Written to a temporary file, then renamed."""
+    line = f"theme = {json.dumps(theme)}"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    found = _THEME_LINE.search(text)
+    text = _THEME_LINE.sub(line, text, count=1) if found else f"{line}\n{text}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".tmp")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(path)

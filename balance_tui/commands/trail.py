@@ -63,18 +63,21 @@ def alerts(services: Services, args: argparse.Namespace) -> int:
     if args.action == "ack":
         if not args.ids:
             raise UsageError("alerts ack needs one or more alert ids.")
-        done = services.notifications.acknowledge_alerts(args.ids, services.operator)
+        done = services.notifications.acknowledge_alerts(
+            args.ids, services.operator, note=args.note
+        )
         if args.json:
             print_json(done)
         else:
             for alert in done:
+                note = alert.acknowledgement_note
                 out(
                     f"#{alert.id} acknowledged by {safe(alert.acknowledged_by)} at "
-                    f"{when(alert.acknowledged_at)}"
+                    f"{when(alert.acknowledged_at)}" + (f": {safe(note)}" if note else "")
                 )
         return 0
-    if args.ids:
-        raise UsageError("alert ids go with 'alerts ack'.")
+    if args.ids or args.note is not None:
+        raise UsageError("alert ids and --note go with 'alerts ack'.")
     found = services.notifications.list_alerts(
         customer_id=args.customer,
         alert_type=args.alert_type,

@@ -93,6 +93,8 @@ class BalanceThresholdAlert:
     acknowledged_by: str | None
     attempted_amount: Decimal | None = None
     attempted_by: str | None = None
+    #: What the operator noted when acknowledging ("called the agent"), if anything.
+    acknowledgement_note: str | None = None
 
     @property
     def is_active(self) -> bool:

@@ -11,6 +11,7 @@ from balance_tui.domain.inputs import check_id
 from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import HOUR_US, to_us
+from balance_tui.services.matching import matched_customers
 from balance_tui.store import events as event_store
 from balance_tui.store.events import EventConditions
 
@@ -24,6 +25,8 @@ class HistoryFilter:
     """What the history screen and ``history`` command narrow the trail by."""
 
     customer_id: str | None = None
+    #: Part of a customer's id or name, any case (the TUI's filter); an exact id is that one.
+    customer_match: str | None = None
     agent_id: str | None = None
     change_type: str | None = None
     performed_by: str | None = None
@@ -95,8 +98,13 @@ class BalanceAuditTrail(ServiceBase):
                 f"Unknown change type {filters.change_type!r}; use one of "
                 f"{', '.join(CHANGE_TYPES)}."
             )
+        customer_pk = self._customer_pk(filters.customer_id) if filters.customer_id else None
+        customer_like = None
+        if filters.customer_match:
+            customer_pk, customer_like = matched_customers(self.db, filters.customer_match)
         return EventConditions(
-            customer_pk=self._customer_pk(filters.customer_id) if filters.customer_id else None,
+            customer_pk=customer_pk,
+            customer_like=customer_like,
             agent_code=filters.agent_id or None,
             change_type=filters.change_type or None,
             performed_by=filters.performed_by or None,

@@ -52,6 +52,19 @@ class CustomerDirectory(ServiceBase):
             code, name, agent_code, tier, currency, "active", cents_to_decimal(0), from_us(now_us)
         )
 
+    def new_customer_warnings(self, agent_id: str, currency: str) -> list[str]:
+        """What an operator should know before creating a customer with this agent and
+        currency (nothing here stops the creation): a new agent, a currency no one uses."""
+        warnings = []
+        with self.read_snapshot():
+            agent = agent_id.strip()
+            if agent and not customer_store.agent_exists(self.db, agent):
+                warnings.append(f"Agent {agent} does not exist yet; it will be created.")
+            code = currency.strip().upper()
+            if code and not customer_store.currency_in_use(self.db, code):
+                warnings.append(f"No customer uses {code} yet; check the currency code.")
+        return warnings
+
     def set_customer_status(self, customer_id: str, status: str) -> Customer:
         """Close (``closed``) or reopen (``active``) a customer; closed ones take no changes."""
         if status not in ("active", "closed"):

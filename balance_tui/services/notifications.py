@@ -6,16 +6,20 @@ from collections.abc import Iterable
 
 from balance_tui.domain import alerts as alert_rules
 from balance_tui.domain.errors import InvalidInputError, UnknownAlertError, UnknownCustomerError
-from balance_tui.domain.inputs import MAX_NAME, check_id, check_text
+from balance_tui.domain.inputs import MAX_NAME, MAX_REASON, check_id, check_text
 from balance_tui.domain.money import MoneyInput, to_cents
 from balance_tui.domain.records import BalanceThresholdAlert
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised
 from balance_tui.services.ledger import raise_alert
+from balance_tui.services.matching import matched_customers
 from balance_tui.store import alerts as alert_store
 from balance_tui.store import customers as customer_store
 from balance_tui.store.ledger import LedgerStatements
+
+#: An acknowledgement note is as long as a change's reason may be.
+MAX_NOTE = MAX_REASON
 
 
 class BalanceNotificationService(ServiceBase):
@@ -75,21 +79,68 @@ class BalanceNotificationService(ServiceBase):
         include_acknowledged: bool = False,
         before_id: int | None = None,
         limit: int | None = None,
+        customer_match: str | None = None,
     ) -> list[BalanceThresholdAlert]:
-        """Alerts newest first; only active ones unless ``include_acknowledged``."""
+        """Alerts newest first; only active ones unless ``include_acknowledged``.
+
+        ``customer_match``: part of a customer's id or name, any case (an exact id is that
+        customer alone)."""
+        with self.read_snapshot():
+            code, like, kind = self._narrowed(customer_id, customer_match, alert_type)
+            return alert_store.list_alerts(
+                self.db,
+                customer_code=code,
+                customer_like=like,
+                alert_type=kind,
+                include_acknowledged=include_acknowledged,
+                before_id=before_id,
+                limit=limit,
+            )
+
+    def alerts_page(
+        self,
+        *,
+        alert_type: str | None = None,
+        include_acknowledged: bool = False,
+        limit: int,
+        customer_match: str | None = None,
+    ) -> tuple[list[BalanceThresholdAlert], int]:
+        """The newest ``limit`` alerts and how many match in all (one snapshot), so a screen
+        can say "1,000 of 1,585 shown"."""
+        with self.read_snapshot():
+            code, like, kind = self._narrowed(None, customer_match, alert_type)
+            shown = alert_store.list_alerts(
+                self.db,
+                customer_code=code,
+                customer_like=like,
+                alert_type=kind,
+                include_acknowledged=include_acknowledged,
+                limit=limit,
+            )
+            total = alert_store.count_alerts(
+                self.db,
+                customer_code=code,
+                customer_like=like,
+                alert_type=kind,
+                include_acknowledged=include_acknowledged,
+            )
+        return shown, total
+
+    def _narrowed(
+        self, customer_id: str | None, customer_match: str | None, alert_type: str | None
+    ) -> tuple[str | None, str | None, str | None]:
+        """(exact customer id, part of ids or names, alert type), checked."""
         if alert_type and alert_type not in alert_rules.ALERT_TYPES:
             raise InvalidInputError(
                 f"Unknown alert type {alert_type!r}; use one of "
                 f"{', '.join(alert_rules.ALERT_TYPES)}."
             )
-        return alert_store.list_alerts(
-            self.db,
-            customer_code=customer_id or None,
-            alert_type=alert_type or None,
-            include_acknowledged=include_acknowledged,
-            before_id=before_id,
-            limit=limit,
-        )
+        customer_like = None
+        if customer_match:
+            pk, customer_like = matched_customers(self.db, customer_match)
+            if pk is not None:
+                customer_id = customer_store.customer_code(self.db, pk)
+        return customer_id or None, customer_like, alert_type or None
 
     def count_active_alerts(self) -> int:
         return alert_store.count_active(self.db)
@@ -114,24 +165,26 @@ class BalanceNotificationService(ServiceBase):
         return alert_store.list_alerts(self.db, include_acknowledged=True, ids=ids)
 
     def acknowledge_alerts(
-        self, alert_ids: Iterable[int], acknowledged_by: str
+        self, alert_ids: Iterable[int], acknowledged_by: str, *, note: str | None = None
     ) -> list[BalanceThresholdAlert]:
-        """Acknowledge several alerts in one transaction; unknown ids reject the whole call."""
-        return self.acknowledge_alerts_reporting(alert_ids, acknowledged_by)[0]
+        """Acknowledge several alerts in one transaction; unknown ids reject the whole call.
+        ``note``: why, or what was done (kept with the acknowledgement, exported)."""
+        return self.acknowledge_alerts_reporting(alert_ids, acknowledged_by, note=note)[0]
 
     def acknowledge_alerts_reporting(
-        self, alert_ids: Iterable[int], acknowledged_by: str
+        self, alert_ids: Iterable[int], acknowledged_by: str, *, note: str | None = None
     ) -> tuple[list[BalanceThresholdAlert], set[int]]:
         """Like ``acknowledge_alerts``, also saying which ids *this call* acknowledged (the
         others were acknowledged before, perhaps by another operator)."""
         who = check_text(acknowledged_by, "Operator", MAX_NAME)
+        kept_note = check_text(note, "Note", MAX_NOTE) if note and note.strip() else None
         ids = [check_id(i, "Alert id") for i in dict.fromkeys(alert_ids)]
         if not ids:
             return [], set()
         now_us = self.now_us()
 
         def acknowledge() -> tuple[list[int], list[BalanceThresholdAlert]]:
-            missing, newly = alert_store.acknowledge(self.db, ids, who, now_us)
+            missing, newly = alert_store.acknowledge(self.db, ids, who, now_us, kept_note)
             if missing:
                 raise UnknownAlertError(
                     f"No alert {', '.join('#' + str(i) for i in missing)}; nothing acknowledged."

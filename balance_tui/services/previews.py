@@ -6,8 +6,9 @@ to the same moment even while other operators post.
 
 from __future__ import annotations
 
-from balance_tui.domain.changes import parse_change_type, signed_from_typed
-from balance_tui.domain.errors import UnknownCustomerError
+from balance_tui.domain.changes import ChangeType, parse_change_type, signed_from_typed
+from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError, UnknownEventError
+from balance_tui.domain.inputs import check_id
 from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents
 from balance_tui.domain.records import BalanceReport, ChangePreview, ValidationResult
 from balance_tui.domain.tiers import BalanceValidationRules
@@ -32,6 +33,30 @@ class CustomerViews(Ledger):
         """What the change would do now (read-only), with the same validator as an update."""
         kind = parse_change_type(change_type)
         cents = signed_from_typed(kind, to_cents(change_amount))
+        return self._preview(customer_id, cents, kind, rules)
+
+    def preview_reversal(self, event_id: int) -> ChangePreview:
+        """What reversing the event would do now: the balance and limits after it, and
+        whether the engine would refuse it (read-only; the reverse dialog shows it)."""
+        event_id = check_id(event_id, "Event id")
+        with self.read_snapshot():
+            original = self.sql.event_to_reverse(event_id)
+        if original is None:
+            raise UnknownEventError(f"No balance change event #{event_id}.")
+        code, _, kind, cents = original
+        if kind == ChangeType.REVERSAL:
+            raise InvalidInputError(
+                f"Event #{event_id} is itself a reversal and cannot be reversed."
+            )
+        return self._preview(code, -cents, ChangeType.REVERSAL, None)
+
+    def _preview(
+        self,
+        customer_id: str,
+        cents: int,
+        kind: ChangeType,
+        rules: BalanceValidationRules | None,
+    ) -> ChangePreview:
         with self.read_snapshot():
             state = self.sql.read_customer(customer_id, lock=False)
             if state is None:

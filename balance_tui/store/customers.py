@@ -24,6 +24,54 @@ _CUSTOMER_FIELDS = (
 )
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for "contains ``text``" with LIKE's own wildcards taken literally."""
+    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def customer_match_sql(db: Database, column: str) -> str:
+    """``column IN (customers whose id or name contains the pattern)``, case-insensitive;
+    the caller passes ``like_pattern(text)`` twice."""
+    like = "ILIKE" if is_postgres(db) else "LIKE"  # SQLite's LIKE ignores ASCII case
+    p = db.param
+    return (
+        f"{column} IN (SELECT m.id FROM customer m WHERE m.code {like} {p} ESCAPE '\\' "
+        f"OR m.name {like} {p} ESCAPE '\\')"
+    )
+
+
+def exact_customer_pk(db: Database, text: str) -> int | None:
+    """The customer whose id is ``text`` as typed or in capitals, if there is one (two
+    lookups on the unique index rather than a scan for every case)."""
+    for code in dict.fromkeys((text.strip(), text.strip().upper())):
+        row = db.execute_sql(f"SELECT id FROM customer WHERE code = {db.param}", (code,)).fetchone()
+        if row is not None:
+            return int(row[0])
+    return None
+
+
+def agent_exists(db: Database, code: str) -> bool:
+    row = db.execute_sql(f"SELECT 1 FROM agent WHERE code = {db.param}", (code,)).fetchone()
+    return row is not None
+
+
+def currency_in_use(db: Database, currency: str) -> bool:
+    sql = f"SELECT 1 FROM customer WHERE currency = {db.param} LIMIT 1"
+    return db.execute_sql(sql, (currency,)).fetchone() is not None
+
+
+def customer_code(db: Database, pk: int) -> str:
+    row = db.execute_sql(f"SELECT code FROM customer WHERE id = {db.param}", (pk,)).fetchone()
+    return str(row[0])
+
+
+def any_customer_matches(db: Database, text: str) -> bool:
+    pattern = like_pattern(text)
+    sql = f"SELECT 1 FROM customer c WHERE {customer_match_sql(db, 'c.id')} LIMIT 1"
+    return db.execute_sql(sql, (pattern, pattern)).fetchone() is not None
+
+
 def _customers(db: Database):  # type: ignore[no-untyped-def]
     return CustomerRow.select(*_CUSTOMER_FIELDS).join(Agent).dicts().bind(db)
 

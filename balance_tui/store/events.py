@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from peewee import Database
 
 from balance_tui.domain.records import BalanceChangeEvent
+from balance_tui.store.customers import customer_match_sql, like_pattern
 from balance_tui.store.models import BalanceEvent
 from balance_tui.store.rows import event_record, in_list, named_rows, select_list
 
@@ -27,6 +28,8 @@ class EventConditions:
     """What a page of history is narrowed by (already resolved to stored values)."""
 
     customer_pk: int | None = None
+    #: A part of customers' ids or names (``customer_pk`` is the one exact customer).
+    customer_like: str | None = None
     agent_code: str | None = None
     change_type: str | None = None
     performed_by: str | None = None
@@ -52,6 +55,9 @@ def _where(db: Database, c: EventConditions) -> tuple[str, list[object]]:
         if value is not None:
             parts.append(sql)
             params.append(value)
+    if c.customer_like is not None:
+        parts.append(customer_match_sql(db, "e.customer_id"))
+        params += [like_pattern(c.customer_like)] * 2
     return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 

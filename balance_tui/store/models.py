@@ -89,6 +89,7 @@ class Alert(BaseModel):
     created_us = BigIntegerField()
     acknowledged_us = BigIntegerField(null=True)
     acknowledged_by = CharField(max_length=200, null=True)
+    acknowledgement_note = TextField(null=True)
 
 
 class RejectedAttempt(BaseModel):

@@ -94,6 +94,7 @@ def alert_record(row: Row) -> BalanceThresholdAlert:
         acknowledged_by=row["acknowledged_by"],
         attempted_amount=None if attempted is None else cents(attempted),
         attempted_by=row["attempted_by"],
+        acknowledgement_note=row["acknowledgement_note"],
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -12,20 +13,26 @@ from textual import on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import ModalScreen
 from textual.signal import Signal
+from textual.theme import Theme
 from textual.worker import Worker
 
-from balance_tui.domain.records import BalanceThresholdAlert
+from balance_tui.config import save_theme
+from balance_tui.domain.records import BalanceThresholdAlert, CustomerSummary
 from balance_tui.services import import_export
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised, Notice
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
 from balance_tui.tui.messages import ShowCustomerHistory
+from balance_tui.tui.numbers import money
 from balance_tui.tui.palette import BalanceCommands
 from balance_tui.tui.poller import Poller
 from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
-from balance_tui.tui.screens.base import call_database, report_failed_worker
+from balance_tui.tui.screens.adjust import AdjustForm, AdjustOutcome
+from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
+from balance_tui.tui.screens.card import CustomerCard
 
 #: The four screens share one footer entry: "1234 Screens".
 SCREENS = Binding.Group("Screens", compact=True)
@@ -33,6 +40,12 @@ SCREENS = Binding.Group("Screens", compact=True)
 #: How often the watcher looks for commits by other processes (a cheap PRAGMA on SQLite).
 POLL_SECONDS = 0.25
 
+
+#: Keys of the screens, hidden from the footer (and off) while a dialog is open.
+SCREEN_ACTIONS = frozenset({"switch_mode", "toggle_help", "quit"})
+
+#: Work that must finish before the app closes: acknowledgements being written.
+QUIT_WAITS = frozenset({"alerts-ack", "acknowledge"})
 
 #: Banner order: the most severe first.
 BANNER_RANK = {"critical": 0, "limit_exceeded": 1, "significant_drop": 2, "warning": 3}
@@ -98,7 +111,11 @@ class BalanceApp(App[None]):
             group=SCREENS,
         ),
         Binding(
-            "question_mark", "toggle_help", "Keys", tooltip="Show or hide every key", id="app.help"
+            "question_mark",
+            "toggle_help",
+            "Keys",
+            tooltip="Show or hide every key (ctrl+p: the command palette)",
+            id="app.help",
         ),
         Binding("q", "quit", "Quit", tooltip="Leave balance-tui", id="app.quit"),
         Binding(
@@ -115,10 +132,31 @@ class BalanceApp(App[None]):
             tooltip="Hide the banner (alert stays active)",
             id="app.dismiss_banner",
         ),
+        # The same two from inside a text box, where b and x are letters to type.
+        Binding(
+            "ctrl+b",
+            "acknowledge_banner",
+            "Ack alert",
+            show=False,
+            priority=True,
+            tooltip="Acknowledge the banner alert (also from a text box)",
+            id="app.ack_banner_anywhere",
+        ),
+        Binding(
+            "ctrl+x",
+            "dismiss_banner",
+            "Dismiss",
+            show=False,
+            priority=True,
+            tooltip="Hide the banner (also from a text box)",
+            id="app.dismiss_banner_anywhere",
+        ),
     ]
 
     active_alerts: reactive[int] = reactive(0)
     banner_alert: reactive[BalanceThresholdAlert | None] = reactive(None)
+    #: Whether other terminals' changes arrive: "connecting", "live", "reconnecting", "gone".
+    connection: reactive[str] = reactive("connecting")
 
     def __init__(self, services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
         super().__init__()
@@ -139,12 +177,30 @@ class BalanceApp(App[None]):
         self.book_changed: Signal[ChangeBatch] = Signal(self, "book-changed")
         self.book_version = 0
         self._recent_batches: deque[tuple[int, ChangeBatch]] = deque(maxlen=256)
+        self._kept_theme = services.settings.theme
+        #: Called when the operator quits, before the app closes (acknowledgements still in
+        #: their undo window are written then, not lost).
+        self.before_quit: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
     def on_mount(self) -> None:
         self.set_keymap(dict(self.services.settings.keymap))
+        if self.services.settings.theme in self.available_themes:
+            self.theme = self.services.settings.theme or self.theme
+        self.theme_changed_signal.subscribe(self, self._keep_theme)
         self._start_watching()
+
+    def _keep_theme(self, theme: Theme) -> None:
+        """The theme chosen in the palette is kept in the config file for the next start."""
+        path = self.services.settings.writable_config
+        if path is None or theme.name == self._kept_theme:
+            return
+        try:
+            save_theme(path, theme.name)
+            self._kept_theme = theme.name
+        except OSError as exc:
+            self.notify(f"Theme not kept: {exc}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
         self._unsubscribe()
@@ -167,9 +223,11 @@ class BalanceApp(App[None]):
         self._poller = Poller(
             watcher,
             lambda batch: self.call_from_thread(self.apply_changes, batch),
-            lambda text: self.call_from_thread(self.show_problem, text),
+            lambda text: self.call_from_thread(self._watch_failed, text),
             lambda text: self.call_from_thread(self.book_lost, text),
+            lambda: self.call_from_thread(self._watch_recovered),
         )
+        self.connection = "live"
         self.run_worker(
             self._poller.run, thread=True, group="watch-poll", name="poller", exit_on_error=False
         )
@@ -209,6 +267,14 @@ class BalanceApp(App[None]):
     def _poll_in_thread(self, signalled: bool = False) -> None:
         if self._poller is not None:
             self._poller.request(signalled=signalled)
+
+    def _watch_failed(self, text: str) -> None:
+        self.connection = "reconnecting"
+        self.show_problem(text)
+
+    def _watch_recovered(self) -> None:
+        if not self.book_gone:
+            self.connection = "live"
 
     def _from_feed(self, notice: Notice) -> None:
         """This process's own commits: show banners at once (the watcher confirms later)."""
@@ -305,12 +371,13 @@ class BalanceApp(App[None]):
         self.refresh_bindings()  # the footer shows b / x only while a banner is up
 
     def watch_active_alerts(self, count: int) -> None:
+        # The count first: at 80 columns the end of the header is cut.
         if self.book_gone:
-            self.sub_title = f"{self.services.database_label} · DATABASE FILE GONE"
+            self.sub_title = f"DATABASE FILE GONE · {self.services.database_label}"
             return
         self.sub_title = (
-            f"{self.services.database_label} · {self.operator} · "
-            f"{count} active alert{'s' if count != 1 else ''}"
+            f"{count:,} active alert{'s' if count != 1 else ''} · {self.operator} · "
+            f"{self.services.database_label}"
         )
 
     # ------------------------------------------------------------------ actions
@@ -318,7 +385,8 @@ class BalanceApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("acknowledge_banner", "dismiss_banner"):
             return self.banner_alert is not None
-        return True
+        # A dialog is open: its keys are the ones that count (1-4 and q are typed there).
+        return not (action in SCREEN_ACTIONS and isinstance(self.screen, ModalScreen))
 
     def action_dismiss_banner(self) -> None:
         self._next_banner()
@@ -350,6 +418,14 @@ class BalanceApp(App[None]):
             ),
             said,
         )
+
+    async def action_quit(self) -> None:
+        for write in self.before_quit:
+            write()
+        waiting = [w for w in self.workers if w.group in QUIT_WAITS]
+        if waiting:
+            await self.workers.wait_for_complete(waiting)
+        await super().action_quit()
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
@@ -394,15 +470,84 @@ class BalanceApp(App[None]):
             self, write, lambda n: self.notify(f"Exported {n} events to {path}", markup=False)
         )
 
-    def open_customer_history(self, customer_id: str) -> None:
-        self.post_message(ShowCustomerHistory(customer_id))
+    # ------------------------------------------------------------------ navigation
+
+    def open_card(self, customer_id: str) -> None:
+        """The customer's card, over the customers table (Escape goes back to it)."""
+        self.run_worker(self._open_card(customer_id), group="navigate")
+
+    async def _open_card(self, customer_id: str) -> None:
+        if self.current_mode != "customers":
+            await self.switch_mode("customers")
+        if isinstance(self.screen, CustomerCard):
+            self.screen.dismiss()
+        await self.push_screen(CustomerCard(customer_id))
+
+    def open_customer_history(
+        self, customer_id: str, back: tuple[str, tuple[str, ...]] | None = None
+    ) -> None:
+        """History of one customer; ``back``: where Escape returns (and the breadcrumb)."""
+        self.post_message(ShowCustomerHistory(customer_id, back))
 
     @on(ShowCustomerHistory)
     async def _show_customer_history(self, message: ShowCustomerHistory) -> None:
+        back = message.back or (self.current_mode, self._crumbs_here())
         await self.switch_mode("history")
         screen = self.screen_stack[0]
         if isinstance(screen, HistoryScreen):
             screen.show_customer(message.customer_id)
+            screen.came_from(*back)
+
+    def open_analytics(
+        self, customer_id: str, back: tuple[str, tuple[str, ...]] | None = None
+    ) -> None:
+        self.run_worker(self._open_analytics(customer_id, back), group="navigate")
+
+    async def _open_analytics(
+        self, customer_id: str, back: tuple[str, tuple[str, ...]] | None
+    ) -> None:
+        back = back or (self.current_mode, self._crumbs_here())
+        await self.switch_mode("analytics")
+        screen = self.screen_stack[0]
+        if isinstance(screen, AnalyticsScreen):
+            screen.show_scope(customer_id)
+            screen.came_from(*back)
+
+    def _crumbs_here(self) -> tuple[str, ...]:
+        screen = self.screen
+        return screen.crumbs if isinstance(screen, ServiceScreen) else ()
+
+    def adjust_customer(self, customer_id: str) -> None:
+        """The adjust form for a customer (its current figures read first)."""
+        self._adjust_customer(customer_id)
+
+    @work(thread=True, group="navigate", exit_on_error=False)
+    def _adjust_customer(self, customer_id: str) -> None:
+        def opened(found: list[CustomerSummary]) -> None:
+            if found:
+                self.adjust(found[0])
+            else:
+                self.show_problem(f"No customer {visible(customer_id)}.")
+
+        call_database(self, lambda: self.services.manager.customers_by_ids([customer_id]), opened)
+
+    def adjust(self, summary: CustomerSummary) -> None:
+        self.push_screen(AdjustForm(summary), self._adjusted)
+
+    def _adjusted(self, outcome: AdjustOutcome | None) -> None:
+        if outcome is None:
+            return
+        result = outcome.result
+        event = result.event
+        assert event is not None
+        raised = "".join(f"; alert: {a.alert_type.replace('_', ' ')}" for a in result.alerts)
+        self.notify(
+            f"{event.customer_id}: {event.change_type} "
+            f"{money(event.amount, event.currency, signed=True)}, balance now "
+            f"{money(event.new_balance, event.currency)}{raised}",
+            title="Balance updated",
+            markup=False,
+        )
 
     def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Show a toast, and keep it in ``message_log`` (what the operator was told)."""
@@ -416,6 +561,7 @@ class BalanceApp(App[None]):
     def book_lost(self, text: str) -> None:
         """The database file is gone: say so, and keep saying it in the header."""
         self.book_gone = text
+        self.connection = "DATABASE GONE"
         self.notify(text, title="Database gone", severity="error", timeout=3600, markup=False)
         self.watch_active_alerts(self.active_alerts)
 

@@ -21,9 +21,11 @@ class DataChanged(Message):
 
 @dataclass
 class ShowCustomerHistory(Message):
-    """Open the history screen filtered to one customer."""
+    """Open the history screen filtered to one customer; ``back``: (mode, breadcrumb) that
+    Escape returns to."""
 
     customer_id: str
+    back: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Command palette: jump to a customer, switch screen, export, verify."""
+"""Command palette: a customer (card, adjust, history, analytics), screens, export, verify."""
 
 from __future__ import annotations
 
@@ -69,11 +69,18 @@ class BalanceCommands(Provider):
             return [(s.customer.id, s.customer.name) for s in found]
 
         for customer_id, name in await asyncio.to_thread(find):
-            label = f"Customer {visible(customer_id)}  {visible(name)}"
-            yield Hit(
-                max(matcher.match(label), 0.5),
-                literal(label),
-                partial(app.open_customer_history, customer_id),
-                text=label,
-                help="Open this customer's history",
-            )
+            who = f"{visible(customer_id)}  {visible(name)}"
+            for verb, command, help_text in (
+                ("Customer", partial(app.open_card, customer_id), "Open this customer's card"),
+                ("Adjust…", partial(app.adjust_customer, customer_id), "Adjust this balance"),
+                ("History", partial(app.open_customer_history, customer_id), "Every change"),
+                ("Analytics…", partial(app.open_analytics, customer_id), "Trends and risk"),
+            ):
+                label = f"{verb} {who}"
+                yield Hit(
+                    max(matcher.match(label), 0.5),
+                    literal(label),
+                    command,
+                    text=label,
+                    help=help_text,
+                )

@@ -20,7 +20,8 @@ STOP_CHECK_SECONDS = 0.2
 
 class Poller:
     """Wake it with ``request()``; it calls ``deliver(batch)``, ``fail(text)``, or
-    ``lost(text)`` once when the database file is gone (and then stops)."""
+    ``lost(text)`` once when the database file is gone (and then stops); ``recovered()``
+    after a poll succeeds again following a failure."""
 
     def __init__(
         self,
@@ -28,8 +29,11 @@ class Poller:
         deliver: Callable[[ChangeBatch], None],
         fail: Callable[[str], None],
         lost: Callable[[str], None],
+        recovered: Callable[[], None] = lambda: None,
     ) -> None:
         self.watcher, self.deliver, self.fail, self.lost = watcher, deliver, fail, lost
+        self.recovered = recovered
+        self._failing = False
         self._wake = threading.Event()
         self._signalled = False
         self._stopping = False
@@ -61,8 +65,12 @@ class Poller:
                 self.lost(str(exc))
                 break
             except Exception as exc:  # keep going: the database may come back
+                self._failing = True
                 self.fail(f"Database error: {exc}")
                 continue
+            if self._failing:
+                self._failing = False
+                self.recovered()
             if batch is not None:
                 self.deliver(batch)
         db.close()  # this thread's connection

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from textual import events, on
@@ -13,6 +14,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.watch import ChangeBatch
 from balance_tui.tui.messages import DataChanged
+from balance_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
     from balance_tui.tui.app import BalanceApp
@@ -58,6 +60,37 @@ class ServiceScreen(Screen[None]):
     """
 
     seen_version = 0
+    #: This screen's place in the breadcrumb ("Customers", "History", …).
+    CRUMB = ""
+    #: Where Escape goes back to: (mode, the breadcrumb there), when the operator came
+    #: here from another screen (Customers › CUSTOMER_00133 Maya Tanaka › History).
+    back: tuple[str, tuple[str, ...]] | None = None
+
+    @property
+    def crumbs(self) -> tuple[str, ...]:
+        return (self.back[1] if self.back else ()) + ((self.CRUMB,) if self.CRUMB else ())
+
+    def came_from(self, mode: str, crumbs: tuple[str, ...]) -> None:
+        self.back = (mode, crumbs)
+        self.show_status()
+
+    async def go_back(self) -> bool:
+        """Return to the screen the operator came from; False when there is none."""
+        if self.back is None:
+            return False
+        mode, _ = self.back
+        self.back = None
+        self.show_status()
+        await self.app.switch_mode(mode)
+        return True
+
+    def show_status(self, **state: object) -> None:
+        """Update the status line (breadcrumb always; other parts as given)."""
+        for line in self.query(StatusLine):
+            line.show(crumbs=self.crumbs, **state)
+
+    def refreshed_now(self) -> datetime:
+        return self.services.clock()
 
     @on(events.Mount)
     def _follow_the_book(self) -> None:

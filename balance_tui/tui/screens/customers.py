@@ -1,25 +1,29 @@
-"""Customers: balances, limit usage and open alerts; filter, adjust, create, open history."""
+"""Customers: balances, limit usage and open alerts; filter, sort, open a card, adjust, create."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from collections.abc import Callable
+from decimal import ROUND_DOWN, Decimal
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input
+from textual.widgets import DataTable, Footer, Header
 from textual.worker import get_current_worker
 
-from balance_tui.domain.money import decimal_to_cents, format_cents
 from balance_tui.domain.records import CustomerSummary
-from balance_tui.tui.messages import DataChanged, ShowCustomerHistory
+from balance_tui.domain.tiers import VIP_TIERS
+from balance_tui.tui.messages import DataChanged
+from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line
-from balance_tui.tui.screens.adjust import AdjustForm, AdjustOutcome
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.new_customer import NewCustomerForm
 from balance_tui.tui.widgets.banner import AlertBanner
+from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.status import StatusLine
+from balance_tui.tui.widgets.table import BookTable
 
 COLUMNS = (
     ("id", "Customer"),
@@ -27,81 +31,118 @@ COLUMNS = (
     ("agent", "Agent"),
     ("tier", "Tier"),
     ("balance", "Balance"),
-    ("usage", "24h/7d"),
+    ("usage", "24h/7d %"),
     ("alerts", "Alerts"),
 )
-SORTS = ("id", "name", "agent", "tier", "balance", "usage", "alerts")
+NUMBER_COLUMNS = ("balance", "usage", "alerts")
+#: Shift+letter sorts by a column (k9s); pressing it again turns the order round.
+SORT_KEYS = {
+    "I": "id",
+    "N": "name",
+    "A": "agent",
+    "T": "tier",
+    "B": "balance",
+    "U": "usage",
+    "L": "alerts",
+}
+#: Columns whose first sort puts the largest first (what an operator looks for).
+LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 FILTER_DELAY = 0.15
 #: Rows shown before the rest of a large book arrives.
 FIRST_ROWS = 200
-DEFAULT_CURRENCY = "USD"
+TIER_RANK = {tier: rank for rank, tier in enumerate(VIP_TIERS)}
 
 
-def _percent(used: Decimal, limit: Decimal) -> int:
-    return int(used * 100 // limit) if limit else 0
+def share(used: Decimal, limit: Decimal) -> Decimal:
+    """Used as a percentage of the limit, one decimal, rounded down (2.5 % stays 2.5 %)."""
+    if not limit:
+        return Decimal(0)
+    return (used * 100 / limit).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
+#: Below this width the Agent column gives its room to the others (the card shows it).
+AGENT_FROM = 100
+
+
+def column_keys(terminal_width: int) -> tuple[str, ...]:
+    return tuple(k for k, _ in COLUMNS if k != "agent" or terminal_width >= AGENT_FROM)
 
 
 def name_width(terminal_width: int) -> int:
-    """Room for names: what the other columns leave (they need about 69 cells)."""
-    return max(11, min(28, terminal_width - 69))
+    """Room for names: what the other columns leave (money and counts are never cut)."""
+    others = 78 if terminal_width >= AGENT_FROM else 67
+    return max(8, min(28, terminal_width - others))
 
 
-def row_cells(summary: CustomerSummary, name_room: int = 13) -> list[Text | str]:
+def row_cells(
+    summary: CustomerSummary, name_room: int = 13, keys: tuple[str, ...] = ()
+) -> list[Text | str]:
+    """The cells of ``keys`` (every column when empty), in that order."""
+    cells = _cells(summary, name_room)
+    return [cells[k] for k in keys or cells]
+
+
+def _cells(summary: CustomerSummary, name_room: int) -> dict[str, Text | str]:
     c = summary.customer
-    day, week = (
-        _percent(summary.usage_24h, summary.daily_limit),
-        _percent(summary.usage_7d, summary.weekly_limit),
-    )
-    usage_style = "bold red" if max(day, week) >= 80 else ""
-    balance_style = "red" if c.balance < 0 else ""
+    day = share(summary.usage_24h, summary.daily_limit)
+    week = share(summary.usage_7d, summary.weekly_limit)
     alerts = summary.active_alerts
     # Ids, agents and tiers are restricted to [A-Za-z0-9_.-] by the engine: no markup can
     # hide in them, so they stay plain strings (cheaper for 10,000 rows); names are literal.
-    return [
-        c.id,
-        literal(one_line(c.name, name_room)),
-        c.agent_id,
-        c.vip_level,
-        # USD is the default currency: only other currencies carry their code.
-        Text(
-            format_cents(decimal_to_cents(c.balance))
-            + ("" if c.currency == DEFAULT_CURRENCY else f" {c.currency}"),
-            style=balance_style,
+    return {
+        "id": c.id,
+        "name": literal(one_line(c.name, name_room)),
+        "agent": c.agent_id,
+        "tier": c.vip_level,
+        "balance": Text(
+            money(c.balance, c.currency),
+            style="red" if c.balance < 0 else "",
             justify="right",
         ),
-        Text(f"{day}%/{week}%", style=usage_style, justify="right"),
-        Text(
-            str(alerts) if alerts else "·", style="bold red" if alerts else "dim", justify="right"
+        "usage": Text(
+            f"{day}/{week}",
+            style="bold red" if max(day, week) >= 80 else "",
+            justify="right",
         ),
-    ]
+        "alerts": Text(
+            f"{alerts:,}" if alerts else "·",
+            style="bold red" if alerts else "dim",
+            justify="right",
+        ),
+    }
 
 
 def sort_value(summary: CustomerSummary, column: str) -> object:
     c = summary.customer
+    if column == "usage":
+        return max(
+            share(summary.usage_24h, summary.daily_limit),
+            share(summary.usage_7d, summary.weekly_limit),
+        )
     return {
         "id": c.id,
         "name": c.name.lower(),
         "agent": c.agent_id,
-        "tier": c.vip_level,
+        "tier": TIER_RANK.get(c.vip_level, len(TIER_RANK)),
         "balance": c.balance,
         "alerts": summary.active_alerts,
-        "usage": max(
-            _percent(summary.usage_24h, summary.daily_limit),
-            _percent(summary.usage_7d, summary.weekly_limit),
-        ),
     }[column]
 
 
 class CustomersScreen(ServiceScreen):
     """The customers table with a filter that works as you type."""
 
+    CRUMB = "Customers"
     BINDINGS = [
         Binding(
             "slash",
             "focus_filter",
             "Filter",
-            tooltip="Filter by id, name or agent",
+            tooltip="Part of a customer's id or name, or an agent",
             id="customers.filter",
+        ),
+        Binding(
+            "i", "card", "Card", tooltip="The highlighted customer's card", id="customers.card"
         ),
         Binding(
             "a",
@@ -110,8 +151,27 @@ class CustomersScreen(ServiceScreen):
             tooltip="Adjust the highlighted customer's balance",
             id="customers.adjust",
         ),
+        Binding(
+            "h", "history", "History", tooltip="The customer's history", id="customers.history"
+        ),
         Binding("n", "new_customer", "New", tooltip="Create a customer", id="customers.new"),
-        Binding("s", "sort", "Sort", tooltip="Sort by the next column", id="customers.sort"),
+        Binding(
+            "s",
+            "reverse_sort",
+            "Sort ▲▼",
+            tooltip="Turn the sort round (shift+I N A T B U L sorts by a column)",
+            id="customers.sort",
+        ),
+        *[
+            Binding(
+                key,
+                f"sort_by('{column}')",
+                f"Sort by {column}",
+                show=False,
+                id=f"customers.sort_{column}",
+            )
+            for key, column in SORT_KEYS.items()
+        ],
         Binding("escape", "clear_filter", "Clear filter", show=False, id="customers.clear"),
     ]
 
@@ -119,41 +179,52 @@ class CustomersScreen(ServiceScreen):
         super().__init__()
         self.summaries: dict[str, CustomerSummary] = {}
         self.sort_column = "id"
+        self.descending = False
         self.name_room = 13
+        self.keys: tuple[str, ...] = ()
+        self.filter_text = ""
         self._filter_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield AlertBanner()
-        yield Input(
-            placeholder="/  filter by customer id, name or agent",
+        yield FilterBox(
+            placeholder="/  part of a customer id or name, or an agent (↑ recent filters)",
             id="customer-filter",
-            classes="filter-bar",
-            compact=True,
         )
-        table: DataTable[Text | str] = DataTable(
-            id="customers", cursor_type="row", zebra_stripes=True
-        )
-        for key, label in COLUMNS:
-            table.add_column(label, key=key)
-        yield table
-        yield Footer(compact=True)
+        yield BookTable(id="customers")
+        yield StatusLine()
+        yield Footer(compact=True, show_command_palette=False)
+
+    def on_mount(self) -> None:
+        self.table.show_sort(self.sort_column, self.descending)
+        self._fit(self.app.size.width)
+        self.table.focus()
+        self.load()
 
     def on_resize(self, event: events.Resize) -> None:
-        room = name_width(event.size.width)
-        if room != self.name_room:
-            self.name_room = room
+        if (name_width(event.size.width), column_keys(event.size.width)) != (
+            self.name_room,
+            self.keys,
+        ):
+            self._fit(event.size.width)
             if self.summaries:
                 self.fill(list(self.summaries.values()))
 
-    def on_mount(self) -> None:
-        self.name_room = name_width(self.app.size.width)
-        self.query_one(DataTable).focus()
-        self.load()
+    def _fit(self, width: int) -> None:
+        """Columns and name room for this width; widths start again from what fits now."""
+        self.name_room, self.keys = name_width(width), column_keys(width)
+        self.table.define_columns(
+            [(k, label) for k, label in COLUMNS if k in self.keys], right=NUMBER_COLUMNS
+        )
 
     @property
-    def table(self) -> DataTable[Text | str]:
-        return self.query_one("#customers", DataTable)
+    def table(self) -> BookTable:
+        return self.query_one("#customers", BookTable)
+
+    @property
+    def filter_box(self) -> FilterBox:
+        return self.query_one("#customer-filter", FilterBox)
 
     # ------------------------------------------------------------------ loading
 
@@ -163,11 +234,14 @@ class CustomersScreen(ServiceScreen):
         manager = self.services.manager
         asked = (search or "").strip()
 
-        def current(then):  # type: ignore[no-untyped-def]
+        def current(
+            then: Callable[[list[CustomerSummary]], None],
+        ) -> Callable[[list[CustomerSummary]], None]:
             """Hand rows on only while the filter still says what they were asked for."""
 
             def checked(rows: list[CustomerSummary]) -> None:
-                if self.query_one("#customer-filter", Input).value.strip() == asked:
+                if self.filter_box.value.strip() == asked:
+                    self.filter_text = asked
                     then(rows)
 
             return checked
@@ -187,13 +261,15 @@ class CustomersScreen(ServiceScreen):
             return
         fresh = [s for s in summaries if s.customer.id not in self.summaries]
         self.summaries.update((s.customer.id, s) for s in fresh)
-        if self.sort_column != "id":  # rows came in id order: sort the whole table again
-            self.fill(list(self.summaries.values()))
-            return
         table = self.table
         with self.app.batch_update():
             for summary in fresh:
-                table.add_row(*row_cells(summary, self.name_room), key=summary.customer.id)
+                table.add_row(
+                    *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
+                )
+            if (self.sort_column, self.descending) != ("id", False):
+                self._sort_rows()
+        self._status()
 
     def fill(self, summaries: list[CustomerSummary]) -> None:
         table = self.table
@@ -201,30 +277,47 @@ class CustomersScreen(ServiceScreen):
         self.summaries = {s.customer.id: s for s in summaries}
         with self.app.batch_update():
             table.clear()
-            for summary in self._sorted(summaries):
-                table.add_row(*row_cells(summary, self.name_room), key=summary.customer.id)
+            for summary in summaries:
+                table.add_row(
+                    *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
+                )
+            self._sort_rows()
         if highlighted in self.summaries:
             table.move_cursor(row=table.get_row_index(highlighted))
+        self._status()
 
-    def _sorted(self, summaries: list[CustomerSummary]) -> list[CustomerSummary]:
-        reverse = self.sort_column in ("balance", "usage", "alerts")
-        return sorted(
-            summaries,
-            key=lambda s: sort_value(s, self.sort_column),  # type: ignore[arg-type, return-value]
-            reverse=reverse,
+    def _sort_rows(self) -> None:
+        """Reorder the rows in place (cells are not rebuilt: 10,000 rows sort in a blink)."""
+        summaries, column = self.summaries, self.sort_column
+
+        def by_value(customer_id: str) -> tuple[object, str]:
+            return sort_value(summaries[customer_id], column), customer_id
+
+        self.table.sort("id", key=by_value, reverse=self.descending)
+
+    def _status(self) -> None:
+        row, rows = self.table.row_position()
+        arrow = "▼" if self.descending else "▲"
+        self.show_status(
+            row=row,
+            rows=rows,
+            filter=self.filter_text,
+            sort=f"{self.sort_column} {arrow}",
+            refreshed=self.refreshed_now(),
         )
 
+    @on(DataTable.RowHighlighted, "#customers")
+    def _moved(self) -> None:
+        row, rows = self.table.row_position()
+        self.show_status(row=row, rows=rows)
+
     def highlighted_id(self) -> str | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return str(row_key.value)
+        return self.table.highlighted_key()
 
     def on_data_changed(self, message: DataChanged) -> None:
         batch = message.batch
         if message.full_reload or batch is None:
-            self.load(self.query_one("#customer-filter", Input).value)
+            self.load(self.filter_box.value)
             return
         touched = set(batch.customers)
         if batch.acknowledgements_changed:  # an ack lowers a count: refresh those with one
@@ -247,68 +340,92 @@ class CustomersScreen(ServiceScreen):
             if key not in self.summaries:
                 continue
             self.summaries[key] = summary
-            for (column, _), cell in zip(COLUMNS, row_cells(summary, self.name_room), strict=True):
+            cells = row_cells(summary, self.name_room, self.keys)
+            for column, cell in zip(self.keys, cells, strict=True):
                 table.update_cell(key, column, cell)
+        self.show_status(refreshed=self.refreshed_now())
 
     # ------------------------------------------------------------------ filter
 
-    @on(Input.Changed, "#customer-filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
+    @on(FilterBox.Changed, "#customer-filter")
+    def _filter_changed(self, event: FilterBox.Changed) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
         self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self.load(event.value))
 
-    @on(Input.Submitted, "#customer-filter")
-    def _filter_submitted(self) -> None:
+    @on(FilterBox.Submitted, "#customer-filter")
+    def _filter_submitted(self, event: FilterBox.Submitted) -> None:
+        self.filter_box.remember(event.value)
+        self.table.focus()
+
+    @on(FilterBox.Cleared, "#customer-filter")
+    def _filter_cleared(self) -> None:
         self.table.focus()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#customer-filter", Input).focus()
+        self.filter_box.focus()
 
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#customer-filter", Input)
+    async def action_clear_filter(self) -> None:
+        box = self.filter_box
         if box.value:
             box.value = ""
+        else:
+            await self.go_back()
         self.table.focus()
 
-    def action_sort(self) -> None:
-        self.sort_column = SORTS[(SORTS.index(self.sort_column) + 1) % len(SORTS)]
-        self.fill(list(self.summaries.values()))
-        self.notify(f"Sorted by {self.sort_column}", timeout=2)
+    # ------------------------------------------------------------------ sorting
 
-    @on(DataTable.HeaderSelected)
+    def action_sort_by(self, column: str) -> None:
+        if column == self.sort_column:
+            self.descending = not self.descending
+        else:
+            self.sort_column, self.descending = column, column in LARGEST_FIRST
+        self._apply_sort()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self._apply_sort()
+
+    def _apply_sort(self) -> None:
+        table = self.table
+        table.show_sort(self.sort_column, self.descending)
+        with self.app.batch_update():
+            table.relabel()
+            self._sort_rows()
+        table.move_cursor(row=0)
+        table.scroll_home(animate=False)
+        self._status()
+
+    @on(DataTable.HeaderSelected, "#customers")
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
-        self.sort_column = str(event.column_key.value)
-        self.fill(list(self.summaries.values()))
+        self.action_sort_by(str(event.column_key.value))
 
     # ------------------------------------------------------------------ actions
 
     @on(DataTable.RowSelected, "#customers")
-    def _open_history(self, event: DataTable.RowSelected) -> None:
-        self.app.post_message(ShowCustomerHistory(str(event.row_key.value)))
+    def _open_card(self) -> None:
+        self.action_card()
 
-    def action_adjust(self) -> None:
+    def _highlighted_or_say(self) -> str | None:
         customer_id = self.highlighted_id()
         if customer_id is None:
             self.notify("No customer is highlighted.", severity="warning")
-            return
-        self.app.push_screen(AdjustForm(self.summaries[customer_id]), self._adjusted)
+        return customer_id
 
-    def _adjusted(self, outcome: AdjustOutcome | None) -> None:
-        if outcome is None:
-            return
-        result = outcome.result
-        event = result.event
-        assert event is not None
-        raised = "".join(f"; alert: {a.alert_type.replace('_', ' ')}" for a in result.alerts)
-        self.notify(
-            f"{event.customer_id}: {event.change_type} "
-            f"{format_cents(decimal_to_cents(event.amount), signed=True)}, balance now "
-            f"{format_cents(decimal_to_cents(event.new_balance))}{raised}",
-            title="Balance updated",
-            markup=False,
-        )
-        self.refresh_rows([event.customer_id])
+    def action_card(self) -> None:
+        customer_id = self._highlighted_or_say()
+        if customer_id is not None:
+            self.balance_app.open_card(customer_id)
+
+    def action_history(self) -> None:
+        customer_id = self._highlighted_or_say()
+        if customer_id is not None:
+            self.balance_app.open_customer_history(customer_id)
+
+    def action_adjust(self) -> None:
+        customer_id = self._highlighted_or_say()
+        if customer_id is not None:
+            self.balance_app.adjust(self.summaries[customer_id])
 
     def action_new_customer(self) -> None:
         self.app.push_screen(NewCustomerForm(), self._created)
@@ -316,4 +433,4 @@ class CustomersScreen(ServiceScreen):
     def _created(self, customer_id: str | None) -> None:
         if customer_id is not None:
             self.notify(f"Customer {customer_id} created", markup=False)
-            self.load(self.query_one("#customer-filter", Input).value)
+            self.load(self.filter_box.value)

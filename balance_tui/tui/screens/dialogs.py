@@ -1,14 +1,23 @@
-"""Small modal questions: a reason to type, a yes/no confirmation."""
+"""Small modal questions: a reason, yes/no, where to go, a reversal with its effect."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
 from rich.text import Text
-from textual import on
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
+
+from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.inputs import check_id
+from balance_tui.domain.records import ChangePreview
+from balance_tui.services.bundle import thread_session
+from balance_tui.tui.numbers import money
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -71,3 +80,172 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+@dataclass(frozen=True)
+class GoToPlace:
+    """Where ``g`` on History goes: the newest or oldest row, an event, or a day."""
+
+    kind: str  # "newest", "oldest", "event", "day"
+    text: str = ""
+    event_id: int | None = None
+    #: The first moment after the day (events up to it are on or before the day).
+    day_end: datetime | None = None
+
+
+def read_place(text: str) -> GoToPlace:
+    """``#123`` or ``123`` → that event; ``2026-01-31`` → that day; empty → the newest."""
+    text = text.strip()
+    if not text:
+        return GoToPlace("newest")
+    number = text.removeprefix("#").replace(",", "")
+    if number.isdigit():
+        return GoToPlace("event", text, event_id=check_id(int(number), "Event number"))
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"{text!r} is neither an event number (#123) nor a day (2026-01-31)."
+        ) from None
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
+    return GoToPlace("day", text, day_end=end)
+
+
+class GoToDialog(ModalScreen[GoToPlace | None]):
+    """Go to an event number or a day; ``g`` in the empty box goes to the newest (so ``gg``
+    works as in vim), ``G`` to the oldest loaded."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="GoToDialog")
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Stay here", id="go_to.cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text("Go to an event number or a day", style="bold"))
+            yield Input(placeholder="#123 · 2026-01-31 · g: newest · G: oldest", id="place")
+            yield Static(id="errors")
+            yield Label("enter go · escape stay", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        if self.query_one(Input).value == "" and event.character in ("g", "G"):
+            event.prevent_default()
+            event.stop()
+            self.dismiss(GoToPlace("newest" if event.character == "g" else "oldest"))
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        try:
+            self.dismiss(read_place(event.value))
+        except BalanceError as exc:
+            self.query_one("#errors", Static).update(Text(f"✖ {exc}"))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReverseDialog(ModalScreen[str | None]):
+    """Reverse an event: what it would do to the balance and limits now (the engine's own
+    preview, as the adjust form shows), and a required reason."""
+
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(name="ReverseDialog")
+        + """
+    ReverseDialog #preview { height: auto; padding: 0 0 0 1; }
+    """
+    )
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Do nothing", id="reverse.cancel")]
+
+    def __init__(self, question: Text | str, event_id: int) -> None:
+        super().__init__()
+        self.question = question
+        self.event_id = event_id
+        self.preview: ChangePreview | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(self.question)
+            yield Static(Text("Working out the effect…", style="dim"), id="preview")
+            yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
+            yield Static(id="errors")
+            yield Label("enter reverse · escape cancel", classes="muted")
+
+    def on_mount(self) -> None:
+        if self.app.return_code is not None:
+            return
+        self.query_one(Input).focus()
+        self._load_preview()
+
+    @work(thread=True, exclusive=True, group="reverse-preview", exit_on_error=False)
+    def _load_preview(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        try:
+            with thread_session(services.db):
+                preview = services.manager.preview_reversal(self.event_id)
+        except Exception as exc:  # shown in the dialog; the reversal itself re-checks
+            text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+            self.app.call_from_thread(self._show_errors, [text])
+            return
+        self.app.call_from_thread(self._show_preview, preview)
+
+    def _show_preview(self, preview: ChangePreview) -> None:
+        self.preview = preview
+        self.query_one("#preview", Static).update(preview_text(preview))
+        self._show_errors(list(preview.validation.errors))
+
+    def _show_errors(self, errors: list[str]) -> None:
+        self.query_one("#errors", Static).update(Text("\n".join(f"✖ {e}" for e in errors)))
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            self.query_one("#errors", Static).update("✖ Give a reason; every change is audited.")
+            return
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def preview_text(preview: ChangePreview) -> Text:
+    """Balance before → after, and the limits used after (shared with the adjust form)."""
+    cur, rules = preview.customer.currency, preview.rules
+    text = Text()
+    text.append(f"{money(preview.current_balance)} → ")
+    text.append(money(preview.new_balance, cur), style="bold")
+    text.append(
+        f"\nUsed after: 24h {money(preview.usage_24h)} of {money(rules.daily_change_limit)}"
+        f" · 7d {money(preview.usage_7d)} of {money(rules.weekly_change_limit)} {cur}"
+    )
+    for warning in preview.validation.warnings:
+        text.append(f"\n⚠ {warning}", style="yellow")
+    return text
+
+
+class NoteDialog(ModalScreen[str | None]):
+    """Confirm with an optional note (an acknowledgement's "why"); enter confirms, escape
+    cancels. Dismisses with the note ("" for none) or None."""
+
+    DEFAULT_CSS = DIALOG_CSS.format(name="NoteDialog")
+    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Do nothing", id="note.cancel")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.question))
+            yield Input(placeholder="Note (optional): what was done", id="note", max_length=500)
+            yield Label("enter confirm · escape cancel", classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Submitted)
+    def _submit(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

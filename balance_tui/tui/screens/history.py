@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
-from datetime import UTC, date, datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.filters import parse_filter as parse_text_filter
 from balance_tui.domain.money import decimal_to_cents, format_cents
 from balance_tui.domain.records import BalanceChangeEvent, BalanceUpdateResult
 from balance_tui.services.audit import HistoryFilter
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.safe_text import literal, one_line, visible
 from balance_tui.tui.screens.base import ServiceScreen
-from balance_tui.tui.screens.dialogs import ReasonDialog
+from balance_tui.tui.screens.dialogs import GoToDialog, GoToPlace, ReverseDialog
 from balance_tui.tui.widgets.banner import AlertBanner
+from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.status import StatusLine
+from balance_tui.tui.widgets.table import BookTable
 
 PAGE = 100
 #: New events are put on top once the keys have paused this long.
@@ -40,42 +44,21 @@ COLUMNS = (
     ("reason", "Reason"),
 )
 FILTER_KEYS = ("customer", "agent", "type", "operator", "from", "to")
+NUMBER_COLUMNS = ("id", "amount", "balance")
 
 
 def parse_filter(text: str) -> HistoryFilter:
-    """``customer:C1 type:wager from:2026-01-01`` → a HistoryFilter; a bare word is a customer."""
-    values: dict[str, str] = {}
-    for token in text.split():
-        key, sep, value = token.partition(":")
-        if not sep:
-            key, value = "customer", token
-        key = key.lower()
-        if key not in FILTER_KEYS or not value:
-            raise BalanceError(
-                f"Unknown filter {token!r}; use {', '.join(k + ':' for k in FILTER_KEYS)}."
-            )
-        values[key] = value
-    if "type" in values and values["type"] not in CHANGE_TYPES:
-        raise BalanceError(
-            f"Unknown type {values['type']!r}; use one of {', '.join(CHANGE_TYPES)}."
-        )
+    """``maya type:wager from:2026-01-01 to:2026-01-31`` → a HistoryFilter (see
+    ``domain.filters``: customers by part of id or name, ``to:`` inclusive)."""
+    query = parse_text_filter(text, keys=FILTER_KEYS, types=CHANGE_TYPES)
     return HistoryFilter(
-        customer_id=values.get("customer"),
-        agent_id=values.get("agent"),
-        change_type=values.get("type"),
-        performed_by=values.get("operator"),
-        since=_day(values.get("from"), "from"),
-        until=_day(values.get("to"), "to"),
+        customer_match=query.customer,
+        agent_id=query.agent,
+        change_type=query.type,
+        performed_by=query.operator,
+        since=query.since,
+        until=query.until,
     )
-
-
-def _day(text: str | None, what: str) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
-    except ValueError:
-        raise BalanceError(f"{what}:{text} is not a date like 2026-01-31.") from None
 
 
 def _money(value) -> str:  # type: ignore[no-untyped-def]
@@ -135,13 +118,21 @@ def event_detail(e: BalanceChangeEvent) -> Text:
 class HistoryScreen(ServiceScreen):
     """The audited history, filtered, paged on demand, with a detail pane."""
 
+    CRUMB = "History"
     BINDINGS = [
         Binding(
             "slash",
             "focus_filter",
             "Filter",
-            tooltip="customer:C1 agent:A1 type:wager operator:ann from:2026-01-01 to:2026-02-01",
+            tooltip="maya agent:A1 type:wager operator:ann from:2026-01-01 to:2026-01-31",
             id="history.filter",
+        ),
+        Binding(
+            "g",
+            "go_to",
+            "Go to",
+            tooltip="An event number or a day (g g: the newest)",
+            id="history.go_to",
         ),
         Binding(
             "r", "reverse", "Reverse", tooltip="Reverse the highlighted event", id="history.reverse"
@@ -149,15 +140,18 @@ class HistoryScreen(ServiceScreen):
         Binding(
             "e", "export", "Export", tooltip="Export what is shown to CSV", id="history.export"
         ),
-        Binding("escape", "clear_filter", "Clear filter", show=False, id="history.clear"),
+        Binding("escape", "escape", "Back", show=False, id="history.clear"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.filters = HistoryFilter()
+        self.filter_text = ""
         self.events: dict[int, BalanceChangeEvent] = {}
         self.oldest_id: int | None = None
         self.exhausted = False
+        #: Show events from this one down (``g`` to an event or a day); None: the newest.
+        self.anchor_id: int | None = None
         self._page_loading = False
         #: New events waiting for the operator to pause (see ``_prepend``).
         self._arrived: list[BalanceChangeEvent] = []
@@ -169,25 +163,26 @@ class HistoryScreen(ServiceScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield AlertBanner()
-        yield Input(
-            placeholder="/  customer:C1 agent:A1 type:wager operator:ann from:2026-01-01",
+        yield FilterBox(
+            placeholder="/  maya type:wager operator:ann from:2026-01-01 to:2026-01-31",
             id="history-filter",
-            classes="filter-bar",
-            compact=True,
         )
         with Horizontal():
-            table: DataTable[Text] = DataTable(id="events", cursor_type="row", zebra_stripes=True)
-            for key, label in COLUMNS:
-                table.add_column(label, key=key)
-            yield table
+            yield BookTable(id="events", go_to=True)
         yield Static(id="event-detail", classes="detail")
-        yield Footer(compact=True)
+        yield StatusLine()
+        yield Footer(compact=True, show_command_palette=False)
 
     @property
-    def table(self) -> DataTable[Text]:
-        return self.query_one("#events", DataTable)
+    def table(self) -> BookTable:
+        return self.query_one("#events", BookTable)
+
+    @property
+    def filter_box(self) -> FilterBox:
+        return self.query_one("#history-filter", FilterBox)
 
     def on_mount(self) -> None:
+        self.table.define_columns(COLUMNS, right=NUMBER_COLUMNS)
         self.table.focus()
         # Scrolling (wheel, end, page down) near the bottom loads more, as the cursor does.
         self.watch(self.table, "scroll_y", self._scrolled)
@@ -212,7 +207,8 @@ class HistoryScreen(ServiceScreen):
         self.exhausted = False
         self.table.clear()
         self.query_one("#event-detail", Static).update("")
-        self._load_page(self.filters, None, replace=True)
+        before = None if self.anchor_id is None else self.anchor_id + 1
+        self._load_page(self.filters, before, replace=True)
 
     @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
     def _load_page(self, filters: HistoryFilter, before_id: int | None, replace: bool) -> None:
@@ -242,12 +238,14 @@ class HistoryScreen(ServiceScreen):
             self.oldest_id = page[-1].id
         self.exhausted = len(page) < PAGE
         self._show_detail()
+        self.show_status(refreshed=self.refreshed_now())
 
     def show_customer(self, customer_id: str) -> None:
-        """Open the history of one customer (from the customers screen or the palette)."""
-        box = self.query_one("#history-filter", Input)
-        box.value = f"customer:{customer_id}"
-        self.filters = HistoryFilter(customer_id=customer_id)
+        """Open the history of one customer (from the card, the customers or the palette)."""
+        self.filter_box.value = f"customer:{customer_id}"
+        self.filter_text = self.filter_box.value
+        self.filters = HistoryFilter(customer_match=customer_id)
+        self.anchor_id = None
         self.reload()
         self.table.focus()
 
@@ -258,17 +256,24 @@ class HistoryScreen(ServiceScreen):
             self._load_more()
 
     def highlighted(self) -> BalanceChangeEvent | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
-        return self.events.get(int(str(key.value)))
+        key = self.table.highlighted_key()
+        return None if key is None else self.events.get(int(key))
 
     def _show_detail(self) -> None:
         event = self.highlighted()
         detail = self.query_one("#event-detail", Static)
         detail.update(event_detail(event) if event else Text("No events match.", style="dim"))
         self._show_waiting()
+        row, rows = self.table.row_position()
+        more = "" if self.exhausted else "+"
+        self.show_status(
+            row=row,
+            rows=rows,
+            filter=self.filter_text,
+            sort="newest first",
+            note=(f"from event #{self.anchor_id:,} (g g: newest)" if self.anchor_id else "")
+            + (f"{' · ' if self.anchor_id else ''}more below{more}" if more else ""),
+        )
 
     def _show_waiting(self) -> None:
         # In the border, not the text: a line more would resize the table and redraw it.
@@ -282,6 +287,8 @@ class HistoryScreen(ServiceScreen):
 
     def on_data_changed(self, message: DataChanged) -> None:
         """New events appear at the top (when the filter admits them)."""
+        if self.anchor_id is not None:
+            return  # looking at the past from a chosen event: nothing new goes above it
         if message.full_reload or message.batch is None:
             self.reload()
         elif message.batch.events and self.events:
@@ -350,26 +357,89 @@ class HistoryScreen(ServiceScreen):
 
     # ------------------------------------------------------------------ filter
 
-    @on(Input.Submitted, "#history-filter")
-    def _filter(self, event: Input.Submitted) -> None:
+    @on(FilterBox.Submitted, "#history-filter")
+    def _filter(self, event: FilterBox.Submitted) -> None:
         try:
-            self.filters = parse_filter(event.value)
+            filters = parse_filter(event.value)
         except BalanceError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
-        self.reload()
+        self.filter_box.remember(event.value)
+        self._apply_filter(filters, event.value.strip())
+
+    def _apply_filter(self, filters: HistoryFilter, text: str) -> None:
+        """Check the filter with the database (an unknown customer is said, not shown as
+        an empty table), then show it."""
+        self._check_filter(filters, text)
+
+    @work(thread=True, exclusive=True, group="history-filter", exit_on_error=False)
+    def _check_filter(self, filters: HistoryFilter, text: str) -> None:
+        def accepted(_: object) -> None:
+            self.filters, self.filter_text, self.anchor_id = filters, text, None
+            self.reload()
+            self.table.focus()
+
+        self.query_in_thread(lambda: self.services.audit.history_page(filters, limit=1), accepted)
+
+    @on(FilterBox.Cleared, "#history-filter")
+    def _filter_cleared(self) -> None:
+        self._clear_filter()
+
+    def _clear_filter(self) -> None:
+        self.filter_box.value = ""
+        if self.filters != HistoryFilter() or self.anchor_id is not None:
+            self.filters, self.filter_text, self.anchor_id = HistoryFilter(), "", None
+            self.reload()
         self.table.focus()
 
     def action_focus_filter(self) -> None:
-        self.query_one("#history-filter", Input).focus()
+        self.filter_box.focus()
 
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#history-filter", Input)
-        if box.value or self.filters != HistoryFilter():
-            box.value = ""
-            self.filters = HistoryFilter()
+    async def action_escape(self) -> None:
+        """Back to where the operator came from; with nowhere to go back, clear the filter."""
+        if not await self.go_back():
+            self._clear_filter()
+
+    # ------------------------------------------------------------------ go to
+
+    @on(BookTable.GoTo, "#events")
+    def _go_to_asked(self) -> None:
+        self.action_go_to()
+
+    def action_go_to(self) -> None:
+        self.app.push_screen(GoToDialog(), self._went)
+
+    def _went(self, place: GoToPlace | None) -> None:
+        if place is None:
+            return
+        if place.kind == "newest":
+            if self.anchor_id is not None:
+                self.anchor_id = None
+                self.reload()
+            else:
+                self.table.action_first_row()
+        elif place.kind == "oldest":
+            self.table.action_last_row()
+        elif place.kind == "event":
+            self.anchor_id = place.event_id
             self.reload()
-        self.table.focus()
+        else:
+            self._go_to_day(place)
+
+    @work(thread=True, exclusive=True, group="history-go-to", exit_on_error=False)
+    def _go_to_day(self, place: GoToPlace) -> None:
+        """The newest event (of those the filter shows) on or before the end of that day."""
+        assert place.day_end is not None
+        up_to = dataclasses.replace(self.filters, until=place.day_end)
+
+        def found(page: list[BalanceChangeEvent]) -> None:
+            if not page:
+                self.notify(f"No events on or before {place.text}.", severity="warning")
+                return
+            self.anchor_id = page[0].id
+            self.reload()
+
+        self.query_in_thread(lambda: self.services.audit.history_page(up_to, limit=1), found)
 
     # ------------------------------------------------------------------ actions
 
@@ -396,7 +466,7 @@ class HistoryScreen(ServiceScreen):
             if reason is not None:
                 self._reverse(event.id, reason)
 
-        self.app.push_screen(ReasonDialog(question), reverse_with)
+        self.app.push_screen(ReverseDialog(question, event.id), reverse_with)
 
     @work(thread=True, group="history-reverse", exit_on_error=False)
     def _reverse(self, event_id: int, reason: str) -> None:

@@ -8,14 +8,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, Label, Select, Static
 
+from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.inputs import check_currency
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import thread_session
+
+CHECK_DELAY = 0.2
 
 
 class NewCustomerForm(ModalScreen[str | None]):
     """Create a customer; dismisses with its id."""
+
+    _timer: Timer | None = None
 
     DEFAULT_CSS = """
     NewCustomerForm { align: center middle; }
@@ -24,6 +31,7 @@ class NewCustomerForm(ModalScreen[str | None]):
         border: thick $primary; background: $surface; padding: 0 1;
     }
     NewCustomerForm #errors { color: $error; height: auto; }
+    NewCustomerForm #warnings { color: $warning; height: auto; }
     """
     BINDINGS = [
         Binding(
@@ -41,6 +49,7 @@ class NewCustomerForm(ModalScreen[str | None]):
             yield Input(placeholder="Name", id="name", max_length=200)
             yield Select([(t, t) for t in VIP_TIERS], value="bronze", allow_blank=False, id="tier")
             yield Input(value="USD", placeholder="Currency", id="currency", max_length=3)
+            yield Static(id="warnings")
             yield Static(id="errors")
             yield Label("enter create · escape cancel", classes="muted")
 
@@ -48,6 +57,41 @@ class NewCustomerForm(ModalScreen[str | None]):
         if self.app.return_code is not None:  # the app is quitting ("qn" typed fast)
             return
         self.query_one("#customer-id", Input).focus()
+
+    @on(Input.Changed, "#agent-id, #currency")
+    def _check_as_typed(self) -> None:
+        """Currency checked at once (inline); a new agent or an unused currency is a
+        warning read from the database after a short pause in typing."""
+        currency = self.query_one("#currency", Input).value.strip()
+        try:
+            if currency:
+                check_currency(currency)
+            self._error("")
+        except BalanceError as exc:
+            self._error(str(exc))
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(CHECK_DELAY, self._look_up)
+
+    def _look_up(self) -> None:
+        self._warnings(
+            self.query_one("#agent-id", Input).value, self.query_one("#currency", Input).value
+        )
+
+    @work(thread=True, exclusive=True, group="new-customer-check", exit_on_error=False)
+    def _warnings(self, agent: str, currency: str) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        try:
+            with thread_session(services.db):
+                warnings = services.manager.new_customer_warnings(agent, currency)
+        except Exception:  # only advice: the creation itself checks and says what is wrong
+            return
+        self.app.call_from_thread(self._show_warnings, agent, currency, warnings)
+
+    def _show_warnings(self, agent: str, currency: str, warnings: list[str]) -> None:
+        typed = (self.query_one("#agent-id", Input).value, self.query_one("#currency", Input).value)
+        if typed == (agent, currency):
+            self.query_one("#warnings", Static).update(Text("\n".join(f"⚠ {w}" for w in warnings)))
 
     @on(Input.Submitted)
     def _submit(self) -> None:
@@ -75,7 +119,7 @@ class NewCustomerForm(ModalScreen[str | None]):
         self.app.call_from_thread(self.dismiss, customer.id)
 
     def _error(self, text: str) -> None:
-        self.query_one("#errors", Static).update(Text(f"✖ {text}"))
+        self.query_one("#errors", Static).update(Text(f"✖ {text}" if text else ""))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -1,0 +1,122 @@
+"""The tables every screen shows: row cursor, top/bottom keys, sortable headers.
+
+``Home``/``gg`` go to the first row and ``End``/``G`` to the last, as in less, vim, k9s and
+lazygit (a plain DataTable scrolls sideways on Home/End). Column labels carry ▲/▼ for the
+sort, and columns are laid out again from scratch when the screen asks (on resize), so a
+column that was wide at 160 columns does not stay wide at 80.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+
+class BookTable(DataTable[Any]):
+    """A DataTable with the navigation keys an operator expects."""
+
+    BINDINGS = [
+        Binding("home", "first_row", "Top", tooltip="First row", show=False),
+        Binding("end,G", "last_row", "Bottom", tooltip="Last row", show=False),
+        Binding("g", "g_key", "Top (gg)", tooltip="gg: first row", show=False),
+    ]
+
+    class GoTo(Message):
+        """``g`` on a table that goes to a place (History: an event number or a day)."""
+
+        def __init__(self, table: BookTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> BookTable:
+            return self.table
+
+    def __init__(self, *, go_to: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("cursor_type", "row")
+        kwargs.setdefault("zebra_stripes", True)
+        super().__init__(**kwargs)
+        self.go_to = go_to
+        self._g_pressed = False
+        self._columns: Sequence[tuple[str, str]] = ()
+        self._right: frozenset[str] = frozenset()
+        self.sort_column: str | None = None
+        self.sort_descending = False
+
+    # ------------------------------------------------------------------ navigation
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key != "g":
+            self._g_pressed = False
+
+    def action_g_key(self) -> None:
+        if self.go_to:
+            self.post_message(self.GoTo(self))
+        elif self._g_pressed:
+            self._g_pressed = False
+            self.action_first_row()
+        else:
+            self._g_pressed = True
+
+    def action_first_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=0)
+
+    def action_last_row(self) -> None:
+        if self.row_count:
+            self.move_cursor(row=self.row_count - 1)
+
+    # ------------------------------------------------------------------ columns
+
+    def define_columns(
+        self, columns: Sequence[tuple[str, str]], *, right: Sequence[str] = ()
+    ) -> None:
+        """The columns (key, label); ``right``: keys of number columns (labels right-aligned)."""
+        self._columns = columns
+        self._right = frozenset(right)
+        self.lay_out_columns()
+
+    def lay_out_columns(self) -> None:
+        """Clear rows and columns and add the columns again: widths start from the labels
+        (each with room for a ▲/▼, so sorting never shifts the columns)."""
+        self.clear(columns=True)
+        for key, label in self._columns:
+            width = len(label) + 2
+            self.add_column(self._label(key, label), key=key)
+            column = self.columns[ColumnKey(key)]
+            column.content_width = max(column.content_width, width)
+
+    def show_sort(self, column: str | None, descending: bool) -> None:
+        """Mark the sorted column ▲ (ascending) or ▼ (descending) in its label."""
+        self.sort_column, self.sort_descending = column, descending
+
+    def relabel(self) -> None:
+        """Redraw the labels (the ▲/▼ moved); widths stay, an arrow fits the label's room."""
+        for key, label in self._columns:
+            column_key = ColumnKey(key)
+            if column_key in self.columns:
+                self.columns[column_key].label = self._label(key, label)
+        self.refresh()
+
+    def _label(self, key: str, label: str) -> Text:
+        arrow = ""
+        if key == self.sort_column:
+            arrow = " ▼" if self.sort_descending else " ▲"
+        return Text(label + arrow, justify="right" if key in self._right else "left")
+
+    def row_position(self) -> tuple[int, int]:
+        """(the cursor's row counted from 1, rows) — 0 when the table is empty."""
+        count = self.row_count
+        return (self.cursor_row + 1 if count else 0), count
+
+    def highlighted_key(self) -> str | None:
+        if not self.row_count:
+            return None
+        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
