@@ -7,11 +7,11 @@ import sys
 import time
 from pathlib import Path
 
-from balance_tui.commands.files import atomic_output
 from balance_tui.commands.output import UsageError, error_line, out, print_json, safe
 from balance_tui.services import import_export
 from balance_tui.services.bundle import Services
 from balance_tui.services.demo import generate_demo
+from balance_tui.services.output_files import atomic_output
 
 
 def export(services: Services, args: argparse.Namespace) -> int:

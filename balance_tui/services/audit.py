@@ -74,6 +74,12 @@ class BalanceAuditTrail(ServiceBase):
             conditions = self._conditions(filters or HistoryFilter(), before_id)
             return event_store.page(self.db, conditions, limit=limit)
 
+    def count_events(self, filters: HistoryFilter | None = None) -> int:
+        """How many events the filter admits (what an export of it will write)."""
+        with self.read_snapshot():
+            conditions = self._conditions(filters or HistoryFilter(), None)
+            return event_store.count(self.db, conditions)
+
     def latest_event_id(self) -> int:
         return event_store.latest_event_id(self.db)
 

@@ -17,11 +17,16 @@ from balance_tui.domain.records import BalanceChange, BatchResult
 from balance_tui.services import csv_files
 from balance_tui.services.audit import HistoryFilter
 from balance_tui.services.bundle import Services
+from balance_tui.services.verification import Progress
 
 PAGE = 1_000
 EXPORT_KINDS = ("history", "customers", "alerts")
 FORMATS = ("csv", "json")
 CUSTOMER_COLUMNS = ("id", "agent", "name", "tier", "currency")
+
+
+#: How often an export says how far it got.
+PROGRESS_EVERY = 1_000
 
 
 def plain(value: Any) -> Any:
@@ -81,9 +86,19 @@ def iter_customers(services: Services) -> Iterator[Any]:
 
 
 def export(
-    services: Services, kind: str, fmt: str, out: TextIO, filters: HistoryFilter | None = None
+    services: Services,
+    kind: str,
+    fmt: str,
+    out: TextIO,
+    filters: HistoryFilter | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> int:
-    """Write every record of ``kind`` to ``out`` as CSV or JSON; returns the count."""
+    """Write every record of ``kind`` to ``out`` as CSV or JSON; returns the count.
+
+    ``progress(done, total)`` hears how far it got (every ``PROGRESS_EVERY`` records; the
+    total is counted first); an exception it raises stops the export there (the caller's
+    atomic output then leaves no file behind)."""
     if kind not in EXPORT_KINDS:
         raise InvalidInputError(f"Cannot export {kind!r}; choose {', '.join(EXPORT_KINDS)}.")
     if fmt not in FORMATS:
@@ -93,7 +108,28 @@ def export(
         "alerts": lambda: iter_alerts(services),
         "customers": lambda: iter_customers(services),
     }[kind]()
+    if progress is not None:
+        records = _reporting(records, progress, _total(services, kind, filters))
     return write_records(records, fmt, out)
+
+
+def _total(services: Services, kind: str, filters: HistoryFilter | None) -> int:
+    if kind == "history":
+        return services.audit.count_events(filters)
+    if kind == "alerts":
+        return services.notifications.alerts_page(include_acknowledged=True, limit=1)[1]
+    return services.manager.count_customers()
+
+
+def _reporting(records: Iterable[Any], progress: Progress, total: int) -> Iterator[Any]:
+    progress(0, total)
+    done = 0
+    for record in records:
+        yield record
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            progress(done, total)
+    progress(done, total)
 
 
 def write_records(records: Iterable[Any], fmt: str, out: TextIO) -> int:

@@ -77,6 +77,11 @@ def page(
     return [event_record(row) for row in named_rows(cursor)]
 
 
+def count(db: Database, conditions: EventConditions) -> int:
+    where, params = _where(db, conditions)
+    return int(db.execute_sql(f"SELECT COUNT(*) FROM balance_event e{where}", params).fetchone()[0])
+
+
 def customer_pk(db: Database, code: str) -> int | None:
     row = db.execute_sql(f"SELECT id FROM customer WHERE code = {db.param}", (code,)).fetchone()
     return None if row is None else int(row[0])

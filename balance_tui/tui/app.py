@@ -19,10 +19,13 @@ from textual.theme import Theme
 from textual.worker import Worker
 
 from balance_tui.config import save_theme
+from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.records import BalanceThresholdAlert, CustomerSummary
 from balance_tui.services import import_export
+from balance_tui.services.audit import HistoryFilter
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised, Notice
+from balance_tui.services.output_files import atomic_output
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
 from balance_tui.tui.messages import ShowCustomerHistory
 from balance_tui.tui.numbers import money
@@ -33,9 +36,13 @@ from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScre
 from balance_tui.tui.screens.adjust import AdjustForm, AdjustOutcome
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
 from balance_tui.tui.screens.card import CustomerCard
+from balance_tui.tui.screens.jobs import ExportPathDialog, JobDialog, JobOutcome, Progress
 
 #: The four screens share one footer entry: "1234 Screens".
 SCREENS = Binding.Group("Screens", compact=True)
+
+#: How long an acknowledgement can be taken back before it is written.
+UNDO_SECONDS = 5.0
 
 #: How often the watcher looks for commits by other processes (a cheap PRAGMA on SQLite).
 POLL_SECONDS = 0.25
@@ -53,6 +60,10 @@ BANNER_RANK = {"critical": 0, "limit_exceeded": 1, "significant_drop": 2, "warni
 
 def banner_order(alert: BalanceThresholdAlert) -> tuple[int, int]:
     return BANNER_RANK.get(alert.alert_type, 9), alert.id
+
+
+class VerificationFailed(BalanceError):
+    """verify found problems: said as the job's failure."""
 
 
 @dataclass(frozen=True)
@@ -158,9 +169,17 @@ class BalanceApp(App[None]):
     #: Whether other terminals' changes arrive: "connecting", "live", "reconnecting", "gone".
     connection: reactive[str] = reactive("connecting")
 
-    def __init__(self, services: Services, *, poll_seconds: float = POLL_SECONDS) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        undo_seconds: float = UNDO_SECONDS,
+    ) -> None:
         super().__init__()
         self.services = services
+        #: How long an acknowledgement on the Alerts screen can be taken back.
+        self.undo_seconds = undo_seconds
         self.operator = services.operator
         self.poll_seconds = poll_seconds
         self.banner_queue: deque[BalanceThresholdAlert] = deque()
@@ -434,41 +453,56 @@ class BalanceApp(App[None]):
             self.action_show_help_panel()
 
     def action_verify(self) -> None:
-        self._verify()
-
-    @work(thread=True, exclusive=True, group="verify", exit_on_error=False)
-    def _verify(self) -> None:
-        def shown(report) -> None:  # type: ignore[no-untyped-def]
+        def verify(progress: Progress) -> str:
+            report = self.services.verifier.verify(progress=progress)
             if report.ok:
-                self.notify(
-                    f"Verified {report.customers_checked} customers and "
-                    f"{report.events_checked} events: every chain matches."
+                return (
+                    f"Verified {report.customers_checked:,} customers and "
+                    f"{report.events_checked:,} events: every chain matches."
                 )
-            else:
-                first = report.problems[0]
-                self.notify(
-                    f"{len(report.problems)} problems, e.g. {first.customer_id}: {first.problem}",
-                    severity="error",
-                    timeout=15,
-                    markup=False,
-                )
+            first = report.problems[0]
+            raise VerificationFailed(
+                f"{len(report.problems):,} problems, e.g. {visible(first.customer_id)}: "
+                f"{visible(first.problem)}"
+            )
 
-        call_database(self, self.services.verifier.verify, shown)
+        self.run_job(JobDialog("Verifying every hash chain and balance", verify, "events"))
 
     def action_export_history(self) -> None:
         self.export_history(None)
 
-    @work(thread=True, group="export", exit_on_error=False)
-    def export_history(self, filters) -> None:  # type: ignore[no-untyped-def]
-        path = Path.cwd() / f"balance-history-{self.services.clock():%Y%m%d-%H%M%S}.csv"
+    def export_history(self, filters: HistoryFilter | None) -> None:
+        """Ask where, then export with a progress bar (Escape cancels; nothing is left)."""
+        name = f"balance-history-{self.services.clock():%Y%m%d-%H%M%S}.csv"
 
-        def write() -> int:
-            with path.open("w", newline="", encoding="utf-8") as handle:
-                return import_export.export(self.services, "history", "csv", handle, filters)
+        def chosen(path: Path | None) -> None:
+            if path is None:
+                return
 
-        call_database(
-            self, write, lambda n: self.notify(f"Exported {n} events to {path}", markup=False)
-        )
+            def export(progress: Progress) -> str:
+                with atomic_output(path) as handle:
+                    written = import_export.export(
+                        self.services, "history", "csv", handle, filters, progress=progress
+                    )
+                return f"Exported {written:,} events to {path}"
+
+            self.run_job(JobDialog(f"Exporting history to {path}", export, "events"))
+
+        what = "the history shown" if filters else "the whole history"
+        self.push_screen(ExportPathDialog(what, Path.cwd() / name), chosen)
+
+    def run_job(self, dialog: JobDialog) -> None:
+        def ended(outcome: JobOutcome | None) -> None:
+            if outcome is None:
+                return
+            self.notify(
+                outcome.text,
+                severity="error" if outcome.failed else "information",
+                timeout=15 if outcome.failed else 8,
+                markup=False,
+            )
+
+        self.push_screen(dialog, ended)
 
     # ------------------------------------------------------------------ navigation
 
@@ -569,9 +603,11 @@ class BalanceApp(App[None]):
         self.notify(text, title="Problem", severity="error", timeout=10, markup=False)
 
 
-def create_app(services: Services, *, poll_seconds: float = POLL_SECONDS) -> BalanceApp:
+def create_app(
+    services: Services, *, poll_seconds: float = POLL_SECONDS, undo_seconds: float = UNDO_SECONDS
+) -> BalanceApp:
     """The app over a set of services (tests and the CLI build it the same way)."""
-    return BalanceApp(services, poll_seconds=poll_seconds)
+    return BalanceApp(services, poll_seconds=poll_seconds, undo_seconds=undo_seconds)
 
 
 def run_app(services: Services) -> None:

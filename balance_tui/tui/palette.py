@@ -22,6 +22,10 @@ SCREENS = (
 )
 
 
+#: Words of the customer commands ("adjust maya" searches customers for "maya").
+VERBS = frozenset({"customer", "adjust", "history", "analytics"})
+
+
 class BalanceCommands(Provider):
     """Customers by id or name, the four screens, export and verify."""
 
@@ -59,13 +63,15 @@ class BalanceCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), command, help=help_text)  # type: ignore[arg-type]
-        if len(query.strip()) < 2:
+        # "history maya": the verb picks the command, the rest finds the customer.
+        who = " ".join(w for w in query.split() if w.lower().rstrip("…") not in VERBS)
+        if len(who) < 2:
             return
         app = self.balance_app
 
         def find() -> list[tuple[str, str]]:
             with thread_session(app.services.db):
-                found = app.services.manager.list_customers(query.strip(), limit=20)
+                found = app.services.manager.list_customers(who, limit=20)
             return [(s.customer.id, s.customer.name) for s in found]
 
         for customer_id, name in await asyncio.to_thread(find):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -43,7 +44,9 @@ def services(db_file: str) -> Services:
 
 @pytest.fixture
 def app(services: Services) -> BalanceApp:
-    return create_app(services, poll_seconds=0.05)
+    # A short undo window: acknowledgements are written soon after the key (the undo
+    # tests build an app with the real window).
+    return create_app(services, poll_seconds=0.05, undo_seconds=0.05)
 
 
 async def settle(pilot, app: BalanceApp) -> None:  # type: ignore[no-untyped-def]
@@ -67,3 +70,12 @@ async def until(pilot, condition: Callable[[], bool], tries: int = 200) -> None:
 
 
 Settle = Callable[..., Awaitable[None]]
+
+
+def shown(app: BalanceApp, selector: str, width: int = 200) -> str:
+    """The text a Static on the current screen shows (Rich tables included)."""
+    from rich.console import Console
+
+    console = Console(width=width, record=True, file=io.StringIO())
+    console.print(app.screen.query_one(selector).content)  # type: ignore[attr-defined]
+    return console.export_text()

@@ -32,7 +32,7 @@ async def test_preview_shows_new_balance_and_usage_then_submit_updates_row(app, 
         await pilot.press(*"1,250.50")
         expected = f"{customer.balance + Decimal('1250.50'):,.2f}"
         await until(pilot, lambda: expected in _text(app, "#preview"))
-        assert "Usage after: 24h" in _text(app, "#preview")
+        assert "Used after: 24h" in _text(app, "#preview")
         await pilot.press("tab", "tab", *"Bank transfer", "enter")
         await settle(pilot, app)
         assert not isinstance(app.screen, AdjustForm)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from textual.widgets import DataTable
 
-from balance_tui.tui.screens.dialogs import ConfirmDialog
+from balance_tui.tui.screens.dialogs import NoteDialog
 from tests.tui.conftest import SIZE, settle, until
+
+
+def _column(table: DataTable, key: str) -> int:  # type: ignore[type-arg]
+    return table.get_column_index(key)
 
 
 def _rows(app) -> list[int]:  # type: ignore[no-untyped-def]
@@ -18,16 +22,20 @@ async def test_active_alerts_newest_first_and_acknowledge_one(app, services) -> 
         await pilot.press("3")
         await settle(pilot, app)
         assert _rows(app) == [a.id for a in active]
-        await pilot.press("space")
-        await settle(pilot, app)
+        await pilot.press("enter")
+        assert isinstance(app.screen, NoteDialog)
+        await pilot.press(*"Called the agent", "enter")
+        await until(pilot, lambda: active[0].id not in _rows(app))
         acked = services.notifications.get_alert(active[0].id)
         assert acked.acknowledged_by == "tester" and acked.acknowledged_at is not None
-        assert active[0].id not in _rows(app)
+        assert acked.acknowledgement_note == "Called the agent"
         await pilot.press("t")
         await settle(pilot, app)
         assert active[0].id in _rows(app)
-        state = str(app.screen.query_one("#alerts", DataTable).get_row(str(active[0].id))[5])
+        table = app.screen.query_one("#alerts", DataTable)
+        state = str(table.get_row(str(active[0].id))[_column(table, "state")])
         assert state.startswith("ack tester")
+        assert "Called the agent" in str(app.screen.query_one("#alert-detail").visual)
 
 
 async def test_acknowledge_all_asks_first(app, services) -> None:
@@ -36,16 +44,16 @@ async def test_acknowledge_all_asks_first(app, services) -> None:
         await pilot.press("3")
         await settle(pilot, app)
         await pilot.press("A")
-        assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("n")
+        assert isinstance(app.screen, NoteDialog)
+        assert f"all {count:,} active alerts" in str(app.screen.question)
+        await pilot.press("escape")
         await settle(pilot, app)
         assert len(services.notifications.get_active_alerts()) == count > 0
-        await pilot.press("A", "y")
-        await settle(pilot, app)
-        assert services.notifications.get_active_alerts() == []
-        assert _rows(app) == []
+        await pilot.press("A", "enter")
+        await until(pilot, lambda: services.notifications.get_active_alerts() == [])
+        await until(pilot, lambda: _rows(app) == [])
         await until(pilot, lambda: app.active_alerts == 0)
-        assert "· 0 active alerts" in app.sub_title
+        assert app.sub_title.startswith("0 active alerts")
 
 
 async def test_filter_by_type(app, services) -> None:

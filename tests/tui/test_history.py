@@ -7,7 +7,8 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
-from balance_tui.tui.screens.dialogs import ReasonDialog
+from balance_tui.tui.screens.dialogs import ReverseDialog
+from balance_tui.tui.screens.jobs import ExportPathDialog
 from tests.tui.conftest import SIZE, settle, until
 
 
@@ -58,9 +59,9 @@ async def test_reverse_asks_a_reason_and_writes_a_reversal(app, services) -> Non
         table = app.screen.query_one("#events", DataTable)
         table.move_cursor(row=table.get_row_index(str(target.id)))
         await pilot.press("r")
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, ReverseDialog)
         await pilot.press("enter")  # no reason: refused inline
-        assert isinstance(app.screen, ReasonDialog)
+        assert isinstance(app.screen, ReverseDialog)
         await pilot.press(*"Duplicate entry", "enter")
         await settle(pilot, app)
         reversed_ = services.audit.get_event(target.id)
@@ -70,7 +71,7 @@ async def test_reverse_asks_a_reason_and_writes_a_reversal(app, services) -> Non
         assert reversal.performed_by == "tester"
         await until(pilot, lambda: "↺" in str(table.get_row(str(target.id))[3]))
         await pilot.press("r")
-        assert not isinstance(app.screen, ReasonDialog)
+        assert not isinstance(app.screen, ReverseDialog)
         assert any("already reversed" in n.message for n in app.message_log)
 
 
@@ -84,6 +85,9 @@ async def test_export_writes_what_is_shown(app, services, tmp_path, monkeypatch)
         await settle(pilot, app)
         await pilot.press("e")
         await settle(pilot, app)
+        assert isinstance(app.screen, ExportPathDialog)  # it asks where, proposing a name
+        await pilot.press("enter")
+        await until(pilot, lambda: list(Path(tmp_path).glob("balance-history-*.csv")) != [])
         [path] = list(Path(tmp_path).glob("balance-history-*.csv"))
         rows = list(csv.DictReader(path.open()))
         assert {r["customer_id"] for r in rows} == {customer}

@@ -74,8 +74,8 @@ async def test_the_highlighted_alert_is_the_one_acknowledged_after_a_live_refres
         new_ids = _other_process(RAISE_ALERT, db_file, _quiet_customer(services)).split()
         await until(pilot, lambda: int(new_ids[0]) in _alert_rows(app))
         assert _alert_rows(app)[table.cursor_row] == chosen  # the highlight followed it
-        await pilot.press("space")
-        await settle(pilot, app)
+        await pilot.press("enter", "enter")  # acknowledge, no note
+        await until(pilot, lambda: services.notifications.get_alert(chosen).acknowledged_at)
     assert services.notifications.get_alert(chosen).acknowledged_by == "tester"
     for new in new_ids:
         assert services.notifications.get_alert(int(new)).acknowledged_at is None

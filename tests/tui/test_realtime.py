@@ -79,7 +79,7 @@ async def test_palette_jumps_to_a_customer(app, services) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("ctrl+p")
-        await pilot.press(*customer.id)
+        await pilot.press(*f"history {customer.id}")
         await pilot.pause(0.5)
         await pilot.press("enter")
         await until(pilot, lambda: app.current_mode == "history")

@@ -19,6 +19,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.money import cents_to_decimal, decimal_to_cents, format_cents
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, CustomerSummary
 from balance_tui.services.bundle import thread_session
+from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
 
 PREVIEW_DELAY = 0.12
@@ -112,11 +113,9 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         c, s = self.summary.customer, self.summary
         self.query_one("#preview", Static).update(
             Text(
-                f"Balance {_money(decimal_to_cents(c.balance))} {c.currency} · used 24h "
-                f"{_money(decimal_to_cents(s.usage_24h))} of "
-                f"{_money(decimal_to_cents(s.daily_limit))}"
-                f" · 7d {_money(decimal_to_cents(s.usage_7d))} of "
-                f"{_money(decimal_to_cents(s.weekly_limit))}"
+                f"Balance {money(c.balance, c.currency)}\nUsed 24h {money(s.usage_24h)} of "
+                f"{money(s.daily_limit)} · 7d {money(s.usage_7d)} of "
+                f"{money(s.weekly_limit, c.currency)}"
             )
         )
 
@@ -183,10 +182,9 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             style="bold",
         )
         text.append(
-            f"\nUsage after: 24h {_money(decimal_to_cents(preview.usage_24h))} of "
-            f"{_money(decimal_to_cents(rules.daily_change_limit))} · 7d "
-            f"{_money(decimal_to_cents(preview.usage_7d))} of "
-            f"{_money(decimal_to_cents(rules.weekly_change_limit))}"
+            f"\nUsed after: 24h {money(preview.usage_24h)} of "
+            f"{money(rules.daily_change_limit)} · 7d {money(preview.usage_7d)} of "
+            f"{money(rules.weekly_change_limit, preview.customer.currency)}"
         )
         if preview.sequence != self.opened_sequence:
             text.append(

@@ -1,6 +1,6 @@
 """Alerts: active ones newest first; mark several, acknowledge with a note, undo briefly.
 
-An acknowledgement is written when its undo window closes (``UNDO_SECONDS``), not at once:
+An acknowledgement is written when its undo window closes (``app.undo_seconds``), not at once:
 the book keeps its promise that an acknowledgement is never edited or removed, and the
 operator still gets a moment to take back a wrong key. Leaving the app writes what waits.
 """
@@ -29,8 +29,6 @@ from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
 
 LIMIT = 1_000
-#: How long an acknowledgement can be taken back before it is written.
-UNDO_SECONDS = 5.0
 FILTER_KEYS = ("customer", "type")
 COLUMNS = (
     ("mark", " "),
@@ -363,12 +361,13 @@ class AlertsScreen(ServiceScreen):
         self.marked -= set(ids)
         for alert_id in ids:
             self._redraw(alert_id)
-        self._pending_timer = self.set_timer(UNDO_SECONDS, self.write_pending)
+        window = self.balance_app.undo_seconds
+        self._pending_timer = self.set_timer(window, self.write_pending)
         self.refresh_bindings()
         self._show_detail()
         self.notify(
-            f"Acknowledging {_alerts_named(ids)} in {UNDO_SECONDS:.0f} s — u to undo",
-            timeout=UNDO_SECONDS,
+            f"Acknowledging {_alerts_named(ids)} in {window:.0f} s — u to undo",
+            timeout=window,
             markup=False,
         )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -111,28 +111,44 @@ def read_place(text: str) -> GoToPlace:
     return GoToPlace("day", text, day_end=end)
 
 
+class PlaceInput(Input):
+    """The go-to box: while empty, ``g`` and ``G`` are keys (newest, oldest), not letters."""
+
+    def check_consume_key(self, key: str, character: str | None = None) -> bool:
+        if not self.value and character in ("g", "G"):
+            return False
+        return super().check_consume_key(key, character)
+
+
 class GoToDialog(ModalScreen[GoToPlace | None]):
     """Go to an event number or a day; ``g`` in the empty box goes to the newest (so ``gg``
     works as in vim), ``G`` to the oldest loaded."""
 
     DEFAULT_CSS = DIALOG_CSS.format(name="GoToDialog")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Stay here", id="go_to.cancel")]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", tooltip="Stay here", id="go_to.cancel"),
+        # Before the box sees them, and only while it is empty (then they are letters).
+        Binding("g", "place('newest')", "Newest", show=False, priority=True),
+        Binding("G", "place('oldest')", "Oldest", show=False, priority=True),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text("Go to an event number or a day", style="bold"))
-            yield Input(placeholder="#123 · 2026-01-31 · g: newest · G: oldest", id="place")
+            yield PlaceInput(placeholder="#123 · 2026-01-31 · g: newest · G: oldest", id="place")
             yield Static(id="errors")
             yield Label("enter go · escape stay", classes="muted")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
 
-    def on_key(self, event: events.Key) -> None:
-        if self.query_one(Input).value == "" and event.character in ("g", "G"):
-            event.prevent_default()
-            event.stop()
-            self.dismiss(GoToPlace("newest" if event.character == "g" else "oldest"))
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "place":
+            return not self.query_one(Input).value
+        return True
+
+    def action_place(self, kind: str) -> None:
+        self.dismiss(GoToPlace(kind))
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:

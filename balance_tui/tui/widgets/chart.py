@@ -5,7 +5,7 @@ resolves 64 levels; the figures beside it stay exact, the drawing is only a draw
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from rich.text import Text
 from textual.widget import Widget
@@ -40,7 +40,8 @@ def chart_lines(series: list[tuple[datetime, Decimal]], width: int, height: int)
         return Text("No data to draw.", style="dim")
     values = [v for _, v in series]
     low, high = min(values), max(values)
-    labels = [money(high), money((high + low) / 2), money(low)]
+    middle_value = ((high + low) / 2).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+    labels = [money(high), money(middle_value), money(low)]
     axis = max(len(label) for label in labels) + 1
     plot_width = max(1, width - axis - 1)
     rows = height - 1  # the last row holds the dates

@@ -1,0 +1,119 @@
+"""The customer card: the figures an operator checks, and the ways on from it (adjust,
+history, analytics), with a breadcrumb and Escape back along it."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input
+
+from balance_tui.tui.numbers import money
+from balance_tui.tui.screens.adjust import AdjustForm
+from balance_tui.tui.screens.card import CustomerCard
+from balance_tui.tui.screens.customers import CustomersScreen
+from balance_tui.tui.widgets.status import StatusLine
+from tests.tui.conftest import SIZE, settle, shown, until
+
+
+def _text(app, selector: str) -> str:  # type: ignore[no-untyped-def]
+    return shown(app, selector)
+
+
+def _status(app) -> str:  # type: ignore[no-untyped-def]
+    return str(app.screen.query_one(StatusLine).visual)
+
+
+async def _open_card(pilot, app, row: int) -> CustomerCard:  # type: ignore[no-untyped-def]
+    await settle(pilot, app)
+    await pilot.press(*["down"] * row, "enter")
+    await until(pilot, lambda: isinstance(app.screen, CustomerCard))
+    await settle(pilot, app)
+    return app.screen  # type: ignore[return-value]
+
+
+async def test_enter_opens_a_card_with_everything_about_the_customer(app, services) -> None:
+    # A customer with open alerts, so the card has them to list.
+    summary = next(s for s in services.manager.list_customers() if s.active_alerts)
+    row = [s.customer.id for s in services.manager.list_customers()].index(summary.customer.id)
+    report = services.manager.get_customer_balance_report(
+        summary.customer.id, include_history=True, include_alerts=True
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        card = await _open_card(pilot, app, row)
+        assert card.customer_id == summary.customer.id
+        title = _text(app, "#card-title")
+        assert summary.customer.name in title and summary.customer.agent_id in title
+        figures = _text(app, "#card-figures")
+        rules, cur = report.rules, summary.customer.currency
+        for amount in (
+            money(report.current_balance, cur),
+            money(rules.min_balance),
+            money(rules.max_balance),
+            money(rules.warning_threshold),
+            money(rules.critical_threshold),
+            money(report.usage_24h, cur),
+            money(rules.daily_change_limit, cur),
+            money(report.usage_7d, cur),
+            money(rules.weekly_change_limit, cur),
+        ):
+            assert amount in figures
+        alerts = _text(app, "#card-alerts")
+        assert f"Open alerts ({len(report.alerts or []):,})" in alerts
+        assert f"#{(report.alerts or [])[0].id}" in alerts
+        events = _text(app, "#card-events")
+        assert f"#{(report.history or [])[0].id}" in events
+        chart = str(app.screen.query_one("#card-chart").render())
+        assert "│" in chart and "└" in chart  # a value axis and a time axis
+        assert _status(app).startswith(f"Customers › {summary.customer.id} {summary.customer.name}")
+
+
+async def test_from_the_card_h_opens_history_and_escape_comes_back(app, services) -> None:
+    customer = services.manager.list_customers()[3].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_card(pilot, app, 3)
+        await pilot.press("h")
+        await until(pilot, lambda: app.current_mode == "history")
+        await settle(pilot, app)
+        events = app.screen.events.values()  # type: ignore[attr-defined]
+        assert events and {e.customer_id for e in events} == {customer.id}
+        assert _status(app).startswith(f"Customers › {customer.id} {customer.name} › History")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, CustomerCard))
+        assert app.current_mode == "customers"
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, CustomersScreen))
+        table = app.screen.query_one("#customers", DataTable)
+        assert table.cursor_row == 3  # where the operator left it
+
+
+async def test_from_the_card_a_adjusts_and_y_shows_analytics(app, services) -> None:
+    customer = services.manager.list_customers()[2].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_card(pilot, app, 2)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        assert app.screen.summary.customer.id == customer.id  # type: ignore[attr-defined]
+        await pilot.press(*"25", "tab", "tab", *"Card top-up", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CustomerCard))
+        after = services.manager.get_customer(customer.id).balance
+        assert after == customer.balance + 25
+        await until(pilot, lambda: money(after, customer.currency) in _text(app, "#card-figures"))
+        await pilot.press("y")
+        await until(pilot, lambda: app.current_mode == "analytics")
+        await until(pilot, lambda: customer.id in _text(app, "#title"))
+        assert app.screen.query_one("#scope", Input).value == customer.id
+
+
+async def test_the_palette_adjusts_or_analyses_a_customer_by_name(app, services) -> None:
+    customer = services.manager.list_customers()[6].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("ctrl+p", *f"adjust {customer.name}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        assert app.screen.summary.customer.id == customer.id  # type: ignore[attr-defined]
+        await pilot.press("escape")
+        await pilot.press("ctrl+p", *f"analytics {customer.id}")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await until(pilot, lambda: app.current_mode == "analytics")
+        await until(pilot, lambda: customer.id in _text(app, "#title"))
