@@ -73,9 +73,13 @@ Settle = Callable[..., Awaitable[None]]
 
 
 def shown(app: BalanceApp, selector: str, width: int = 200) -> str:
-    """The text a Static on the current screen shows (Rich tables included)."""
+    """The text a Static on the current screen shows (Rich tables included); "" while the
+    screen has no such widget."""
     from rich.console import Console
 
+    found = app.screen.query(selector)
+    if not found:
+        return ""  # not composed (yet): nothing is shown
     console = Console(width=width, record=True, file=io.StringIO())
-    console.print(app.screen.query_one(selector).content)  # type: ignore[attr-defined]
+    console.print(found.first().content)  # type: ignore[attr-defined]
     return console.export_text()
