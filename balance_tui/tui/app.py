@@ -489,7 +489,7 @@ class BalanceApp(App[None]):
             self.run_job(JobDialog(f"Exporting history to {path}", export, "events"))
 
         what = "the history shown" if filters else "the whole history"
-        self.push_screen(ExportPathDialog(what, Path.cwd() / name), chosen)
+        self.push_screen(ExportPathDialog(what, Path("~") / name), chosen)
 
     def run_job(self, dialog: JobDialog) -> None:
         def ended(outcome: JobOutcome | None) -> None:

@@ -15,7 +15,15 @@ def literal(text: object, style: str = "") -> Text:
     return Text(visible(text), style=style)
 
 
-def one_line(text: object, width: int = 60) -> str:
-    """A single visible line for table cells: newlines as spaces, cut with an ellipsis."""
+def one_line(text: object, width: int = 60, *, whole_words: bool = False) -> str:
+    """A single visible line for table cells: newlines as spaces, cut with an ellipsis.
+
+    ``whole_words``: cut between words, so a figure inside the text ("tried -111,692.47")
+    is shown whole or not at all, never as "-111,6…"."""
     flat = visible(text).replace("\n", " ").replace("\t", " ")
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    if len(flat) <= width:
+        return flat
+    cut = flat[: width - 1]
+    if whole_words and " " in cut:
+        cut = cut[: cut.rindex(" ")].rstrip(" ,;:")
+    return cut + "…"

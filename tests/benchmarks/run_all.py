@@ -16,6 +16,7 @@ BENCHMARKS = (
     "bench_realtime",
     "bench_verify",
     "bench_history_keys",
+    "bench_sort",
 )
 DEMO = ("demo", "--customers", "10000", "--days", "365", "--events", "1000000")
 

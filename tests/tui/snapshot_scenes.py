@@ -25,9 +25,16 @@ def keys(*pressed: str) -> Scene:
 
 SCENES: dict[str, Scene] = {
     "customers": keys(),
+    "customer_card": keys("down", "down", "enter"),
     "adjust_form": keys("a", "2", "5", "0", "tab", "tab", *"Bank transfer"),
-    "new_customer_form": keys("n"),
+    "new_customer_form": keys("n", *"NEW_1", "tab", *"AGENT_NEW"),
     "history": keys("2", "down", "down"),
-    "alerts": keys("3"),
+    "go_to_dialog": keys("2", "g"),
+    "reverse_dialog": keys("2", "down", "r"),
+    "export_dialog": keys("2", "e"),
+    "alerts": keys("3", "space"),
+    "acknowledge_dialog": keys("3", "enter"),
     "analytics": keys("4"),
 }
+#: Every scene is checked at these terminal sizes.
+SIZES = ((80, 24), (120, 36), (160, 45))

@@ -76,7 +76,7 @@ async def test_reverse_asks_a_reason_and_writes_a_reversal(app, services) -> Non
 
 
 async def test_export_writes_what_is_shown(app, services, tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HOME", str(tmp_path))  # the dialog proposes a file in the home folder
     customer = services.manager.list_customers()[1].customer.id
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")

@@ -1,4 +1,5 @@
-"""Snapshot tests: each screen and form on fixed demo data and a frozen clock."""
+"""Snapshot tests: every screen, the card and each dialog, on fixed demo data and a frozen
+clock, at 80×24, 120×36 and 160×45."""
 
 from __future__ import annotations
 
@@ -6,16 +7,12 @@ import pytest
 
 from balance_tui.tui.app import create_app
 from tests.tui.conftest import seeded_services
-from tests.tui.snapshot_scenes import SCENES
+from tests.tui.snapshot_scenes import SCENES, SIZES
 
 
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 @pytest.mark.parametrize("scene", list(SCENES))
-def test_screen(scene, snap_compare, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_screen(scene, size, snap_compare, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOME", "/home/operator")  # the export dialog proposes ~/…
     app = create_app(seeded_services(str(tmp_path / "snap.db")), poll_seconds=60)
-    assert snap_compare(app, terminal_size=(120, 36), run_before=SCENES[scene])
-
-
-@pytest.mark.parametrize("scene", ["customers", "adjust_form", "history", "analytics"])
-def test_screen_at_80_by_24(scene, snap_compare, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(seeded_services(str(tmp_path / "snap.db")), poll_seconds=60)
-    assert snap_compare(app, terminal_size=(80, 24), run_before=SCENES[scene])
+    assert snap_compare(app, terminal_size=size, run_before=SCENES[scene])

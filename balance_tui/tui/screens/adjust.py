@@ -21,6 +21,7 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, Custo
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
+from balance_tui.tui.screens.dialogs import dialog_footer
 
 PREVIEW_DELAY = 0.12
 
@@ -102,6 +103,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             yield Static(id="errors")
             yield Static(id="status")
             yield Label("enter submit · escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         if self.app.return_code is not None:  # the app is quitting ("qa" typed fast)

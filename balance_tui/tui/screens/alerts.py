@@ -98,7 +98,7 @@ def _cells(
             justify="right",
         ),
         "state": state,
-        "message": literal(one_line(a.message, 48)),
+        "message": literal(one_line(a.message, 48, whole_words=True)),
     }
 
 
@@ -141,16 +141,16 @@ class AlertsScreen(ServiceScreen):
             id="alerts.mark",
         ),
         Binding(
-            "enter",
+            "a",
             "acknowledge",
-            "Acknowledge",
-            tooltip="Acknowledge the marked alerts (or the highlighted one), with a note",
+            "Ack",
+            tooltip="Acknowledge the marked alerts (or the highlighted one; enter too)",
             id="alerts.acknowledge",
         ),
         Binding(
             "A",
             "acknowledge_all",
-            "Ack all shown",
+            "Ack all",
             tooltip="Acknowledge every alert shown (asks first)",
             id="alerts.acknowledge_all",
         ),
@@ -158,7 +158,7 @@ class AlertsScreen(ServiceScreen):
         Binding(
             "t",
             "toggle_acknowledged",
-            "Show acked",
+            "Acked",
             tooltip="Show or hide acknowledged alerts",
             id="alerts.toggle",
         ),
@@ -289,7 +289,7 @@ class AlertsScreen(ServiceScreen):
         row, rows = self.table.row_position()
         notes = []
         if self.total > len(self.alerts):
-            notes.append(f"{len(self.alerts):,} of {self.total:,} shown (narrow the filter)")
+            notes.append(f"{len(self.alerts):,} of {self.total:,} shown")
         if self.marked:
             notes.append(f"{len(self.marked):,} marked")
         if self.pending is not None:

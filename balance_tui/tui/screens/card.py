@@ -68,7 +68,7 @@ def figures(report: BalanceReport) -> Table:
 
 def alert_lines(report: BalanceReport) -> Text:
     alerts = report.alerts or []
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text()  # messages wrap between words: a figure in one is never cut
     text.append(f"Open alerts ({len(alerts):,})", style="bold")
     if not alerts:
         text.append("\nnone", style="dim")
@@ -78,16 +78,18 @@ def alert_lines(report: BalanceReport) -> Text:
         text.append(
             a.alert_type.replace("_", " ").upper(), style="bold reverse" if loud else "bold"
         )
-        text.append(f" {visible(a.message)}")
+        text.append(f"\n  {visible(a.message)}")
     if len(alerts) > 5:
         text.append(f"\n… and {len(alerts) - 5:,} more on the Alerts screen (3)", style="dim")
     return text
 
 
-def event_lines(report: BalanceReport) -> Text:
+def event_lines(report: BalanceReport, width: int = 120) -> Text:
+    """The last events, one line each; the reason takes what the figures leave of
+    ``width`` and is cut between words."""
     events = (report.history or [])[:LISTED_EVENTS]
     cur = report.customer.currency
-    text = Text(no_wrap=True, overflow="ellipsis")
+    text = Text(no_wrap=True)
     text.append("Last events", style="bold")
     if not events:
         text.append("\nnone", style="dim")
@@ -96,8 +98,11 @@ def event_lines(report: BalanceReport) -> Text:
         text.append(
             f"{money(e.amount, cur, signed=True):>18}", style="green" if e.amount > 0 else "red"
         )
-        text.append(f" → {money(e.new_balance, cur)}  ")
-        text.append(literal(one_line(e.reason, 40), style="dim"))
+        figures = f" → {money(e.new_balance, cur)}  "
+        text.append(figures)
+        used = len(f"#{e.id} {e.created_at:%Y-%m-%d %H:%M} {e.change_type:<10} ") + 18
+        room = max(8, min(40, width - used - len(figures) - 4))
+        text.append(literal(one_line(e.reason, room, whole_words=True), style="dim"))
     return text
 
 
@@ -151,6 +156,8 @@ class CustomerCard(ServiceScreen):
         # The chart beside the figures when both fit, under them when not.
         wide = self.size.width >= SIDE_BY_SIDE
         self.query_one("#card-top").styles.layout = "horizontal" if wide else "vertical"
+        if self.report is not None:
+            self.query_one("#card-events", Static).update(event_lines(self.report, self.size.width))
 
     def on_mount(self) -> None:
         self.on_resize()
@@ -192,7 +199,7 @@ class CustomerCard(ServiceScreen):
         )
         self.query_one("#card-chart-label", Static).update(Text(label))
         self.query_one("#card-alerts", Static).update(alert_lines(report))
-        self.query_one("#card-events", Static).update(event_lines(report))
+        self.query_one("#card-events", Static).update(event_lines(report, self.size.width))
         self.show_status(refreshed=self.refreshed_now())
 
     def on_data_changed(self, message: DataChanged) -> None:

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Footer, Input, Label, Static
 
 from balance_tui.domain.errors import BalanceError, InvalidInputError
 from balance_tui.domain.inputs import check_id
@@ -27,6 +27,11 @@ DIALOG_CSS = """
 }}
 {name} #errors {{ color: $error; height: auto; }}
 """
+
+
+def dialog_footer() -> Footer:
+    """A dialog's own footer, over the screen's: only the keys that work in the dialog."""
+    return Footer(compact=True, show_command_palette=False)
 
 
 class ReasonDialog(ModalScreen[str | None]):
@@ -45,6 +50,7 @@ class ReasonDialog(ModalScreen[str | None]):
             yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
             yield Static(id="errors")
             yield Label("enter confirm · escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -77,6 +83,7 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical():
             yield Static(Text(self.question))
             yield Label("y / enter: yes · n / escape: no", classes="muted")
+        yield dialog_footer()
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -138,6 +145,7 @@ class GoToDialog(ModalScreen[GoToPlace | None]):
             yield PlaceInput(placeholder="#123 · 2026-01-31 · g: newest · G: oldest", id="place")
             yield Static(id="errors")
             yield Label("enter go · escape stay", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -186,6 +194,7 @@ class ReverseDialog(ModalScreen[str | None]):
             yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
             yield Static(id="errors")
             yield Label("enter reverse · escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         if self.app.return_code is not None:
@@ -255,6 +264,7 @@ class NoteDialog(ModalScreen[str | None]):
             yield Static(Text(self.question))
             yield Input(placeholder="Note (optional): what was done", id="note", max_length=500)
             yield Label("enter confirm · escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -7,7 +7,7 @@ import json
 import time
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -20,6 +20,7 @@ from balance_tui.domain.money import decimal_to_cents, format_cents
 from balance_tui.domain.records import BalanceChangeEvent, BalanceUpdateResult
 from balance_tui.services.audit import HistoryFilter
 from balance_tui.tui.messages import DataChanged
+from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import GoToDialog, GoToPlace, ReverseDialog
@@ -70,21 +71,27 @@ def _newest_first(id_cell: Text) -> int:
     return -int(id_cell.plain.lstrip("#"))
 
 
-def event_cells(e: BalanceChangeEvent) -> list[Text]:
+#: From this width the table shows full dates and the currency beside each amount too.
+WIDE = 120
+
+
+def event_cells(e: BalanceChangeEvent, wide: bool = True) -> list[Text]:
+    """A row; narrow, the time drops its year and the currency is said once, on the
+    balance (the amount beside it is in the same currency)."""
     kind = e.change_type + (" ↺" if e.reversed_by_event_id else "")
     return [
         Text(f"#{e.id}", justify="right"),
-        Text(f"{e.created_at:%Y-%m-%d %H:%M}"),
+        Text(f"{e.created_at:{'%Y-%m-%d %H:%M' if wide else '%m-%d %H:%M'}}"),
         literal(e.customer_id),
         Text(kind, style="dim" if e.reversed_by_event_id else ""),
         Text(
-            format_cents(decimal_to_cents(e.amount), signed=True),
+            money(e.amount, e.currency if wide else "", signed=True),
             justify="right",
             style="green" if e.amount > 0 else "red",
         ),
-        Text(_money(e.new_balance), justify="right"),
+        Text(money(e.new_balance, e.currency), justify="right"),
         literal(one_line(e.performed_by, 14)),
-        literal(one_line(e.reason, 40)),
+        literal(one_line(e.reason, 40, whole_words=True)),
     ]
 
 
@@ -153,6 +160,7 @@ class HistoryScreen(ServiceScreen):
         #: Show events from this one down (``g`` to an event or a day); None: the newest.
         self.anchor_id: int | None = None
         self._page_loading = False
+        self.wide = True
         #: New events waiting for the operator to pause (see ``_prepend``).
         self._arrived: list[BalanceChangeEvent] = []
         self._last_key = 0.0
@@ -181,7 +189,20 @@ class HistoryScreen(ServiceScreen):
     def filter_box(self) -> FilterBox:
         return self.query_one("#history-filter", FilterBox)
 
+    def on_resize(self, event: events.Resize) -> None:
+        if (event.size.width >= WIDE) != self.wide:
+            self.wide = event.size.width >= WIDE
+            chosen = self.highlighted()
+            table = self.table
+            with self.app.batch_update():
+                table.lay_out_columns()
+                for shown in sorted(self.events.values(), key=lambda e: -e.id):
+                    table.add_row(*event_cells(shown, self.wide), key=str(shown.id))
+            if chosen is not None:
+                table.move_cursor(row=table.get_row_index(str(chosen.id)))
+
     def on_mount(self) -> None:
+        self.wide = self.app.size.width >= WIDE
         self.table.define_columns(COLUMNS, right=NUMBER_COLUMNS)
         self.table.focus()
         # Scrolling (wheel, end, page down) near the bottom loads more, as the cursor does.
@@ -233,7 +254,7 @@ class HistoryScreen(ServiceScreen):
                 if event.id in self.events:
                     continue
                 self.events[event.id] = event
-                table.add_row(*event_cells(event), key=str(event.id))
+                table.add_row(*event_cells(event, self.wide), key=str(event.id))
         if page:
             self.oldest_id = page[-1].id
         self.exhausted = len(page) < PAGE
@@ -265,14 +286,11 @@ class HistoryScreen(ServiceScreen):
         detail.update(event_detail(event) if event else Text("No events match.", style="dim"))
         self._show_waiting()
         row, rows = self.table.row_position()
-        more = "" if self.exhausted else "+"
+        notes = [f"from event #{self.anchor_id:,} (g g: newest)"] if self.anchor_id else []
+        if not self.exhausted:
+            notes.append("more below")
         self.show_status(
-            row=row,
-            rows=rows,
-            filter=self.filter_text,
-            sort="newest first",
-            note=(f"from event #{self.anchor_id:,} (g g: newest)" if self.anchor_id else "")
-            + (f"{' · ' if self.anchor_id else ''}more below{more}" if more else ""),
+            row=row, rows=rows, filter=self.filter_text, sort="newest first", note=" · ".join(notes)
         )
 
     def _show_waiting(self) -> None:
@@ -349,7 +367,7 @@ class HistoryScreen(ServiceScreen):
         with self.app.batch_update():
             for event in fresh:
                 self.events[event.id] = event
-                table.add_row(*event_cells(event), key=str(event.id))
+                table.add_row(*event_cells(event, self.wide), key=str(event.id))
             table.sort("id", key=_newest_first)
         if cursor is not None:
             table.move_cursor(row=table.get_row_index(str(cursor.id)), scroll=False)
@@ -499,7 +517,7 @@ class HistoryScreen(ServiceScreen):
     def _replace(self, event: BalanceChangeEvent) -> None:
         if event.id in self.events:
             self.events[event.id] = event
-            for (column, _), cell in zip(COLUMNS, event_cells(event), strict=True):
+            for (column, _), cell in zip(COLUMNS, event_cells(event, self.wide), strict=True):
                 self.table.update_cell(str(event.id), column, cell)
             self._show_detail()
         self._load_newer()

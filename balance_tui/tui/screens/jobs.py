@@ -23,7 +23,7 @@ from textual.widgets import Input, Label, ProgressBar, Static
 
 from balance_tui.domain.errors import BalanceError
 from balance_tui.services.bundle import thread_session
-from balance_tui.tui.screens.dialogs import DIALOG_CSS
+from balance_tui.tui.screens.dialogs import DIALOG_CSS, dialog_footer
 
 Progress = Callable[[int, int], None]
 
@@ -66,6 +66,7 @@ class JobDialog(ModalScreen[JobOutcome]):
             yield ProgressBar(total=None, show_eta=True, id="bar")
             yield Static("Starting…", id="job-state")
             yield Label("escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         self._run()
@@ -138,6 +139,7 @@ class ExportPathDialog(ModalScreen[Path | None]):
             yield Static(id="warnings")
             yield Static(id="errors")
             yield Label("enter export · escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

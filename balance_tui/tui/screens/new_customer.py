@@ -15,6 +15,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.inputs import check_currency
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import thread_session
+from balance_tui.tui.screens.dialogs import dialog_footer
 
 CHECK_DELAY = 0.2
 
@@ -52,6 +53,7 @@ class NewCustomerForm(ModalScreen[str | None]):
             yield Static(id="warnings")
             yield Static(id="errors")
             yield Label("enter create · escape cancel", classes="muted")
+        yield dialog_footer()
 
     def on_mount(self) -> None:
         if self.app.return_code is not None:  # the app is quitting ("qn" typed fast)
