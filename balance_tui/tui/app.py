@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
@@ -36,6 +36,7 @@ from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScre
 from balance_tui.tui.screens.adjust import AdjustForm, AdjustOutcome
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
 from balance_tui.tui.screens.card import CustomerCard
+from balance_tui.tui.screens.dialogs import TypeAhead, post_key
 from balance_tui.tui.screens.jobs import ExportPathDialog, JobDialog, JobOutcome, Progress
 
 #: The four screens share one footer entry: "1234 Screens".
@@ -47,6 +48,12 @@ UNDO_SECONDS = 5.0
 #: How often the watcher looks for commits by other processes (a cheap PRAGMA on SQLite).
 POLL_SECONDS = 0.25
 
+
+#: Actions that open a form the operator types into: keys typed right behind them wait
+#: for the form (see ``BalanceApp.on_event``).
+FORM_ACTIONS = frozenset({"adjust", "new_customer"})
+#: The longest a form may take to open before the keys held for it are handled as keys.
+TYPE_AHEAD_SECONDS = 3.0
 
 #: Keys of the screens, hidden from the footer (and off) while a dialog is open.
 SCREEN_ACTIONS = frozenset({"switch_mode", "toggle_help", "quit"})
@@ -197,6 +204,8 @@ class BalanceApp(App[None]):
         self.book_version = 0
         self._recent_batches: deque[tuple[int, ChangeBatch]] = deque(maxlen=256)
         self._kept_theme = services.settings.theme
+        #: Keys typed ahead of a form that is opening (see ``open_form``).
+        self.type_ahead: TypeAhead | None = None
         #: Called when the operator quits, before the app closes (acknowledgements still in
         #: their undo window are written then, not lost).
         self.before_quit: list[Callable[[], None]] = []
@@ -561,12 +570,18 @@ class BalanceApp(App[None]):
             if found:
                 self.adjust(found[0])
             else:
+                self.cancel_type_ahead()
                 self.show_problem(f"No customer {visible(customer_id)}.")
 
-        call_database(self, lambda: self.services.manager.customers_by_ids([customer_id]), opened)
+        call_database(
+            self,
+            lambda: self.services.manager.customers_by_ids([customer_id]),
+            opened,
+            failed=self.cancel_type_ahead,
+        )
 
     def adjust(self, summary: CustomerSummary) -> None:
-        self.push_screen(AdjustForm(summary), self._adjusted)
+        self.open_form(AdjustForm(summary), self._adjusted)
 
     def _adjusted(self, outcome: AdjustOutcome | None) -> None:
         if outcome is None:
@@ -582,6 +597,46 @@ class BalanceApp(App[None]):
             title="Balance updated",
             markup=False,
         )
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key that opens a form ("a", "n") is answered a moment later, and the form then
+        # needs another moment to focus its first field: the keys typed behind it wait for
+        # it (see TypeAhead) instead of reaching the screen below (the "2" of "a250" would
+        # switch to History) or nothing. Only keys fresh from the terminal: one already
+        # handed to a widget comes back here as it bubbles up, and must not play twice.
+        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+            waiting = self.type_ahead
+            if waiting is not None:
+                if waiting.hold(event):
+                    return
+                self.type_ahead = None  # the form has had them all
+            elif self._opens_a_form(event.key):
+                fresh = self.type_ahead = TypeAhead()
+                self.set_timer(TYPE_AHEAD_SECONDS, lambda: self.cancel_type_ahead(fresh))
+        await super().on_event(event)
+
+    def _opens_a_form(self, key: str) -> bool:
+        active = self.screen.active_bindings.get(key)
+        return active is not None and active.enabled and active.binding.action in FORM_ACTIONS
+
+    def open_form(self, form: ModalScreen[Any], then: Callable[[Any], None]) -> None:
+        """Open a form that takes typing, with the keys typed ahead of it."""
+        type_ahead = self.type_ahead or TypeAhead()
+        self.type_ahead = type_ahead
+        form.type_ahead = type_ahead  # type: ignore[attr-defined]
+        self.push_screen(form, then)
+
+    def cancel_type_ahead(self, expected: TypeAhead | None = None) -> None:
+        """No form came (no customer highlighted, or it failed to open): the keys held for
+        it are handled as ordinary keys, in order."""
+        waiting = self.type_ahead
+        if waiting is None or waiting.ready or (expected is not None and waiting is not expected):
+            return
+        self.type_ahead = None
+        waiting.ready = True
+        for key, character in waiting.early:
+            post_key(self, key, character)
+        waiting.early.clear()
 
     def notify(self, message: str, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Show a toast, and keep it in ``message_log`` (what the operator was told)."""

@@ -117,3 +117,42 @@ async def test_the_palette_adjusts_or_analyses_a_customer_by_name(app, services)
         await pilot.press("enter")
         await until(pilot, lambda: app.current_mode == "analytics")
         await until(pilot, lambda: customer.id in _text(app, "#title"))
+
+
+def _type_ahead(app, text: str, *keys: str) -> None:  # type: ignore[no-untyped-def]
+    """Keys arriving faster than the app handles them, as from a fast typist: all queued
+    at once (Pilot's press waits for each key to be handled, so it cannot show this)."""
+    from textual import events
+
+    for key in keys or ():
+        app.post_message(events.Key(key, "\t" if key == "tab" else None))
+    for character in text:
+        app.post_message(events.Key("space" if character == " " else character, character))
+
+
+async def test_keys_typed_ahead_of_the_adjust_form_land_in_it(app, services) -> None:
+    """'a250<tab><tab>reason<enter>' typed fast: nothing is lost to the screen below."""
+    from textual import events
+
+    customer = services.manager.list_customers()[0].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        _type_ahead(app, "a250")
+        _type_ahead(app, "", "tab", "tab")
+        _type_ahead(app, "Fast typist")
+        app.post_message(events.Key("enter", "\r"))
+        await until(
+            pilot, lambda: services.manager.get_customer(customer.id).balance != customer.balance
+        )
+        assert services.manager.get_customer(customer.id).balance == customer.balance + 250
+        assert app.current_mode == "customers"  # the "2" of "250" did not switch screens
+
+
+async def test_keys_typed_after_an_adjust_that_opens_nothing_are_ordinary_keys(app) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"no-such-customer", "enter")
+        await until(pilot, lambda: app.screen.query_one("#customers", DataTable).row_count == 0)
+        _type_ahead(app, "a2")  # nothing to adjust: the 2 is the History key again
+        await until(pilot, lambda: app.current_mode == "history")
+        assert any("No customer is highlighted" in m.message for m in app.message_log)

@@ -21,7 +21,7 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, Custo
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
-from balance_tui.tui.screens.dialogs import dialog_footer
+from balance_tui.tui.screens.dialogs import TypeAhead, dialog_footer
 
 PREVIEW_DELAY = 0.12
 
@@ -77,6 +77,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         self.preview_errors: list[str] = []
         self.submit_errors: list[str] = []
         self._timer: Timer | None = None
+        self.type_ahead = TypeAhead()
 
     @property
     def services(self):  # type: ignore[no-untyped-def]
@@ -108,7 +109,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
     def on_mount(self) -> None:
         if self.app.return_code is not None:  # the app is quitting ("qa" typed fast)
             return
-        self.query_one("#amount", Input).focus()
+        self.type_ahead.release(self, self.query_one("#amount", Input))
         self._show_current()
 
     def _show_current(self) -> None:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Static
 
-from balance_tui.domain.records import BalanceReport
+from balance_tui.domain.records import BalanceReport, CustomerSummary
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
@@ -213,7 +213,22 @@ class CustomerCard(ServiceScreen):
             self.load()
 
     def action_adjust(self) -> None:
-        self.balance_app.adjust_customer(self.customer_id)
+        report = self.report
+        if report is None:  # not read yet: the app reads it first
+            self.balance_app.adjust_customer(self.customer_id)
+            return
+        # At once, from what the card shows (the form reads the figures again as you type):
+        # keys typed right after "a" must land in the form, not on the card.
+        self.balance_app.adjust(
+            CustomerSummary(
+                customer=report.customer,
+                usage_24h=report.usage_24h,
+                usage_7d=report.usage_7d,
+                daily_limit=report.rules.daily_change_limit,
+                weekly_limit=report.rules.weekly_change_limit,
+                active_alerts=len(report.alerts or []),
+            )
+        )
 
     def action_history(self) -> None:
         self.balance_app.open_customer_history(self.customer_id, back=("customers", self.crumbs))

@@ -409,6 +409,7 @@ class CustomersScreen(ServiceScreen):
     def _highlighted_or_say(self) -> str | None:
         customer_id = self.highlighted_id()
         if customer_id is None:
+            self.balance_app.cancel_type_ahead()  # no form opens for the keys typed behind
             self.notify("No customer is highlighted.", severity="warning")
         return customer_id
 
@@ -428,7 +429,7 @@ class CustomersScreen(ServiceScreen):
             self.balance_app.adjust(self.summaries[customer_id])
 
     def action_new_customer(self) -> None:
-        self.app.push_screen(NewCustomerForm(), self._created)
+        self.balance_app.open_form(NewCustomerForm(), self._created)
 
     def _created(self, customer_id: str | None) -> None:
         if customer_id is not None:

@@ -15,7 +15,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.inputs import check_currency
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import thread_session
-from balance_tui.tui.screens.dialogs import dialog_footer
+from balance_tui.tui.screens.dialogs import TypeAhead, dialog_footer
 
 CHECK_DELAY = 0.2
 
@@ -24,6 +24,10 @@ class NewCustomerForm(ModalScreen[str | None]):
     """Create a customer; dismisses with its id."""
 
     _timer: Timer | None = None
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.type_ahead = TypeAhead()
 
     DEFAULT_CSS = """
     NewCustomerForm { align: center middle; }
@@ -58,7 +62,7 @@ class NewCustomerForm(ModalScreen[str | None]):
     def on_mount(self) -> None:
         if self.app.return_code is not None:  # the app is quitting ("qn" typed fast)
             return
-        self.query_one("#customer-id", Input).focus()
+        self.type_ahead.release(self, self.query_one("#customer-id", Input))
 
     @on(Input.Changed, "#agent-id, #currency")
     def _check_as_typed(self) -> None:
