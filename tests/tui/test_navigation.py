@@ -205,3 +205,16 @@ async def test_analytics_scope_enter_returns_to_the_figures(app, services) -> No
         assert customer.id in shown(app, "#title")
         await pilot.press("1")
         assert app.current_mode == "customers"
+
+
+async def test_customers_take_the_same_language(app, services) -> None:
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"agent:AGENT_002", "enter")
+        await settle(pilot, app)
+        await until(pilot, lambda: _table(app, "#customers").row_count < 40)
+        shown_ids = [str(r.value) for r in _table(app, "#customers").rows]
+        agents = {services.manager.get_customer(c).agent_id for c in shown_ids}
+        assert shown_ids and agents == {"AGENT_002"}
+        await pilot.press("slash", "ctrl+u", *"colour:red", "enter")
+        assert any("Unknown filter 'colour:'" in m.message for m in app.message_log)

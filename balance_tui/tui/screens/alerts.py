@@ -272,7 +272,7 @@ class AlertsScreen(ServiceScreen):
         alert = self.alerts.get(alert_id)
         if alert is not None:
             for column, cell in zip(self.keys, self._cells(alert), strict=True):
-                self.table.update_cell(str(alert_id), column, cell)
+                self.table.update_cell(str(alert_id), column, cell, update_width=True)
 
     def on_data_changed(self, message: DataChanged) -> None:
         self.load()

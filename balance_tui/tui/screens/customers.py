@@ -13,6 +13,8 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header
 from textual.worker import get_current_worker
 
+from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.filters import parse_filter
 from balance_tui.domain.records import CustomerSummary
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.tui.messages import DataChanged
@@ -48,6 +50,7 @@ SORT_KEYS = {
 #: Columns whose first sort puts the largest first (what an operator looks for).
 LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 FILTER_DELAY = 0.15
+FILTER_KEYS = ("customer", "agent")
 #: Rows shown before the rest of a large book arrives.
 FIRST_ROWS = 200
 TIER_RANK = {tier: rank for rank, tier in enumerate(VIP_TIERS)}
@@ -230,9 +233,18 @@ class CustomersScreen(ServiceScreen):
 
     @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
     def load(self, search: str | None = None) -> None:
-        """The first rows at once, then the rest: the screen is usable before 10,000 rows are."""
+        """The first rows at once, then the rest: the screen is usable before 10,000 rows are.
+
+        The filter is the one language of every screen: words match ids, names and agents;
+        ``agent:`` narrows to one agent. Text that does not read yet ("agent:" half typed)
+        shows nothing new until it does; Enter says what is wrong."""
         manager = self.services.manager
         asked = (search or "").strip()
+        try:
+            query = parse_filter(asked, keys=FILTER_KEYS)
+        except BalanceError:
+            return
+        words, agent = query.customer, query.agent
 
         def current(
             then: Callable[[list[CustomerSummary]], None],
@@ -247,12 +259,13 @@ class CustomersScreen(ServiceScreen):
             return checked
 
         self.query_in_thread(
-            lambda: manager.list_customers(asked or None, limit=FIRST_ROWS), current(self.fill)
+            lambda: manager.list_customers(words, agent_id=agent, limit=FIRST_ROWS),
+            current(self.fill),
         )
         if get_current_worker().is_cancelled:
             return  # the operator typed on: a newer load is under way
         self.query_in_thread(
-            lambda: manager.list_customers(asked or None, offset=FIRST_ROWS),
+            lambda: manager.list_customers(words, agent_id=agent, offset=FIRST_ROWS),
             current(self.append_rows),
         )
 
@@ -355,6 +368,11 @@ class CustomersScreen(ServiceScreen):
 
     @on(FilterBox.Submitted, "#customer-filter")
     def _filter_submitted(self, event: FilterBox.Submitted) -> None:
+        try:
+            parse_filter(event.value, keys=FILTER_KEYS)
+        except BalanceError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
         self.filter_box.remember(event.value)
         self.table.focus()
 

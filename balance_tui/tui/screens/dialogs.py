@@ -88,61 +88,6 @@ def dialog_footer() -> Footer:
     return Footer(compact=True, show_command_palette=False)
 
 
-class ReasonDialog(ModalScreen[str | None]):
-    """Ask for a reason (required); dismisses with it, or None on escape."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="ReasonDialog")
-    BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Do nothing", id="reason.cancel")]
-
-    def __init__(self, question: Text | str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.question)
-            yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
-            yield Static(id="errors")
-            yield Label("enter confirm · escape cancel", classes="muted")
-        yield dialog_footer()
-
-    def on_mount(self) -> None:
-        self.query_one(Input).focus()
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        if not event.value.strip():
-            self.query_one("#errors", Static).update("✖ Give a reason; every change is audited.")
-            return
-        self.dismiss(event.value)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmDialog(ModalScreen[bool]):
-    """A yes/no question: y or enter confirms, n or escape declines."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="ConfirmDialog")
-    BINDINGS = [
-        Binding("y,enter", "answer(True)", "Yes", tooltip="Confirm", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "No", tooltip="Cancel", id="confirm.no"),
-    ]
-
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(Text(self.question))
-            yield Label("y / enter: yes · n / escape: no", classes="muted")
-        yield dialog_footer()
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
-
-
 @dataclass(frozen=True)
 class GoToPlace:
     """Where ``g`` on History goes: the newest or oldest row, an event, or a day."""
