@@ -42,13 +42,17 @@ COLUMNS = (
     ("message", "Message"),
 )
 NUMBER_COLUMNS = ("id", "balance", "attempted")
-#: Below this width the table keeps what fits whole (the detail pane shows the rest).
-WIDE = 120
+#: Below these widths the table keeps what fits whole (the detail pane shows the rest):
+#: the message from 160 columns, the attempted amount and state from 120.
+WIDEST, WIDE = 160, 120
 NARROW_COLUMNS = ("mark", "id", "time", "customer", "type", "balance")
 
 
 def column_keys(width: int) -> tuple[str, ...]:
-    return tuple(k for k, _ in COLUMNS) if width >= WIDE else NARROW_COLUMNS
+    every = tuple(k for k, _ in COLUMNS)
+    if width >= WIDEST:
+        return every
+    return every[:-1] if width >= WIDE else NARROW_COLUMNS
 
 
 def severity_text(alert_type: str) -> Text:
