@@ -226,15 +226,7 @@ class Ledger(ServiceBase):
     ) -> BalanceUpdateResult:
         """Undo an event with a new ``reversal`` event pointing at it (at most once)."""
         event_id = check_id(event_id, "Event id")
-        with self.read_snapshot():
-            original = self.sql.event_to_reverse(event_id)
-        if original is None:
-            raise UnknownEventError(f"No balance change event #{event_id}.")
-        code, agent_code, kind, cents = original
-        if kind == ChangeType.REVERSAL:
-            raise InvalidInputError(
-                f"Event #{event_id} is itself a reversal and cannot be reversed."
-            )
+        code, agent_code, cents = self.reversible(event_id)
         try:
             request = ChangeRequest(
                 customer_code=code,
@@ -251,6 +243,20 @@ class Ledger(ServiceBase):
         except BalanceError as exc:
             return self._reject_early(code, "reversal", -cents, performed_by, str(exc))
         return self._submit(request, None)
+
+    def reversible(self, event_id: int) -> tuple[str, str, int]:
+        """(customer code, agent code, amount in cents) of an event that may be reversed;
+        an unknown event or a reversal itself is an error."""
+        with self.read_snapshot():
+            original = self.sql.event_to_reverse(event_id)
+        if original is None:
+            raise UnknownEventError(f"No balance change event #{event_id}.")
+        code, agent_code, kind, cents = original
+        if kind == ChangeType.REVERSAL:
+            raise InvalidInputError(
+                f"Event #{event_id} is itself a reversal and cannot be reversed."
+            )
+        return code, agent_code, cents
 
     # ----------------------------------------------------------------- batches
 

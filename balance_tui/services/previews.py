@@ -7,7 +7,7 @@ to the same moment even while other operators post.
 from __future__ import annotations
 
 from balance_tui.domain.changes import ChangeType, parse_change_type, signed_from_typed
-from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError, UnknownEventError
+from balance_tui.domain.errors import UnknownCustomerError
 from balance_tui.domain.inputs import check_id
 from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents
 from balance_tui.domain.records import BalanceReport, ChangePreview, ValidationResult
@@ -38,16 +38,7 @@ class CustomerViews(Ledger):
     def preview_reversal(self, event_id: int) -> ChangePreview:
         """What reversing the event would do now: the balance and limits after it, and
         whether the engine would refuse it (read-only; the reverse dialog shows it)."""
-        event_id = check_id(event_id, "Event id")
-        with self.read_snapshot():
-            original = self.sql.event_to_reverse(event_id)
-        if original is None:
-            raise UnknownEventError(f"No balance change event #{event_id}.")
-        code, _, kind, cents = original
-        if kind == ChangeType.REVERSAL:
-            raise InvalidInputError(
-                f"Event #{event_id} is itself a reversal and cannot be reversed."
-            )
+        code, _, cents = self.reversible(check_id(event_id, "Event id"))
         return self._preview(code, -cents, ChangeType.REVERSAL, None)
 
     def _preview(

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.tui.tmux import pane as shown_in
+
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
     pytest.mark.timeout(900),
@@ -56,23 +58,17 @@ def million_book(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def _pane(session: str) -> str:
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-    ).stdout
-
-
 def _settled(session: str, marker: str, seconds: float = 60) -> str:
     """The pane once ``marker`` shows and two looks a moment apart agree (drawing done)."""
     deadline = time.monotonic() + seconds
     last = ""
     while time.monotonic() < deadline:
-        pane = _pane(session)
+        pane = shown_in(session)
         if marker in pane and "Computing" not in pane and pane == last:
             return pane
         last = pane
         time.sleep(0.3)
-    raise AssertionError(f"{marker!r} never settled on screen:\n{_pane(session)}")
+    raise AssertionError(f"{marker!r} never settled on screen:\n{shown_in(session)}")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])

@@ -12,6 +12,7 @@ import uuid
 import pytest
 
 from tests.tui.conftest import seeded_services
+from tests.tui.tmux import pane as shown_in
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -19,20 +20,14 @@ pytestmark = [
 ]
 
 
-def _pane(session: str) -> str:
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-    ).stdout
-
-
 def _wait_for(session: str, text: str, seconds: float = 30) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        pane = _pane(session)
+        pane = shown_in(session)
         if text in pane:
             return pane
         time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared:\n{_pane(session)}")
+    raise AssertionError(f"{text!r} never appeared:\n{shown_in(session)}")
 
 
 @pytest.mark.parametrize("form_key", ["a", "n"])
