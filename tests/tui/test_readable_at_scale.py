@@ -12,12 +12,11 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.tui.tmux import pane as shown_in
+from tests.tui.tmux import Terminal
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -30,7 +29,8 @@ CUT_NUMBER = re.compile(r"[0-9][0-9,.]*…|…[-+]?[0-9]")
 #: Escape followed at once by another key would reach the app as alt+key.
 WALK = (
     ("customers", None, "sort id"),
-    ("customer card", "Enter", "Last events"),
+    ("customer card", "Enter", "Used 7 d"),
+    ("customer card, further down", "PageDown", "Last events"),
     ("customers again", "Escape", "sort id"),
     ("history", "2", "Event #"),
     ("alerts", "3", "Alert #"),
@@ -58,38 +58,34 @@ def million_book(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def _settled(session: str, marker: str, seconds: float = 60) -> str:
+def _settled(terminal: Terminal, marker: str, seconds: float = 60) -> str:
     """The pane once ``marker`` shows and two looks a moment apart agree (drawing done)."""
     deadline = time.monotonic() + seconds
     last = ""
     while time.monotonic() < deadline:
-        pane = shown_in(session)
+        pane = terminal.pane()
         if marker in pane and "Computing" not in pane and pane == last:
             return pane
         last = pane
         time.sleep(0.3)
-    raise AssertionError(f"{marker!r} never settled on screen:\n{shown_in(session)}")
+    raise AssertionError(f"{marker!r} never settled on screen:\n{terminal.pane()}")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 45)], ids=["80x24", "160x45"])
 def test_no_figure_is_cut_by_an_ellipsis(million_book: str, size: tuple[int, int]) -> None:
     assert Path(million_book).exists()
-    session = f"scale-{uuid.uuid4().hex[:8]}"
     command = f"{sys.executable} -m balance_tui --db {million_book} --operator ann"
-    width, height = size
-    subprocess.run(
-        ["tmux", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height), command],
-        check=True,
-    )
+    terminal = Terminal(command, *size)
     cut: list[str] = []
     try:
+        assert terminal.size() == size
         for what, key, marker in WALK:
             if key:
-                subprocess.run(["tmux", "send-keys", "-t", session, key], check=True)
-            pane = _settled(session, marker)
+                terminal.keys(key)
+            pane = _settled(terminal, marker)
             cut += [
                 f"{what}: {line.strip()}" for line in pane.splitlines() if CUT_NUMBER.search(line)
             ]
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        terminal.close()
     assert cut == []

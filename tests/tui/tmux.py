@@ -1,12 +1,43 @@
-"""Driving the app in a real terminal (tmux) for what Pilot cannot show."""
+"""Driving the app in a real terminal (tmux) for what Pilot cannot show.
+
+Every test session runs on a tmux server of its own (``-L``): an operator's or another
+test's tmux server could otherwise impose its window size on ours.
+"""
 
 from __future__ import annotations
 
 import subprocess
+import uuid
 
 
-def pane(session: str) -> str:
-    """What the terminal shows now, as text."""
-    return subprocess.run(
-        ["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True
-    ).stdout
+class Terminal:
+    """One detached tmux session of a given size running ``command``, on a private server."""
+
+    def __init__(self, command: str, width: int, height: int) -> None:
+        self.socket = f"balance-test-{uuid.uuid4().hex[:10]}"
+        self._tmux("new-session", "-d", "-s", "app", "-x", str(width), "-y", str(height), command)
+
+    def _tmux(self, *args: str) -> str:
+        done = subprocess.run(
+            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        return done.stdout
+
+    def keys(self, *keys: str) -> None:
+        self._tmux("send-keys", "-t", "app", *keys)
+
+    def pane(self) -> str:
+        """What the terminal shows now, as text."""
+        return self._tmux("capture-pane", "-p", "-t", "app")
+
+    def size(self) -> tuple[int, int]:
+        width, height = self._tmux(
+            "display", "-p", "-t", "app", "#{window_width} #{window_height}"
+        ).split()
+        return int(width), int(height)
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
