@@ -196,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("verify", "recompute every hash chain and balance", data.verify, reading=True)
 
+    command(
+        "migrate",
+        "bring the database schema up to date (on PostgreSQL: as the schema owner)",
+        data.migrate,
+    )
+
     p = command("demo", "fill an empty database with realistic demo data", data.demo)
     p.add_argument("--customers", type=_bounded_int(1, 1_000_000, "--customers"), default=200)
     p.add_argument("--days", type=_bounded_int(1, 3_650, "--days"), default=90)
@@ -236,7 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         operator = _operator(args.operator)
-        services = open_services(args.db, settings, operator=operator)
+        migrating = args.command == "migrate"
+        services = open_services(
+            args.db, settings, operator=operator, migrate=True if migrating else None
+        )
         if services.note:
             error_line(services.note)
         if args.command is None:

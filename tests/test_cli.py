@@ -324,6 +324,7 @@ def test_import_adjustments_all_or_nothing(tmp_path, db_path, capsys) -> None:
 
 @pytest.mark.postgres
 def test_the_cli_on_postgres(postgres_url, capsys) -> None:
+    assert run(capsys, "--db", postgres_url, "migrate")[0] == 0  # the schema owner, once
     assert (
         run(
             capsys,

@@ -47,6 +47,16 @@ def import_(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def migrate(services: Services, args: argparse.Namespace) -> int:
+    """``open_services`` already applied what was pending; say what that was."""
+    applied = services.migrations_applied
+    if applied:
+        out(f"{services.database_label}: applied {', '.join(applied)}.")
+    else:
+        out(f"{services.database_label}: the schema is up to date.")
+    return 0
+
+
 def verify(services: Services, args: argparse.Namespace) -> int:
     started = time.perf_counter()
     report = services.verifier.verify()

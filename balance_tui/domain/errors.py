@@ -53,3 +53,8 @@ class InvalidInputError(BalanceError, ValueError):
 
 class StorageError(BalanceError):
     """The database cannot be opened or used (missing directory, not a database...)."""
+
+
+class MigrationPendingError(StorageError):
+    """The book's schema is older than this program's: ``balance-tui migrate`` (run by the
+    schema owner) must bring it up to date first."""

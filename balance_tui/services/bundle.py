@@ -18,7 +18,8 @@ from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
 from balance_tui.services.verification import ChainVerifier
 from balance_tui.store.connection import connect, describe_database, empty_sqlite_file
-from balance_tui.store.schema import initialize_balance_tables
+from balance_tui.store.schema import initialize_balance_tables, require_current_schema
+from balance_tui.store.transactions import is_postgres
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Services:
     database_label: str
     #: Something the operator should know about how the book was opened, or "".
     note: str = ""
+    #: The migrations applied when the book was opened (names), if any.
+    migrations_applied: tuple[str, ...] = ()
 
 
 def build_services(
@@ -70,14 +73,29 @@ def open_services(
     settings: Settings | None = None,
     clock: Clock | None = None,
     operator: str | None = None,
+    *,
+    migrate: bool | None = None,
 ) -> Services:
-    """Connect (URL, else settings, else environment, else the default file), migrate, build."""
+    """Connect (URL, else settings, else environment, else the default file), build.
+
+    ``migrate``: apply pending migrations (the ``migrate`` command). By default a SQLite
+    file migrates itself (a single-user file needs no ceremony), while PostgreSQL only reads
+    the schema version and refuses a book with pending migrations: there the schema owner
+    runs ``balance-tui migrate``, and operators' logins need no right to create tables."""
     settings = settings or load_settings()
     target = url or settings.database_url
     empty = empty_sqlite_file(target)
     db = connect(target)
-    applied = initialize_balance_tables(db)
+    if migrate is None:
+        migrate = not is_postgres(db)
+    if migrate:
+        applied = initialize_balance_tables(db)
+    else:
+        applied = []
+        with thread_session(db):
+            require_current_schema(db)
     services = build_services(db, settings, clock, operator)
+    services = dataclasses.replace(services, migrations_applied=tuple(applied))
     if empty is not None and applied:
         services = dataclasses.replace(
             services, note=f"{empty} was an empty file; it is now a new balance-tui book."

@@ -17,7 +17,7 @@ from pathlib import Path
 from peewee import Database, PostgresqlDatabase
 from playhouse.migrations import Runner
 
-from balance_tui.domain.errors import StorageError
+from balance_tui.domain.errors import MigrationPendingError, StorageError
 from balance_tui.store.connection import describe_database
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -81,6 +81,21 @@ def initialize_balance_tables(db: Database) -> list[str]:
         applied = list(_runner(db).up()) if state.pending and not state.unknown else []
     _refusals.pop(db, None)
     return applied
+
+
+def require_current_schema(db: Database) -> None:
+    """Read (never write) the schema version; a book with pending migrations is refused
+    with what to run. (Used where migrating is not this program's job: PostgreSQL, where
+    the schema owner migrates and operators' logins may not even create a table.)"""
+    state = schema_state(db)
+    _refuse_foreign(db, state)
+    if state.pending and not state.unknown:
+        names = ", ".join(state.pending)
+        raise MigrationPendingError(
+            f"{describe_database(db)} needs `balance-tui migrate` (run by the schema owner): "
+            f"{len(state.pending)} migration{'s' if len(state.pending) != 1 else ''} pending "
+            f"({names})."
+        )
 
 
 def _refuse_foreign(db: Database, state: SchemaState) -> None:
