@@ -1,0 +1,51 @@
+"""A customer's balance moves only with its event (issue #12, part 4, on both backends): a
+direct `UPDATE customer SET balance_cents …` through a plain connection is refused by the
+database itself; the app's own writes, the demo's bulk path and status changes still work."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from balance_tui.services.demo import generate_demo
+
+
+def _plain_connection(db_url: str):  # type: ignore[no-untyped-def]
+    """A connection that is not the app's: what someone with psql or sqlite3 would use."""
+    if db_url.startswith("postgresql"):
+        import psycopg2
+
+        url, _, options = db_url.partition("?options=")
+        schema = options.split("%3D")[-1]
+        return psycopg2.connect(url, options=f"-csearch_path={schema}"), psycopg2.Error
+    return sqlite3.connect(db_url), sqlite3.Error
+
+
+def test_a_direct_balance_update_is_refused(services, db_url) -> None:
+    services.manager.create_customer("C1", "A1")
+    services.manager.update_balance("C1", None, "100", "deposit", "open", "ann")
+    conn, error = _plain_connection(db_url)
+    try:
+        with pytest.raises(error, match="balance only changes with its event"):
+            conn.cursor().execute("UPDATE customer SET balance_cents = 999999 WHERE code = 'C1'")
+        conn.rollback()
+        with pytest.raises(error, match="balance only changes with its event"):
+            conn.cursor().execute(
+                "UPDATE customer SET balance_cents = 0, event_count = 0 WHERE code = 'C1'"
+            )
+        conn.rollback()
+        conn.cursor().execute("UPDATE customer SET status = 'suspended' WHERE code = 'C1'")
+        conn.commit()  # other columns stay editable by the owner
+    finally:
+        conn.close()
+    assert services.manager.get_customer("C1").balance == 100
+    assert services.verifier.verify().ok
+
+
+def test_the_app_and_the_demo_still_write(services) -> None:
+    generate_demo(services, customers=5, days=3, events=300, seed=1)
+    code = services.manager.list_customers()[0].customer.id
+    result = services.manager.update_balance(code, None, "5", "deposit", "after demo", "ann")
+    assert result.success
+    assert services.verifier.verify().ok
