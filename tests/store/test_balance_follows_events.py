@@ -49,3 +49,41 @@ def test_the_app_and_the_demo_still_write(services) -> None:
     result = services.manager.update_balance(code, None, "5", "deposit", "after demo", "ann")
     assert result.success
     assert services.verifier.verify().ok
+
+
+def test_postgres_records_the_session_user_whatever_the_insert_says(services, db_url) -> None:
+    """Issue #12, part 4: the recorded database user cannot be spoofed by a direct INSERT."""
+    if not db_url.startswith("postgresql"):
+        pytest.skip("SQLite has no database users: the file's owner can do anything")
+    postgres_url = db_url
+    services.manager.create_customer("C1", "A1")
+    services.manager.update_balance("C1", None, "100", "deposit", "open", "ann")
+    conn, _ = _plain_connection(postgres_url)
+    try:
+        columns = [
+            row[0]
+            for row in _query(
+                conn,
+                "SELECT column_name FROM information_schema.columns "
+                "WHERE table_name = 'balance_event' AND table_schema = current_schema() "
+                "AND column_name NOT IN ('id', 'sequence', 'db_user', 'idempotency_key')",
+            )
+        ]
+        listed = ", ".join(columns)
+        cursor = conn.cursor()
+        cursor.execute(
+            f"INSERT INTO balance_event ({listed}, sequence, db_user) "
+            f"SELECT {listed}, sequence + 1000, 'the_boss' FROM balance_event LIMIT 1 "
+            "RETURNING db_user, session_user"
+        )
+        recorded, session = cursor.fetchone()
+        conn.rollback()
+    finally:
+        conn.close()
+    assert recorded == session == "postgres"
+
+
+def _query(conn, sql: str) -> list[tuple[object, ...]]:  # type: ignore[no-untyped-def]
+    cursor = conn.cursor()
+    cursor.execute(sql)
+    return list(cursor.fetchall())
