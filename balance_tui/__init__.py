@@ -12,6 +12,8 @@ from balance_tui.domain import (
     ValidationResult,
 )
 from balance_tui.services import (
+    ApprovalDesk,
+    AuthorityService,
     BalanceAnalyticsService,
     BalanceAuditTrail,
     BalanceManager,
@@ -22,6 +24,8 @@ from balance_tui.store import connect, initialize_balance_tables
 __version__ = "0.2.0"
 
 __all__ = [
+    "ApprovalDesk",
+    "AuthorityService",
     "BalanceAnalytics",
     "BalanceAnalyticsService",
     "BalanceAuditTrail",

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from balance_tui import __version__
-from balance_tui.commands import balances, data, trail
+from balance_tui.commands import authority, balances, data, trail
 from balance_tui.commands.output import UsageError, error_line
 from balance_tui.config import ConfigError, load_settings
 from balance_tui.domain.alerts import ALERT_TYPES
@@ -195,6 +195,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
 
     command("verify", "recompute every hash chain and balance", data.verify, reading=True)
+
+    p = command(
+        "authority",
+        "list who may post how much, or 'set ROLE_OR_LOGIN AMOUNT' (admins)",
+        authority.authority,
+        reading=True,
+        operator=True,
+    )
+    p.add_argument("action", nargs="?", default="list", choices=("list", "set"))
+    p.add_argument("subject", nargs="?", default=None, help="operator, supervisor, ... or a login")
+    p.add_argument("amount", nargs="?", default=None, help="largest single change, or unlimited")
+
+    p = command(
+        "approvals",
+        "changes waiting for a second pair of eyes: list, 'approve ID', 'reject ID --reason'",
+        authority.approvals,
+        reading=True,
+        operator=True,
+    )
+    p.add_argument("action", nargs="?", default="list", choices=("list", "approve", "reject"))
+    p.add_argument("id", nargs="?", type=record_id, default=None)
+    p.add_argument("--note", default=None, help="with approve: a note kept with the decision")
+    p.add_argument("--reason", default=None, help="with reject: why (required)")
+    p.add_argument(
+        "--status",
+        default="pending",
+        choices=("pending", "approved", "rejected", "expired", "all"),
+    )
+    p.add_argument("--mine", action="store_true", help="only the requests I made")
+    p.add_argument("--limit", type=_bounded_int(1, 10_000, "--limit"), default=100)
 
     command(
         "migrate",

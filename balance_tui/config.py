@@ -35,6 +35,7 @@ from typing import Any
 
 import platformdirs
 
+from balance_tui.domain.authority import ROLES
 from balance_tui.domain.errors import BalanceError, InvalidAmountError
 from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents
 from balance_tui.domain.tiers import (
@@ -75,6 +76,11 @@ class Settings:
     theme: str | None = None
     #: Where the TUI keeps what the operator chooses (the theme); None: keep nothing.
     writable_config: Path | None = None
+    #: SQLite only (PostgreSQL asks the server): the operator's role. A single-user file's
+    #: user owns it and may do anything, hence admin; a shared file names each one's role.
+    role: str = "admin"
+    #: Hours an approval request waits for a checker before it expires.
+    approval_hours: int = 24
 
     def operator_name(self) -> str:
         return self.operator or _login_name()
@@ -172,7 +178,16 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     if config_path.exists():
         data = _read_file(config_path)
     source = str(config_path)
-    known = {"operator", "significant_drop_percent", "tiers", "keys", "database", "theme"}
+    known = {
+        "operator",
+        "significant_drop_percent",
+        "tiers",
+        "keys",
+        "database",
+        "theme",
+        "role",
+        "approval_hours",
+    }
     for key in data:
         if key not in known:
             raise ConfigError(f"{source}: unknown setting {key!r} ({', '.join(sorted(known))}).")
@@ -203,7 +218,16 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     if theme is not None and not isinstance(theme, str):
         raise ConfigError(f"{source}: theme must be a theme name, as text.")
 
+    role = env.get("BALANCE_TUI_ROLE") or data.get("role", "admin")
+    if role not in ROLES:
+        raise ConfigError(f"{source}: role must be one of {', '.join(ROLES)}, got {role!r}.")
+    hours = data.get("approval_hours", 24)
+    if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 31:
+        raise ConfigError(f"{source}: approval_hours must be a whole number of hours (1-744).")
+
     return Settings(
+        role=role,
+        approval_hours=hours,
         rulebook=book,
         significant_drop_share=drop,
         operator=operator,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -79,6 +79,82 @@ def postgres_url() -> Iterator[str]:
         admin.close()
 
 
+def login_url(url: str, login: str) -> str:
+    """The same database (and schema) as ``url``, connected as ``login`` (trust auth)."""
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{login}@{rest.split('@', 1)[1]}"
+
+
+@pytest.fixture(scope="session")
+def pg_group_roles() -> Iterator[None]:
+    """The balance_* group roles are cluster-wide: the ones the tests' ``migrate`` creates
+    are dropped (with their grants) when the session ends."""
+    if PG_SKIP_REASON:
+        yield
+        return
+    import psycopg2
+
+    from balance_tui.store.roles import GROUP_ROLES
+
+    def existing() -> set[str]:
+        with psycopg2.connect(PG_URL) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(GROUP_ROLES),)
+            )
+            return {r[0] for r in cur.fetchall()}
+
+    before = existing()
+    yield
+    made = sorted(existing() - before)
+    if made:
+        conn = psycopg2.connect(PG_URL)
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute(f"DROP OWNED BY {', '.join(made)}")
+            for role in made:
+                cur.execute(f"DROP ROLE {role}")
+        conn.close()
+
+
+@pytest.fixture
+def pg_logins(postgres_url: str, pg_group_roles: None) -> Iterator[Callable[[str, str], str]]:
+    """``make(name, role)`` creates a login holding ``balance_<role>`` on a schema whose
+    roles and grants are set up (as ``migrate`` does) and returns its URL; every login is
+    dropped afterwards."""
+    import psycopg2
+
+    from balance_tui.store.roles import set_up_roles
+
+    owner = connect(postgres_url)
+    initialize_balance_tables(owner)
+    assert set_up_roles(owner) == []
+    owner.close()
+    admin = psycopg2.connect(PG_URL)
+    admin.autocommit = True
+    made: list[str] = []
+
+    def make(name: str, role: str) -> str:
+        login = f"{name}_{uuid.uuid4().hex[:6]}"
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE ROLE {login} LOGIN")
+            made.append(login)
+            cur.execute(f"GRANT balance_{role} TO {login}")
+        return login_url(postgres_url, login)
+
+    try:
+        yield make
+    finally:
+        with admin.cursor() as cur:
+            for login in made:
+                cur.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s",
+                    (login,),
+                )
+                cur.execute(f"DROP OWNED BY {login}")
+                cur.execute(f"DROP ROLE {login}")
+        admin.close()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest) -> str:
     """Every service test runs on both backends."""
@@ -116,6 +192,8 @@ def _isolated_user_dirs(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # t
         "DB_PATH",
         "BALANCE_TUI_OPERATOR",
         "BALANCE_TUI_CONFIG",
+        "BALANCE_TUI_ROLE",
+        "BALANCE_TUI_AUDIT_KEY",
         "BALANCE_MIN_DEFAULT",
         "BALANCE_MAX_DEFAULT",
         "BALANCE_WARNING_THRESHOLD",

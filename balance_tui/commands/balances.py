@@ -10,6 +10,7 @@ from balance_tui.commands.output import (
     error_line,
     money,
     out,
+    plain,
     print_json,
     safe,
     signed,
@@ -47,8 +48,19 @@ def _metadata(text: str | None) -> dict[str, object] | None:
 
 def _print_result(result: BalanceUpdateResult, args: argparse.Namespace) -> int:
     if args.json:
-        print_json(result)
-        return 0 if result.success else 1
+        print_json({**plain(result), "status": result.status})
+        return 1 if result.status == "rejected" else 0
+    if result.status == "pending_approval":
+        request = result.request
+        assert request is not None
+        limit = "no" if request.maker_authority is None else money(request.maker_authority)
+        out(
+            f"pending approval #{request.id}: {safe(request.customer_id)} {request.change_type} "
+            f"{signed(request.amount)} {request.currency} is above your authority of {limit}; "
+            f"nothing is applied until a supervisor approves it (expires "
+            f"{when(request.expires_at)})."
+        )
+        return 0
     if not result.success:
         raised = "".join(f" Alert #{a.id} raised ({a.alert_type})." for a in result.alerts)
         error_line("rejected: " + " ".join(result.validation.errors) + raised)

@@ -54,6 +54,22 @@ def migrate(services: Services, args: argparse.Namespace) -> int:
         out(f"{services.database_label}: applied {', '.join(applied)}.")
     else:
         out(f"{services.database_label}: the schema is up to date.")
+    if services.authority.postgres:
+        still_to_run = services.authority.set_up_roles()
+        if still_to_run:
+            out(
+                "The roles balance_operator, balance_supervisor, balance_auditor and "
+                "balance_admin are missing and this login may not create them (no CREATEROLE)."
+                " Have a DBA run:"
+            )
+            for statement in still_to_run:
+                out(f"  {statement};")
+        else:
+            out(
+                "Roles balance_operator, balance_supervisor, balance_auditor and "
+                "balance_admin are granted on this schema; grant them to logins "
+                "(GRANT balance_operator TO ann)."
+            )
     return 0
 
 

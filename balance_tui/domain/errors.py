@@ -58,3 +58,15 @@ class StorageError(BalanceError):
 class MigrationPendingError(StorageError):
     """The book's schema is older than this program's: ``balance-tui migrate`` (run by the
     schema owner) must bring it up to date first."""
+
+
+class NotAuthorisedError(BalanceError, PermissionError):
+    """The acting identity's role or authority does not allow this."""
+
+
+class UnknownApprovalError(BalanceError, LookupError):
+    """No approval request with that id."""
+
+
+class ApprovalStateError(BalanceError):
+    """The request was already decided, or expired."""

@@ -1,7 +1,14 @@
-"""The audit hash chain: sha256 over the previous hash and a canonical encoding of the row.
+"""The audit hash chains: sha256 over the previous hash and a canonical encoding of a row.
 
-The encoding is JSON with sorted keys, no whitespace and UTF-8 text, over the fields that
-make up the change; one chain per customer, starting from ``GENESIS_HASH``.
+The encoding is JSON with sorted keys, no whitespace and UTF-8 text. Events form one chain
+per customer, starting from ``GENESIS_HASH``; everything else the book must not lose
+(acknowledgements, approvals, refused attempts, authority changes) forms one more chain of
+audit records.
+
+Events of ``chain_version`` 2 (all written since migration 0006) are hashed over every
+stored field, the currency, database user and approval link included; version 1 rows keep
+the hash they were written with. Passing a version 2 row off as version 1 changes what is
+hashed, so it does not verify either.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 GENESIS_HASH = "0" * 64
+#: The version new events are hashed with.
+CHAIN_VERSION = 2
+VERSION_2_FIELDS = ("currency", "db_user", "approval_id", "chain_version")
 
 
 @dataclass(frozen=True)
@@ -34,11 +44,19 @@ class ChainedFields:
     idempotency_key: str | None
     created_us: int
     reverses_event_id: int | None
+    currency: str = ""
+    db_user: str | None = None
+    approval_id: int | None = None
+    chain_version: int = CHAIN_VERSION
 
     def canonical(self) -> bytes:
-        return json.dumps(
-            self.__dict__, sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode("utf-8")
+        fields = dict(self.__dict__)
+        if self.chain_version < 2:
+            for name in VERSION_2_FIELDS:
+                del fields[name]
+        return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+            "utf-8"
+        )
 
 
 def chain_hash(prev_hash: str, fields: ChainedFields) -> str:
@@ -54,3 +72,11 @@ def canonical_json(value: Any) -> str:
     return json.dumps(
         value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
     )
+
+
+def audit_hash(prev_hash: str, kind: str, ref_id: str, body: str, db_user: str | None) -> str:
+    """The hash of one audit record (an acknowledgement, an approval, a refusal...)."""
+    digest = hashlib.sha256(prev_hash.encode("ascii"))
+    digest.update(b"\n")
+    digest.update(canonical_json([kind, ref_id, body, db_user]).encode("utf-8"))
+    return digest.hexdigest()

@@ -11,6 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.tiers import BalanceValidationRules
 
 
@@ -111,6 +112,21 @@ class BalanceUpdateResult:
     alerts: list[BalanceThresholdAlert]
     event: BalanceChangeEvent | None
     replayed: bool = False
+    #: The approval request this change became (above the maker's authority) or applied.
+    request: ApprovalRequest | None = None
+
+    @property
+    def status(self) -> str:
+        """``applied``, ``pending_approval`` (waiting for a checker) or ``rejected``."""
+        if self.success:
+            return "applied"
+        if (
+            self.request is not None
+            and self.request.status == "pending"
+            and self.validation.is_valid
+        ):
+            return "pending_approval"
+        return "rejected"
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,8 @@ class VerificationReport:
     customers_checked: int
     events_checked: int
     problems: list[VerificationProblem]
+    #: Acknowledgements, approvals, refusals and authority changes, chained (see hashing).
+    audit_records_checked: int = 0
 
     @property
     def ok(self) -> bool:

@@ -11,7 +11,9 @@ from peewee import Database
 
 from balance_tui.config import Settings, load_settings
 from balance_tui.services.analytics import BalanceAnalyticsService
+from balance_tui.services.approvals import ApprovalDesk
 from balance_tui.services.audit import BalanceAuditTrail
+from balance_tui.services.authority import AuthorityService
 from balance_tui.services.clock import Clock, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.services.manager import BalanceManager
@@ -35,6 +37,8 @@ class Services:
     notifications: BalanceNotificationService
     analytics: BalanceAnalyticsService
     verifier: ChainVerifier
+    approvals: ApprovalDesk
+    authority: AuthorityService
     operator: str
     database_label: str
     #: Something the operator should know about how the book was opened, or "".
@@ -63,6 +67,8 @@ def build_services(
         notifications=BalanceNotificationService(db, clock, settings=settings, feed=feed),
         analytics=BalanceAnalyticsService(db, clock, settings=settings, feed=feed),
         verifier=ChainVerifier(db, clock, settings=settings, feed=feed),
+        approvals=ApprovalDesk(db, clock, settings=settings, feed=feed),
+        authority=AuthorityService(db, clock, settings=settings, feed=feed),
         operator=operator or settings.operator_name(),
         database_label=describe_database(db),
     )

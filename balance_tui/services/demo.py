@@ -16,7 +16,13 @@ from dataclasses import dataclass, field
 from balance_tui.domain import alerts as alert_rules
 from balance_tui.domain.changes import ChangeType
 from balance_tui.domain.errors import InvalidInputError
-from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, canonical_json, chain_hash
+from balance_tui.domain.hashing import (
+    CHAIN_VERSION,
+    GENESIS_HASH,
+    ChainedFields,
+    canonical_json,
+    chain_hash,
+)
 from balance_tui.domain.risk import risk_score
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.domain.validation import check_change
@@ -209,6 +215,7 @@ class DemoGenerator(ServiceBase):
         times = sorted(_business_time(rng, start, now) for _ in range(count))
         chosen = rng.choices(people, weights=weights, k=count)
         next_id, next_alert = bulk.next_ids(self.db)
+        db_user = self.session_user()  # what PostgreSQL records (and so what is hashed)
         event_rows: list[tuple[object, ...]] = []
         alert_rows: list[tuple[object, ...]] = []
         rejected_rows: list[tuple[object, ...]] = []
@@ -279,6 +286,8 @@ class DemoGenerator(ServiceBase):
                 idempotency_key=None,
                 created_us=moment,
                 reverses_event_id=reverses,
+                currency="USD",
+                db_user=db_user,
             )
             digest = chain_hash(person.head, fields)
             event_rows.append(
@@ -302,6 +311,8 @@ class DemoGenerator(ServiceBase):
                     moment,
                     person.head,
                     digest,
+                    db_user,
+                    CHAIN_VERSION,
                 )
             )
             for draft in alert_rules.alerts_for_change(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.records import BalanceThresholdAlert
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,21 @@ class AlertAcknowledged:
     alert: BalanceThresholdAlert
 
 
-Notice = BalanceChanged | AlertRaised | AlertAcknowledged
+@dataclass(frozen=True)
+class ApprovalRequested:
+    """A change above its maker's authority now waits for a checker."""
+
+    request: ApprovalRequest
+
+
+@dataclass(frozen=True)
+class ApprovalDecided:
+    """A checker approved (and applied) or rejected a request."""
+
+    request: ApprovalRequest
+
+
+Notice = BalanceChanged | AlertRaised | AlertAcknowledged | ApprovalRequested | ApprovalDecided
 Subscriber = Callable[[Notice], None]
 
 

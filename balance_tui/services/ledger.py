@@ -21,16 +21,19 @@ from typing import Any
 from peewee import IntegrityError
 
 from balance_tui.domain import alerts as alert_rules
+from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.changes import ChangeType, parse_change_type
 from balance_tui.domain.errors import (
     AlreadyReversedError,
     BalanceError,
     IdempotencyConflictError,
     InvalidInputError,
+    NotAuthorisedError,
+    UnknownApprovalError,
     UnknownCustomerError,
     UnknownEventError,
 )
-from balance_tui.domain.hashing import ChainedFields, canonical_json, chain_hash
+from balance_tui.domain.hashing import CHAIN_VERSION, ChainedFields, canonical_json, chain_hash
 from balance_tui.domain.inputs import (
     MAX_NAME,
     MAX_REASON,
@@ -40,7 +43,13 @@ from balance_tui.domain.inputs import (
     metadata_to_json,
     storable_text,
 )
-from balance_tui.domain.money import MoneyInput, cents_to_decimal, to_cents, typed_currency
+from balance_tui.domain.money import (
+    MoneyInput,
+    cents_to_decimal,
+    format_cents,
+    to_cents,
+    typed_currency,
+)
 from balance_tui.domain.records import (
     BalanceChange,
     BalanceChangeEvent,
@@ -53,9 +62,12 @@ from balance_tui.domain.records import (
 from balance_tui.domain.risk import risk_score
 from balance_tui.domain.tiers import BalanceValidationRules, normalise_tier
 from balance_tui.domain.validation import check_change
+from balance_tui.services import audit_records
+from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US, from_us
-from balance_tui.services.feed import AlertRaised, BalanceChanged, Notice
+from balance_tui.services.feed import AlertRaised, ApprovalRequested, BalanceChanged, Notice
+from balance_tui.store import approvals as approval_store
 from balance_tui.store.ledger import CustomerState, LedgerStatements
 
 
@@ -75,6 +87,8 @@ class ChangeRequest:
     reverses_event_id: int | None = None
     #: The currency the amount was given in (a typed symbol or the caller's), if any.
     currency: str | None = None
+    #: The approved request this change applies (then the maker's authority is not asked).
+    approval_id: int | None = None
 
     def fingerprint(self) -> str:
         body = canonical_json(
@@ -178,6 +192,25 @@ class Ledger(ServiceBase):
     def sql(self) -> LedgerStatements:
         return LedgerStatements(self.db)
 
+    @cached_property
+    def authority(self) -> AuthorityService:
+        return AuthorityService(self.db, self.clock, settings=self.settings, feed=self.feed)
+
+    def _read_only(self, performed_by: Any) -> BalanceUpdateResult | None:
+        """A refusal for an identity that may not post at all (an auditor); not recorded as
+        an attempt: such a login may not write even that."""
+        if not isinstance(performed_by, str) or not performed_by.strip():
+            return None  # the shape check says what is wrong with it
+        try:
+            self.authority.require_writer(performed_by)
+        except NotAuthorisedError as exc:
+            message = str(exc)
+        else:
+            return None
+        return BalanceUpdateResult(
+            False, Decimal("0.00"), ValidationResult(False, [message], []), [], None
+        )
+
     # ----------------------------------------------------------------- one change
 
     def update_balance(
@@ -198,7 +231,13 @@ class Ledger(ServiceBase):
         """Apply one change (see ``BalanceManager.update_balance``).
 
         ``currency``: the currency the amount is given in; a change in another currency than
-        the customer's is refused (so is "€50" typed for a USD customer)."""
+        the customer's is refused (so is "€50" typed for a USD customer).
+
+        A change above the acting identity's authority is not applied: it becomes an
+        approval request (``result.status == "pending_approval"``, ``result.request``)."""
+        read_only = self._read_only(performed_by)
+        if read_only is not None:
+            return read_only
         try:
             request = self.request(
                 customer_id,
@@ -226,6 +265,9 @@ class Ledger(ServiceBase):
     ) -> BalanceUpdateResult:
         """Undo an event with a new ``reversal`` event pointing at it (at most once)."""
         event_id = check_id(event_id, "Event id")
+        read_only = self._read_only(performed_by)
+        if read_only is not None:
+            return read_only
         code, agent_code, cents = self.reversible(event_id)
         try:
             request = ChangeRequest(
@@ -420,7 +462,7 @@ class Ledger(ServiceBase):
         self, code: str, kind: str, cents: int | None, who: str, errors: list[str], now_us: int
     ) -> None:
         with self.write_transaction():
-            self.sql.record_rejection(
+            rejection_id = self.sql.record_rejection(
                 {
                     "customer_code": code,
                     "change_type": kind,
@@ -430,6 +472,7 @@ class Ledger(ServiceBase):
                     "created_us": now_us,
                 }
             )
+            audit_records.record(self.db, "refusal", [rejection_id], now_us)
 
     # ----------------------------------------------------------------- the transaction
 
@@ -541,11 +584,24 @@ class Ledger(ServiceBase):
         )
         if not check.result.is_valid:
             return self._reject(request, state, check.result, check.breaks_a_limit, now_us)
+        if request.approval_id is None:
+            limit = self.authority.limit_cents(request.performed_by)
+            if limit is not None and abs(request.cents) > limit:
+                if batch is not None:
+                    message = (
+                        f"{format_cents(abs(request.cents))} is above your authority of "
+                        f"{format_cents(limit)}; submit it on its own to ask for approval."
+                    )
+                    result = ValidationResult(False, [message], list(check.result.warnings))
+                    return self._reject(request, state, result, False, now_us)
+                return self._ask_approval(request, state, check.result, limit, now_us)
+        approval_id = request.approval_id
 
         new_cents = check.new_balance_cents
         sequence = state.sequence + 1
         warnings_json = canonical_json(check.result.warnings) if check.result.warnings else "[]"
         score = risk_score(request.change_type, request.cents, new_cents, last_hour, rules)
+        db_user = self.session_user()
         fields = ChainedFields(
             customer_id=state.code,
             sequence=sequence,
@@ -563,9 +619,11 @@ class Ledger(ServiceBase):
             idempotency_key=request.idempotency_key,
             created_us=now_us,
             reverses_event_id=request.reverses_event_id,
+            currency=state.currency,
+            db_user=db_user,
+            approval_id=approval_id,
         )
         digest = chain_hash(state.head_hash, fields)
-        db_user = self.session_user()
         event_id = self.sql.append_event(
             {
                 "customer_id": state.id,
@@ -590,6 +648,8 @@ class Ledger(ServiceBase):
                 "created_us": now_us,
                 "prev_hash": state.head_hash,
                 "hash": digest,
+                "approval_id": approval_id,
+                "chain_version": CHAIN_VERSION,
             }
         )
         self.sql.move_balance(state.id, new_cents, sequence, digest)
@@ -693,3 +753,86 @@ class Ledger(ServiceBase):
             False, cents_to_decimal(state.balance_cents), result, alerts, None
         )
         return outcome, [AlertRaised(a) for a in alerts]
+
+    # ----------------------------------------------------------------- four eyes
+
+    def _ask_approval(
+        self,
+        request: ChangeRequest,
+        state: CustomerState,
+        result: ValidationResult,
+        limit: int,
+        now_us: int,
+    ) -> tuple[BalanceUpdateResult, list[Notice]]:
+        """Store a valid change above the maker's authority as a request for a checker."""
+        maker = self.authority.login_for(request.performed_by)
+        kind = request.change_type.value
+        waiting = approval_store.pending_duplicate(
+            self.db, state.id, maker, kind, request.cents, now_us
+        )
+        if waiting is not None:
+            message = f"This change is already waiting for approval #{waiting}."
+            return self._reject(
+                request, state, ValidationResult(False, [message], []), False, now_us
+            )
+        request_id = approval_store.insert_request(
+            self.db,
+            {
+                "customer_id": state.id,
+                "change_type": kind,
+                "amount_cents": request.cents,
+                "reason": request.reason,
+                "metadata_json": request.metadata_json,
+                "reverses_event_id": request.reverses_event_id,
+                "maker": maker,
+                "maker_label": request.performed_by,
+                "maker_authority_cents": limit,
+                "created_us": now_us,
+                "expires_us": now_us + self.settings.approval_hours * HOUR_US,
+            },
+        )
+        audit_records.record(self.db, "request", [request_id], now_us)
+        waiting_request = self.approval(request_id, now_us)
+        outcome = BalanceUpdateResult(
+            False,
+            cents_to_decimal(state.balance_cents),
+            result,
+            [],
+            None,
+            request=waiting_request,
+        )
+        return outcome, [ApprovalRequested(waiting_request)]
+
+    def approval(self, request_id: int, now_us: int | None = None) -> ApprovalRequest:
+        """One approval request as stored (status as of now)."""
+        row = approval_store.request(
+            self.db, request_id, self.now_us() if now_us is None else now_us
+        )
+        if row is None:
+            raise UnknownApprovalError(f"No approval request #{request_id}.")
+        return approval_record(row)
+
+
+def approval_record(row: Mapping[str, Any]) -> ApprovalRequest:
+    authority = row["maker_authority_cents"]
+    return ApprovalRequest(
+        id=int(row["id"]),
+        customer_id=row["customer_code"],
+        currency=row["currency"],
+        change_type=row["change_type"],
+        amount=cents_to_decimal(int(row["amount_cents"])),
+        reason=row["reason"],
+        metadata=json.loads(row["metadata_json"]),
+        reverses_event_id=row["reverses_event_id"],
+        maker=row["maker"],
+        maker_label=row["maker_label"],
+        maker_authority=None if authority is None else cents_to_decimal(int(authority)),
+        created_at=from_us(int(row["created_us"])),
+        expires_at=from_us(int(row["expires_us"])),
+        status=row["status"],
+        checker=row["checker"],
+        checker_label=row["checker_label"],
+        note=row["note"],
+        decided_at=None if row["decided_us"] is None else from_us(int(row["decided_us"])),
+        event_id=None if row["event_id"] is None else int(row["event_id"]),
+    )

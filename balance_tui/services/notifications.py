@@ -10,6 +10,8 @@ from balance_tui.domain.inputs import MAX_NAME, MAX_REASON, check_id, check_text
 from balance_tui.domain.money import MoneyInput, to_cents
 from balance_tui.domain.records import BalanceThresholdAlert
 from balance_tui.domain.tiers import BalanceValidationRules
+from balance_tui.services import audit_records
+from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised
 from balance_tui.services.ledger import raise_alert
@@ -181,6 +183,7 @@ class BalanceNotificationService(ServiceBase):
         ids = [check_id(i, "Alert id") for i in dict.fromkeys(alert_ids)]
         if not ids:
             return [], set()
+        AuthorityService(self.db, self.clock, settings=self.settings).require_writer(who)
         now_us = self.now_us()
 
         def acknowledge() -> tuple[list[int], list[BalanceThresholdAlert]]:
@@ -189,6 +192,7 @@ class BalanceNotificationService(ServiceBase):
                 raise UnknownAlertError(
                     f"No alert {', '.join('#' + str(i) for i in missing)}; nothing acknowledged."
                 )
+            audit_records.record(self.db, "ack", newly, now_us)
             rows = alert_store.list_alerts(self.db, include_acknowledged=True, ids=ids)
             return newly, rows
 

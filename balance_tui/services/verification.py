@@ -12,6 +12,7 @@ from collections.abc import Callable
 from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, chain_hash
 from balance_tui.domain.money import format_cents
 from balance_tui.domain.records import VerificationProblem, VerificationReport
+from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
 from balance_tui.store import verification as scan
 
@@ -40,6 +41,7 @@ class ChainVerifier(ServiceBase):
                 walked[customer_pk] = self._check_event(row, code, walked, problems)
                 if progress and (events == 1 or events % PROGRESS_EVERY == 0):
                     progress(events, total)
+            audited, audit_problems = audit_records.verify(self.db)
         for pk, (code, balance, count, head) in customers.items():
             seen_count, seen_balance, seen_head = walked.get(pk, (0, 0, GENESIS_HASH))
             if balance != seen_balance:
@@ -62,7 +64,7 @@ class ChainVerifier(ServiceBase):
                 )
         if progress:
             progress(events, max(total, events))
-        return VerificationReport(len(customers), events, problems)
+        return VerificationReport(len(customers), events, problems + audit_problems, audited)
 
     @staticmethod
     def _check_event(
@@ -116,6 +118,10 @@ class ChainVerifier(ServiceBase):
             idempotency_key=row["idempotency_key"],  # type: ignore[arg-type]
             created_us=int(row["created_us"]),  # type: ignore[call-overload]
             reverses_event_id=row["reverses_event_id"],  # type: ignore[arg-type]
+            currency=str(row["currency"]),
+            db_user=row["db_user"],  # type: ignore[arg-type]
+            approval_id=row["approval_id"],  # type: ignore[arg-type]
+            chain_version=int(row["chain_version"]),  # type: ignore[call-overload]
         )
         if chain_hash(str(row["prev_hash"]), fields) != row["hash"]:
             problem(f"event #{event_id} hash does not match its contents (the row was altered)")

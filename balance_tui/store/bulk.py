@@ -34,6 +34,8 @@ DEMO_EVENT_COLUMNS = (
     "created_us",
     "prev_hash",
     "hash",
+    "db_user",
+    "chain_version",
 )
 DEMO_ALERT_COLUMNS = (
     "id",

@@ -173,8 +173,7 @@ class LedgerStatements:
 
     # ---------------------------------------------------------------- refusals
 
-    def record_rejection(self, values: dict[str, Any]) -> None:
-        self.db.execute_sql(
-            self._insert_rejection.removesuffix(" RETURNING id"),
-            tuple(values[c] for c in REJECTION_INSERT_COLUMNS),
+    def record_rejection(self, values: dict[str, Any]) -> int:
+        return self._inserted_id(
+            self._insert_rejection, tuple(values[c] for c in REJECTION_INSERT_COLUMNS)
         )

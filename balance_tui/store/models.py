@@ -74,6 +74,10 @@ class BalanceEvent(BaseModel):
     created_us = BigIntegerField()
     prev_hash = CharField(max_length=64)
     hash = CharField(max_length=64)
+    #: The approval request this event applies (a change above its maker's authority).
+    approval_id = BigIntegerField(null=True)
+    #: 1: events written before the hash covered every field; 2: it covers all of them.
+    chain_version = IntegerField(default=1)
 
 
 class Alert(BaseModel):
@@ -90,6 +94,7 @@ class Alert(BaseModel):
     acknowledged_us = BigIntegerField(null=True)
     acknowledged_by = CharField(max_length=200, null=True)
     acknowledgement_note = TextField(null=True)
+    acknowledged_db_user = CharField(max_length=200, null=True)
 
 
 class RejectedAttempt(BaseModel):

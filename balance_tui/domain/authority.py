@@ -1,0 +1,89 @@
+"""Who may do what: roles, authority (the largest single change one may post) and the
+approval requests a change above it becomes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+#: The roles, least to most powerful for writing (auditors only read).
+ROLES = ("auditor", "operator", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The acting identity: on PostgreSQL the session's login and the roles the server gives
+    it; on SQLite the configured operator name and role. ``label`` is the display name
+    (``--operator``) stored beside the login, never trusted for authority."""
+
+    login: str
+    label: str
+    roles: frozenset[str]
+    #: The largest single change this identity may post; None is unlimited.
+    authority: Decimal | None
+
+    @property
+    def may_write(self) -> bool:
+        return bool(self.roles & {"operator", "supervisor", "admin"})
+
+    @property
+    def may_decide(self) -> bool:
+        """May approve or reject requests (within its authority)."""
+        return bool(self.roles & {"supervisor", "admin"})
+
+    @property
+    def may_administer(self) -> bool:
+        return "admin" in self.roles
+
+    def within(self, amount: Decimal) -> bool:
+        return self.authority is None or abs(amount) <= self.authority
+
+    @property
+    def role(self) -> str:
+        """The strongest role held (for display)."""
+        held = [r for r in ROLES if r in self.roles]
+        return held[-1] if held else "none"
+
+
+@dataclass(frozen=True)
+class AuthorityEntry:
+    """One row of the authority table: a role's or one login's limit."""
+
+    kind: str  # "role" or "login"
+    subject: str
+    limit: Decimal | None  # None: unlimited
+    set_by: str
+    set_at: datetime
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """A change above its maker's authority, waiting for (or decided by) a checker."""
+
+    id: int
+    customer_id: str
+    currency: str
+    change_type: str
+    amount: Decimal
+    reason: str
+    metadata: dict[str, object]
+    reverses_event_id: int | None
+    maker: str
+    maker_label: str
+    maker_authority: Decimal | None
+    created_at: datetime
+    expires_at: datetime
+    #: pending, approved, rejected or expired
+    status: str
+    checker: str | None = None
+    checker_label: str | None = None
+    note: str | None = None
+    decided_at: datetime | None = None
+    #: The event that applied it (approved requests).
+    event_id: int | None = None
+
+
+def parse_limit(text: str) -> str:
+    """``unlimited`` (any case) or an amount as typed; returns the normalised text."""
+    return "unlimited" if text.strip().lower() in {"unlimited", "none", "no limit"} else text

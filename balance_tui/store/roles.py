@@ -1,0 +1,91 @@
+"""PostgreSQL group roles and their grants (run by ``balance-tui migrate``).
+
+``balance_operator`` reads everything and appends changes, alerts, acknowledgements,
+refusals, requests and audit records; ``balance_supervisor`` is an operator who also
+decides approval requests; ``balance_admin`` a supervisor who also sets authority;
+``balance_auditor`` only reads. Nobody is granted UPDATE or DELETE on the trail (events,
+requests, decisions, audit records): the only updates granted are a customer's row (its
+balance guarded by a trigger) and an alert's acknowledgement columns.
+
+Roles are cluster-wide and creating them needs CREATEROLE, which a schema owner may lack:
+then ``migrate`` prints this SQL for a DBA instead. Grants are per schema and idempotent.
+"""
+
+from __future__ import annotations
+
+from peewee import Database
+
+GROUP_ROLES = ("balance_operator", "balance_supervisor", "balance_auditor", "balance_admin")
+OPERATOR_INSERTS = (
+    "agent",
+    "customer",
+    "balance_event",
+    "alert",
+    "rejected_attempt",
+    "approval_request",
+    "audit_record",
+)
+ACK_COLUMNS = ("acknowledged_us", "acknowledged_by", "acknowledgement_note", "acknowledged_db_user")
+
+
+def create_roles_sql() -> list[str]:
+    return [
+        f"DO $$ BEGIN CREATE ROLE {role} NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        for role in GROUP_ROLES
+    ] + [
+        "GRANT balance_operator TO balance_supervisor",
+        "GRANT balance_supervisor TO balance_admin",
+    ]
+
+
+def grants_sql(schema: str) -> list[str]:
+    everyone = ", ".join(GROUP_ROLES)
+    return [
+        f"GRANT USAGE ON SCHEMA {schema} TO {everyone}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {everyone}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO balance_operator",
+        f"GRANT INSERT ON {', '.join(f'{schema}.{t}' for t in OPERATOR_INSERTS)} "
+        "TO balance_operator",
+        f"GRANT UPDATE ON {schema}.customer TO balance_operator",
+        f"GRANT UPDATE ({', '.join(ACK_COLUMNS)}) ON {schema}.alert TO balance_operator",
+        f"GRANT INSERT ON {schema}.approval_decision TO balance_supervisor",
+        f"GRANT INSERT, UPDATE ON {schema}.authority TO balance_admin",
+    ]
+
+
+def current_schema(db: Database) -> str:
+    return str(db.execute_sql("SELECT current_schema()").fetchone()[0])
+
+
+def missing_roles(db: Database) -> list[str]:
+    held = {
+        r[0]
+        for r in db.execute_sql(
+            "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(GROUP_ROLES),)
+        )
+    }
+    return [r for r in GROUP_ROLES if r not in held]
+
+
+def may_create_roles(db: Database) -> bool:
+    row = db.execute_sql(
+        "SELECT rolcreaterole OR rolsuper FROM pg_roles WHERE rolname = current_user"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def set_up_roles(db: Database) -> list[str]:
+    """Create the group roles if this login may, and grant them on the book's schema.
+
+    Returns the SQL a DBA must still run (empty when everything was done here)."""
+    schema = current_schema(db)
+    missing = missing_roles(db)
+    if missing and not may_create_roles(db):
+        return create_roles_sql() + grants_sql(schema)
+    with db.atomic():
+        if missing:
+            for statement in create_roles_sql():
+                db.execute_sql(statement)
+        for statement in grants_sql(schema):
+            db.execute_sql(statement)
+    return []

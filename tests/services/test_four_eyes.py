@@ -1,0 +1,213 @@
+"""Four eyes on both backends: a change above the maker's authority waits as a request; a
+different login with enough authority approves (re-validated, applied, linked) or rejects
+it; duplicates are refused, requests expire, and of two checkers at once exactly one wins.
+
+On PostgreSQL every person is a real login holding a balance_* role (made in the test); on
+SQLite a person is an operator name with a configured role, as the README describes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from balance_tui.config import Settings
+from balance_tui.domain.errors import ApprovalStateError, InvalidInputError, NotAuthorisedError
+from balance_tui.services import Services, build_services
+from balance_tui.store import connect, initialize_balance_tables
+
+
+@dataclass
+class Person:
+    services: Services
+    #: What the book records as this person's identity (PG: the login; SQLite: the name).
+    login: str
+    name: str
+
+    def post(self, amount: str, kind: str = "deposit", reason: str = "funds"):  # type: ignore[no-untyped-def]
+        return self.services.manager.update_balance(
+            "CUST_1", None, Decimal(amount), kind, reason, self.name
+        )
+
+
+Staff = Callable[[str, str], Person]
+
+
+@pytest.fixture
+def staff(db_url: str, clock, request: pytest.FixtureRequest) -> Iterator[Staff]:  # type: ignore[no-untyped-def]
+    opened = []
+    postgres = db_url.startswith("postgresql")
+    if postgres:
+        make_login = request.getfixturevalue("pg_logins")
+    else:
+        owner = connect(db_url)
+        initialize_balance_tables(owner)
+        owner.close()
+
+    def person(name: str, role: str) -> Person:
+        if postgres:
+            url = make_login(name, role)
+            login = url.split("://", 1)[1].split("@", 1)[0]
+            settings = Settings(operator=name)
+        else:
+            url, login, settings = db_url, name, Settings(operator=name, role=role)
+        database = connect(url)
+        opened.append(database)
+        return Person(build_services(database, settings, clock, operator=name), login, name)
+
+    yield person
+    for database in opened:
+        database.close()
+
+
+@pytest.fixture
+def desk(staff: Staff) -> dict[str, Person]:
+    people = {
+        "ada": staff("ada", "admin"),
+        "ann": staff("ann", "operator"),
+        "bob": staff("bob", "supervisor"),
+        "cat": staff("cat", "supervisor"),
+        "dan": staff("dan", "auditor"),
+    }
+    people["ann"].services.manager.create_customer("CUST_1", "AG_1", vip_level="platinum")
+    assert people["ada"].post("20000").success
+    return people
+
+
+def test_within_authority_applies_and_above_it_waits(desk: dict[str, Person]) -> None:
+    ann = desk["ann"]
+    small = ann.post("10000")
+    assert small.status == "applied"
+    big = ann.post("15000", reason="big win payout")
+    assert big.status == "pending_approval" and not big.success and big.event is None
+    request = big.request
+    assert request is not None
+    assert (request.maker, request.maker_label, request.status) == (ann.login, "ann", "pending")
+    assert request.amount == Decimal("15000.00") and request.reason == "big win payout"
+    assert request.maker_authority == Decimal("10000.00")
+    report = ann.services.manager.get_customer_balance_report("CUST_1")
+    assert report.current_balance == Decimal("30000.00")  # nothing applied yet
+
+
+def test_a_different_login_with_authority_approves_and_the_event_links_to_it(
+    desk: dict[str, Person],
+) -> None:
+    ann, bob, ted = desk["ann"], desk["bob"], desk["cat"]
+    request = ann.post("15000").request
+    assert request is not None
+    with pytest.raises(NotAuthorisedError, match="another login must decide"):
+        ann.services.approvals.approve(request.id, "ann")
+    other_operator = desk["ann"]  # an operator lacks the role even for others' requests
+    assert not other_operator.services.authority.identity("ann").may_decide
+    result = bob.services.approvals.approve(request.id, "bob", "called the customer")
+    assert result.status == "applied" and result.event is not None
+    assert result.new_balance == Decimal("35000.00")
+    assert result.event.performed_by == "ann"  # the maker's change, applied by the checker
+    decided = ted.services.approvals.get(request.id)
+    assert (decided.status, decided.checker, decided.note) == (
+        "approved",
+        bob.login,
+        "called the customer",
+    )
+    assert decided.event_id == result.event.id
+    assert bob.services.verifier.verify().ok
+
+
+def test_the_checker_needs_enough_authority(desk: dict[str, Person]) -> None:
+    bob, ada = desk["bob"], desk["ada"]
+    request = bob.post("150000").request  # above a supervisor's 100,000
+    assert request is not None
+    with pytest.raises(NotAuthorisedError, match="above the authority"):
+        desk["cat"].services.approvals.approve(request.id, "cat")
+    assert ada.services.approvals.approve(request.id, "ada").status == "applied"
+
+
+def test_auditor_posts_nothing_and_decides_nothing(desk: dict[str, Person]) -> None:
+    dan = desk["dan"]
+    refused = dan.post("5")
+    assert refused.status == "rejected" and "auditor" in refused.validation.errors[0]
+    request = desk["ann"].post("15000").request
+    assert request is not None
+    with pytest.raises(NotAuthorisedError):
+        dan.services.approvals.approve(request.id, "dan")
+    assert dan.services.verifier.verify().ok  # but reads and verifies
+
+
+def test_a_duplicate_pending_request_is_refused_with_its_number(desk: dict[str, Person]) -> None:
+    ann = desk["ann"]
+    first = ann.post("15000").request
+    assert first is not None
+    again = ann.post("15000")
+    assert again.status == "rejected"
+    assert again.validation.errors == [f"This change is already waiting for approval #{first.id}."]
+    assert ann.post("15001").status == "pending_approval"  # another amount is another request
+    assert len(ann.services.approvals.list(mine="ann")) == 2
+
+
+def test_requests_expire_after_24_hours(desk: dict[str, Person], clock) -> None:  # type: ignore[no-untyped-def]
+    ann, bob = desk["ann"], desk["bob"]
+    request = ann.post("15000").request
+    assert request is not None
+    clock.advance(hours=24, seconds=1)
+    assert bob.services.approvals.get(request.id).status == "expired"
+    with pytest.raises(ApprovalStateError, match="expired"):
+        bob.services.approvals.approve(request.id, "bob")
+    assert ann.post("15000").status == "pending_approval"  # asking again is allowed
+
+
+def test_approval_revalidates_against_the_balance_of_that_moment(
+    desk: dict[str, Person],
+) -> None:
+    ann, bob, ada = desk["ann"], desk["bob"], desk["ada"]
+    request = ann.post("-40000", kind="withdrawal").request  # 20,000 -> -20,000: allowed now
+    assert request is not None
+    assert ada.post("-10000", kind="withdrawal").success  # meanwhile: 10,000 left
+    result = bob.services.approvals.approve(request.id, "bob")
+    assert result.status == "rejected" and result.event is None
+    assert "below the platinum minimum" in " ".join(result.validation.errors)
+    assert bob.services.approvals.get(request.id).status == "pending"  # still decidable
+    report = bob.services.manager.get_customer_balance_report("CUST_1")
+    assert report.current_balance == Decimal("10000.00")
+
+
+def test_reject_needs_a_reason_and_is_final(desk: dict[str, Person]) -> None:
+    ann, bob, cat = desk["ann"], desk["bob"], desk["cat"]
+    request = ann.post("15000").request
+    assert request is not None
+    with pytest.raises(InvalidInputError):
+        bob.services.approvals.reject(request.id, "bob", "  ")
+    decided = bob.services.approvals.reject(request.id, "bob", "no documents")
+    assert (decided.status, decided.note) == ("rejected", "no documents")
+    with pytest.raises(ApprovalStateError, match="already rejected"):
+        cat.services.approvals.approve(request.id, "cat")
+
+
+def test_two_checkers_approving_at_once_exactly_one_wins(desk: dict[str, Person]) -> None:
+    ann, bob, cat = desk["ann"], desk["bob"], desk["cat"]
+    request = ann.post("15000").request
+    assert request is not None
+    start = threading.Barrier(2, timeout=10)
+    outcomes: dict[str, object] = {}
+
+    def approve(person: Person) -> None:
+        start.wait()
+        try:
+            outcomes[person.name] = person.services.approvals.approve(request.id, person.name)
+        except ApprovalStateError as exc:
+            outcomes[person.name] = exc
+
+    threads = [threading.Thread(target=approve, args=(p,)) for p in (bob, cat)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    applied = [o for o in outcomes.values() if not isinstance(o, Exception)]
+    refused = [o for o in outcomes.values() if isinstance(o, ApprovalStateError)]
+    assert len(applied) == 1 and len(refused) == 1, outcomes
+    report = ann.services.manager.get_customer_balance_report("CUST_1", include_history=True)
+    assert report.current_balance == Decimal("35000.00")  # applied once
+    assert ann.services.verifier.verify().ok
