@@ -194,7 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=("customers", "adjustments"))
     p.add_argument("file")
 
-    command("verify", "recompute every hash chain and balance", data.verify, reading=True)
+    p = command("verify", "recompute every hash chain and balance", data.verify, reading=True)
+    p.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        default=None,
+        help="also prove nothing recorded before this signed checkpoint changed",
+    )
+    p.add_argument("--key-file", default=None, help="the audit key (else BALANCE_TUI_AUDIT_KEY)")
+
+    p = command("checkpoint", "write a signed statement of the book (HMAC-SHA256)", data.checkpoint)
+    p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
+    p.add_argument("--key-file", default=None, help="the audit key (else BALANCE_TUI_AUDIT_KEY)")
 
     p = command(
         "authority",

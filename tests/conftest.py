@@ -85,7 +85,7 @@ def login_url(url: str, login: str) -> str:
     return f"{scheme}://{login}@{rest.split('@', 1)[1]}"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def pg_group_roles() -> Iterator[None]:
     """The balance_* group roles are cluster-wide: the ones the tests' ``migrate`` creates
     are dropped (with their grants) when the session ends."""

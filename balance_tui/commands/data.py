@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 import time
 from pathlib import Path
 
-from balance_tui.commands.output import UsageError, error_line, out, print_json, safe
+from balance_tui.commands.output import UsageError, error_line, out, plain, print_json, safe
 from balance_tui.services import import_export
 from balance_tui.services.bundle import Services
+from balance_tui.services.checkpoints import CheckpointCheck
 from balance_tui.services.demo import generate_demo
 from balance_tui.services.output_files import atomic_output
 
@@ -73,23 +76,77 @@ def migrate(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def audit_key(args: argparse.Namespace) -> bytes:
+    """The checkpoint key: ``--key-file``, else BALANCE_TUI_AUDIT_KEY_FILE, else the text of
+    BALANCE_TUI_AUDIT_KEY. Never stored in the book."""
+    path = args.key_file or os.environ.get("BALANCE_TUI_AUDIT_KEY_FILE")
+    if path:
+        try:
+            return Path(path).read_bytes().rstrip(b"\r\n")
+        except OSError as exc:
+            raise UsageError(f"Cannot read the key file {path}: {exc.strerror}.") from None
+    return os.environ.get("BALANCE_TUI_AUDIT_KEY", "").encode("utf-8")
+
+
+def checkpoint(services: Services, args: argparse.Namespace) -> int:
+    statement = services.checkpoints.make(audit_key(args))
+    text = json.dumps(statement, indent=1, ensure_ascii=False) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    path = Path(args.output)
+    if not path.parent.exists():
+        raise UsageError(f"Directory {path.parent} does not exist.")
+    with atomic_output(path) as handle:
+        handle.write(text)
+    counts = statement["counts"]
+    out(
+        f"checkpoint {statement['root'][:16]}... written to {path}: "
+        f"{len(statement['chains']):,} chains, {counts['events']:,} events, "
+        f"{counts['audit_records']:,} audit records (signed with HMAC-SHA256)."
+    )
+    return 0
+
+
+def _checkpoint_check(services: Services, args: argparse.Namespace) -> CheckpointCheck | None:
+    if args.checkpoint is None:
+        return None
+    try:
+        statement = json.loads(Path(args.checkpoint).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"Cannot read {args.checkpoint}: {exc.strerror}.") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise UsageError(f"{args.checkpoint} is not a checkpoint file (not JSON).") from None
+    return services.checkpoints.check(statement, audit_key(args))
+
+
 def verify(services: Services, args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    against = _checkpoint_check(services, args)
     report = services.verifier.verify()
+    ok = report.ok and (against is None or against.ok)
     if args.json:
-        print_json(report)
-        return 0 if report.ok else 1
+        print_json({**plain(report), "checkpoint": against, "ok": ok})
+        return 0 if ok else 1
     seconds = time.perf_counter() - started
     summary = (
-        f"{report.customers_checked} customers, {report.events_checked} events "
-        f"checked in {seconds:.1f}s"
+        f"{report.customers_checked} customers, {report.events_checked} events, "
+        f"{report.audit_records_checked} audit records checked in {seconds:.1f}s"
     )
-    if report.ok:
-        out(f"OK: {summary}; every hash chain and balance matches.")
+    if ok:
+        since = (
+            ""
+            if against is None
+            else f"; nothing recorded before the checkpoint of {against.created_at} changed"
+        )
+        out(f"OK: {summary}; every hash chain and balance matches{since}.")
         return 0
     for problem in report.problems:
         error_line(f"{safe(problem.customer_id)}: {safe(problem.problem)}")
-    error_line(f"FAILED: {len(report.problems)} problems; {summary}.")
+    for text in against.problems if against else []:
+        error_line(f"checkpoint: {safe(text)}")
+    problems = len(report.problems) + (len(against.problems) if against else 0)
+    error_line(f"FAILED: {problems} problems; {summary}.")
     return 1
 
 

@@ -14,7 +14,7 @@ from peewee import Database, OperationalError
 from peewee import DatabaseError as PeeweeDatabaseError
 
 from balance_tui.config import Settings, load_settings
-from balance_tui.domain.errors import StorageError
+from balance_tui.domain.errors import NotAuthorisedError, StorageError
 from balance_tui.domain.tiers import RuleBook
 from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
@@ -95,6 +95,12 @@ class ServiceBase:
                 with self.write_transaction():
                     return work()
             except (OperationalError, PeeweeDatabaseError) as exc:
+                refusal = transactions.privilege_refusal(exc)
+                if refusal is not None:
+                    raise NotAuthorisedError(
+                        f"The database refused {self.session_user()}: {refusal}. Writing needs "
+                        "the balance_operator role (a DBA grants it); nothing was changed."
+                    ) from None
                 if not is_retryable(exc):
                     raise
                 if attempt == WRITE_ATTEMPTS:

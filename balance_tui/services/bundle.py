@@ -14,6 +14,7 @@ from balance_tui.services.analytics import BalanceAnalyticsService
 from balance_tui.services.approvals import ApprovalDesk
 from balance_tui.services.audit import BalanceAuditTrail
 from balance_tui.services.authority import AuthorityService
+from balance_tui.services.checkpoints import CheckpointService
 from balance_tui.services.clock import Clock, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.services.manager import BalanceManager
@@ -39,6 +40,7 @@ class Services:
     verifier: ChainVerifier
     approvals: ApprovalDesk
     authority: AuthorityService
+    checkpoints: CheckpointService
     operator: str
     database_label: str
     #: Something the operator should know about how the book was opened, or "".
@@ -69,6 +71,7 @@ def build_services(
         verifier=ChainVerifier(db, clock, settings=settings, feed=feed),
         approvals=ApprovalDesk(db, clock, settings=settings, feed=feed),
         authority=AuthorityService(db, clock, settings=settings, feed=feed),
+        checkpoints=CheckpointService(db, clock, settings=settings, feed=feed),
         operator=operator or settings.operator_name(),
         database_label=describe_database(db),
     )

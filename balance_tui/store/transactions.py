@@ -103,3 +103,11 @@ def database_user(db: Database) -> str | None:
     if not is_postgres(db):
         return None
     return str(db.execute_sql("SELECT session_user").fetchone()[0])
+
+
+def privilege_refusal(exc: BaseException) -> str | None:
+    """PostgreSQL's "permission denied" (SQLSTATE 42501) as one line, else None."""
+    original = getattr(exc, "orig", None) or exc.__cause__ or exc
+    if getattr(original, "pgcode", None) != "42501":
+        return None
+    return str(original).strip().splitlines()[0]
