@@ -89,6 +89,6 @@ def test_a_pending_migration_is_a_clear_message_for_the_login(
         "(SELECT name FROM schema_migration ORDER BY name DESC LIMIT 1)"
     )
     owner.close()
-    code, out, err = run(capsys, "--db", ann, "report", "C1")
+    code, _, err = run(capsys, "--db", ann, "report", "C1")
     assert code == 1
     assert "needs `balance-tui migrate`" in err and "0006_authority_and_approvals" in err
