@@ -47,9 +47,19 @@ def test_an_operator_login_runs_every_command(pg_logins, tmp_path: Path, capsys)
         code, out, err = run(capsys, *db, *argv)
         assert code == 0, (argv, out, err)
         assert "unexpected error" not in err
+    # a refusal is recorded (and raises an alert) under the login's own rights too
+    refused = ("update", "C1", "99999", "--type", "withdrawal", "--reason", "too much")
+    code, _, err = run(capsys, *db, *refused)
+    assert code == 1 and "rejected:" in err and "unexpected" not in err
+    for argv in (
+        ("alerts", "ack", "1", "--note", "seen"),
+        ("reverse", "1", "--reason", "typo", "--operator", "ann"),
+    ):
+        code, out, err = run(capsys, *db, *argv)
+        assert code == 0, (argv, out, err)
     code, out, _ = run(capsys, *db, "history", "--json")
     events = json.loads(out)
-    assert {e["performed_by"] for e in events} == {"the_boss"}  # a label only...
+    assert {e["performed_by"] for e in events} == {"the_boss", "ann"}  # labels only...
     assert {e["db_user"] for e in events} == {login}  # ...the identity is the login
     code, out, _ = run(capsys, *db, "approvals", "--json")
     assert [r["maker"] for r in json.loads(out)] == [login]

@@ -71,7 +71,7 @@ def approvals(services: Services, args: argparse.Namespace) -> int:
             raise UsageError("approvals list takes no id; use 'approvals approve ID'.")
         status = None if args.status == "all" else args.status
         mine = services.operator if args.mine else None
-        requests = desk.list(status=status, mine=mine, limit=args.limit)
+        requests = desk.requests(status=status, mine=mine, limit=args.limit)
         if args.json:
             print_json(requests)
             return 0

@@ -76,6 +76,8 @@ class BalanceChangeEvent:
     currency: str = "USD"
     db_user: str | None = None
     reversed_by_event_id: int | None = None
+    #: The approval request this event applied (a change above its maker's authority).
+    approval_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,10 @@ class ChangePreview:
     #: The customer's event count when previewed: a different one at submit time means
     #: another operator changed the balance meanwhile.
     sequence: int
+    #: The previewing operator's authority (None: unlimited) and whether this change is
+    #: above it (then submitting asks a supervisor instead of applying it).
+    authority: Decimal | None = None
+    needs_approval: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ decision's primary key is the request, so the database would refuse a second one
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from functools import cached_property
 
 from peewee import IntegrityError
@@ -30,6 +29,7 @@ from balance_tui.domain.money import format_money, to_cents
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
+from balance_tui.services.clock import to_us
 from balance_tui.services.feed import ApprovalDecided, Notice
 from balance_tui.services.ledger import ChangeRequest, Ledger, approval_record
 from balance_tui.store import approvals as store
@@ -58,7 +58,7 @@ class ApprovalDesk(ServiceBase):
         with self.read_snapshot():
             return self.ledger.approval(request_id)
 
-    def list(
+    def requests(
         self, *, status: str | None = "pending", mine: str | None = None, limit: int = 500
     ) -> list[ApprovalRequest]:
         """Requests, newest first. ``status`` None lists all; ``mine``: only those made by
@@ -74,12 +74,20 @@ class ApprovalDesk(ServiceBase):
         with self.read_snapshot():
             return store.count_pending(self.db, self.now_us())
 
-    def new_since(self, after_id: int) -> Iterator[ApprovalRequest]:
-        """Pending requests with an id above ``after_id`` (what a supervisor's screen has not
-        announced yet), oldest first."""
-        for request in reversed(self.list(limit=200)):
-            if request.id > after_id:
-                yield request
+    def marks(self) -> tuple[int, int]:
+        """Where a watcher of approvals starts: (highest request id, latest decision)."""
+        return store.marks(self.db)
+
+    def changed_since(
+        self, marks: tuple[int, int]
+    ) -> tuple[list[ApprovalRequest], tuple[int, int]]:
+        """Requests made or decided since ``marks`` (inside the caller's session), and the
+        new marks."""
+        rows = store.changed_since(self.db, marks[0], marks[1], self.now_us())
+        found = [approval_record(row) for row in rows]
+        last_id = max([marks[0]] + [r.id for r in found])
+        decided = [to_us(r.decided_at) for r in found if r.decided_at is not None]
+        return found, (last_id, max([marks[1], *decided]))
 
     # ----------------------------------------------------------------- deciding
 

@@ -697,6 +697,7 @@ class Ledger(ServiceBase):
             sequence=sequence,
             currency=state.currency,
             db_user=db_user,
+            approval_id=approval_id,
         )
         notices: list[Notice] = [BalanceChanged(state.code, event.id, event.new_balance)]
         notices += [AlertRaised(alert) for alert in alerts]

@@ -6,6 +6,7 @@ to the same moment even while other operators post.
 
 from __future__ import annotations
 
+from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.changes import ChangeType, parse_change_type, signed_from_typed
 from balance_tui.domain.errors import UnknownCustomerError
 from balance_tui.domain.inputs import check_id
@@ -29,17 +30,25 @@ class CustomerViews(Ledger):
         change_type: str,
         *,
         rules: BalanceValidationRules | None = None,
+        performed_by: str | None = None,
     ) -> ChangePreview:
-        """What the change would do now (read-only), with the same validator as an update."""
+        """What the change would do now (read-only), with the same validator as an update;
+        ``performed_by``: whose authority to compare it with (default: the configured
+        operator)."""
         kind = parse_change_type(change_type)
         cents = signed_from_typed(kind, to_cents(change_amount))
-        return self._preview(customer_id, cents, kind, rules)
+        return self._preview(customer_id, cents, kind, rules, performed_by)
 
-    def preview_reversal(self, event_id: int) -> ChangePreview:
+    def preview_reversal(self, event_id: int, performed_by: str | None = None) -> ChangePreview:
         """What reversing the event would do now: the balance and limits after it, and
         whether the engine would refuse it (read-only; the reverse dialog shows it)."""
         code, _, cents = self.reversible(check_id(event_id, "Event id"))
-        return self._preview(code, -cents, ChangeType.REVERSAL, None)
+        return self._preview(code, -cents, ChangeType.REVERSAL, None, performed_by)
+
+    def preview_approval(self, request: ApprovalRequest) -> ChangePreview:
+        """What approving a request would do now (the Approvals screen shows it)."""
+        kind = ChangeType(request.change_type)
+        return self._preview(request.customer_id, to_cents(request.amount), kind, None, None)
 
     def _preview(
         self,
@@ -47,12 +56,14 @@ class CustomerViews(Ledger):
         cents: int,
         kind: ChangeType,
         rules: BalanceValidationRules | None,
+        performed_by: str | None,
     ) -> ChangePreview:
         with self.read_snapshot():
             state = self.sql.read_customer(customer_id, lock=False)
             if state is None:
                 raise UnknownCustomerError(f"No customer {customer_id!r}.")
             day, week, _ = self.usage(state.id, self.now_us())
+            limit = self.authority.limit_cents(performed_by or self.settings.operator_name())
         # Custom rules are not the tier's: their messages must not name the tier.
         tier_label = state.vip_level if rules is None else ""
         rules = rules or self.rulebook.rules_for(state.vip_level)
@@ -77,6 +88,8 @@ class CustomerViews(Ledger):
             rules=rules,
             validation=ValidationResult(not errors, errors, check.result.warnings),
             sequence=state.sequence,
+            authority=None if limit is None else cents_to_decimal(limit),
+            needs_approval=limit is not None and abs(cents) > limit,
         )
 
     def get_customer_balance_report(

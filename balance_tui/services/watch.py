@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.store import feed
@@ -32,6 +33,8 @@ class ChangeBatch:
     alerts: list[BalanceThresholdAlert] = field(default_factory=list)
     active_alerts: int = 0
     acknowledgements_changed: bool = False
+    #: Approval requests made or decided (by anyone) since the previous poll.
+    approvals: list[ApprovalRequest] = field(default_factory=list)
 
     @property
     def customers(self) -> set[str]:
@@ -46,6 +49,7 @@ class ChangeWatcher:
         db = services.db
         with thread_session(db):
             self._cursor = feed.start_cursor(db)
+            self._approval_marks = services.approvals.marks()
         self._signal: SqliteSignal | PostgresSignal
         if is_postgres(db):
             self._signal = PostgresSignal(str(db.database), dict(db.connect_params))
@@ -83,11 +87,14 @@ class ChangeWatcher:
         with self._reading, thread_session(self.services.db):
             before = self._cursor.active_alerts
             found = feed.read_since(self.services.db, self._cursor, CATCH_UP_LIMIT)
+            approvals, self._approval_marks = self.services.approvals.changed_since(
+                self._approval_marks
+            )
         opened = len([a for a in found.alerts if a.acknowledged_at is None])
         acknowledged = found.active_alerts != before + opened
-        if not found.events and not found.alerts and not acknowledged:
+        if not found.events and not found.alerts and not acknowledged and not approvals:
             return None
-        return ChangeBatch(found.events, found.alerts, found.active_alerts, acknowledged)
+        return ChangeBatch(found.events, found.alerts, found.active_alerts, acknowledged, approvals)
 
     def close(self) -> None:
         self._closed = True

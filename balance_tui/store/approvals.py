@@ -121,3 +121,24 @@ def count_pending(db: Database, now_us: int) -> int:
         (now_us,),
     ).fetchone()
     return int(row[0])
+
+
+def marks(db: Database) -> tuple[int, int]:
+    """(highest request id, latest decision time): where a watcher starts."""
+    row = db.execute_sql(
+        "SELECT (SELECT COALESCE(MAX(id), 0) FROM approval_request), "
+        "(SELECT COALESCE(MAX(decided_us), 0) FROM approval_decision)"
+    ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+def changed_since(
+    db: Database, after_id: int, after_decided_us: int, now_us: int
+) -> list[dict[str, Any]]:
+    """Requests made after ``after_id`` or decided after ``after_decided_us``, oldest first."""
+    p = db.param
+    cursor = db.execute_sql(
+        f"{_select(p)} WHERE r.id > {p} OR d.decided_us > {p} ORDER BY r.id LIMIT 200",
+        (now_us, after_id, after_decided_us),
+    )
+    return list(named_rows(cursor))

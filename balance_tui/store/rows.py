@@ -75,6 +75,7 @@ def event_record(row: Row) -> BalanceChangeEvent:
         currency=row["currency"],
         db_user=row["db_user"],
         reversed_by_event_id=row.get("reversed_by"),
+        approval_id=row.get("approval_id"),
     )
 
 

@@ -1,4 +1,5 @@
-"""BalanceApp: four modes (customers, history, alerts, analytics), banners, palette."""
+"""BalanceApp: five modes (customers, history, alerts, analytics, approvals), banners,
+palette; what the session's role may not do is hidden (an auditor sees no adjust form)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,19 @@ from textual.theme import Theme
 from textual.worker import Worker
 
 from balance_tui.config import save_theme
+from balance_tui.domain.authority import ApprovalRequest, Identity
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.records import BalanceThresholdAlert, CustomerSummary
 from balance_tui.services import import_export
 from balance_tui.services.audit import HistoryFilter
 from balance_tui.services.bundle import Services, thread_session
-from balance_tui.services.feed import AlertAcknowledged, AlertRaised, Notice
+from balance_tui.services.feed import (
+    AlertAcknowledged,
+    AlertRaised,
+    ApprovalDecided,
+    ApprovalRequested,
+    Notice,
+)
 from balance_tui.services.output_files import atomic_output
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
 from balance_tui.tui.messages import ShowCustomerHistory
@@ -34,6 +42,7 @@ from balance_tui.tui.poller import Poller
 from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
 from balance_tui.tui.screens.adjust import AdjustForm, AdjustOutcome
+from balance_tui.tui.screens.approvals import ApprovalsScreen
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
 from balance_tui.tui.screens.card import CustomerCard
 from balance_tui.tui.screens.dialogs import TypeAhead, post_key
@@ -60,6 +69,19 @@ SCREEN_ACTIONS = frozenset({"switch_mode", "toggle_help", "quit"})
 
 #: Work that must finish before the app closes: acknowledgements being written.
 QUIT_WAITS = frozenset({"alerts-ack", "acknowledge"})
+
+#: Actions that change the book: hidden from a session whose role only reads (auditor).
+WRITE_ACTIONS = frozenset(
+    {
+        "adjust",
+        "new_customer",
+        "reverse",
+        "acknowledge",
+        "acknowledge_all",
+        "mark",
+        "acknowledge_banner",
+    }
+)
 
 #: Banner order: the most severe first.
 BANNER_RANK = {"critical": 0, "limit_exceeded": 1, "significant_drop": 2, "warning": 3}
@@ -92,6 +114,7 @@ class BalanceApp(App[None]):
         "history": HistoryScreen,
         "alerts": AlertsScreen,
         "analytics": AnalyticsScreen,
+        "approvals": ApprovalsScreen,
     }
     DEFAULT_MODE = "customers"
     COMMANDS = App.COMMANDS | {BalanceCommands}
@@ -126,6 +149,14 @@ class BalanceApp(App[None]):
             "Analytics",
             tooltip="Trends and risk",
             id="app.analytics",
+            group=SCREENS,
+        ),
+        Binding(
+            "5",
+            "switch_mode('approvals')",
+            "Approvals",
+            tooltip="Changes waiting for a second pair of eyes",
+            id="app.approvals",
             group=SCREENS,
         ),
         Binding(
@@ -185,6 +216,10 @@ class BalanceApp(App[None]):
     ) -> None:
         super().__init__()
         self.services = services
+        #: Who is acting, and what their role allows (read once, at start).
+        self.identity = _identity(services)
+        #: Approval requests (and decisions) already announced: (id, status).
+        self._announced_approvals: set[tuple[int, str]] = set()
         #: How long an acknowledgement on the Alerts screen can be taken back.
         self.undo_seconds = undo_seconds
         self.operator = services.operator
@@ -310,6 +345,8 @@ class BalanceApp(App[None]):
             self.call_later(self._announce, [notice.alert])
         elif isinstance(notice, AlertAcknowledged):
             self.call_later(self._forget, notice.alert.id)
+        elif isinstance(notice, ApprovalRequested | ApprovalDecided):
+            self.call_later(self._announce_approvals, [notice.request])
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self, event)
@@ -320,6 +357,7 @@ class BalanceApp(App[None]):
         self.active_alerts = batch.active_alerts
         self._drop_settled_banners(batch)
         self._announce([a for a in batch.alerts if a.acknowledged_at is None])
+        self._announce_approvals(batch.approvals)
         self.book_version += 1
         self._recent_batches.append((self.book_version, batch))
         self.book_changed.publish(batch)
@@ -337,6 +375,7 @@ class BalanceApp(App[None]):
             alerts=[a for b in newer for a in b.alerts],
             active_alerts=newer[-1].active_alerts if newer else self.active_alerts,
             acknowledgements_changed=any(b.acknowledgements_changed for b in newer),
+            approvals=[r for b in newer for r in b.approvals],
         )
 
     def _announce(self, alerts: list[BalanceThresholdAlert]) -> None:
@@ -352,6 +391,38 @@ class BalanceApp(App[None]):
             )
         if fresh:
             self._queue_banners(fresh)
+
+    def _announce_approvals(self, requests: list[ApprovalRequest]) -> None:
+        """A supervisor hears of each new request by someone else; a maker hears the outcome
+        of their own. Each (request, status) once, whether it came from this process's
+        feed or from the watcher."""
+        me = self.identity
+        for request in requests:
+            seen = (request.id, request.status)
+            if seen in self._announced_approvals:
+                continue
+            self._announced_approvals.add(seen)
+            mine = request.maker == me.login
+            amount = money(request.amount, request.currency, signed=True)
+            if request.status == "pending" and me.may_decide and not mine:
+                self.notify(
+                    f"#{request.id}: {request.maker_label} asks {request.change_type} {amount} "
+                    f"for {request.customer_id} (5: Approvals)",
+                    title="Approval requested",
+                    severity="warning",
+                    timeout=10,
+                    markup=False,
+                )
+            elif request.status in ("approved", "rejected") and mine:
+                note = f": {request.note}" if request.note else ""
+                self.notify(
+                    f"#{request.id} {request.customer_id} {amount} {request.status} by "
+                    f"{request.checker_label}{note}",
+                    title=f"Your request was {request.status}",
+                    severity="information" if request.status == "approved" else "warning",
+                    timeout=10,
+                    markup=False,
+                )
 
     def _queue_banners(self, alerts: list[BalanceThresholdAlert]) -> None:
         """The most severe alert shows first (then the oldest); a more severe newcomer
@@ -404,13 +475,15 @@ class BalanceApp(App[None]):
             self.sub_title = f"DATABASE FILE GONE · {self.services.database_label}"
             return
         self.sub_title = (
-            f"{count:,} active alert{'s' if count != 1 else ''} · {self.operator} · "
-            f"{self.services.database_label}"
+            f"{count:,} active alert{'s' if count != 1 else ''} · {self.operator} "
+            f"({self.identity.role}) · {self.services.database_label}"
         )
 
     # ------------------------------------------------------------------ actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in WRITE_ACTIONS and not self.identity.may_write:
+            return False
         if action in ("acknowledge_banner", "dismiss_banner"):
             return self.banner_alert is not None
         # A dialog is open: its keys are the ones that count (1-4 and q are typed there).
@@ -587,6 +660,17 @@ class BalanceApp(App[None]):
         if outcome is None:
             return
         result = outcome.result
+        if result.status == "pending_approval" and result.request is not None:
+            request = result.request
+            self._announced_approvals.add((request.id, request.status))
+            self.notify(
+                f"#{request.id}: {request.customer_id} {request.change_type} "
+                f"{money(request.amount, request.currency, signed=True)} is above your "
+                "authority; nothing is applied until a supervisor approves it (5: Approvals).",
+                title="Sent for approval",
+                markup=False,
+            )
+            return
         event = result.event
         assert event is not None
         raised = "".join(f"; alert: {a.alert_type.replace('_', ' ')}" for a in result.alerts)
@@ -656,6 +740,15 @@ class BalanceApp(App[None]):
 
     def show_problem(self, text: str) -> None:
         self.notify(text, title="Problem", severity="error", timeout=10, markup=False)
+
+
+def _identity(services: Services) -> Identity:
+    """The session's identity; if it cannot be read, the least the app may assume."""
+    try:
+        with thread_session(services.db):
+            return services.authority.identity(services.operator)
+    except Exception:  # the app still opens and says what fails when it is used
+        return Identity(services.operator, services.operator, frozenset({"operator"}), None)
 
 
 def create_app(

@@ -19,6 +19,7 @@ SCREENS = (
     ("history", "History"),
     ("alerts", "Alerts"),
     ("analytics", "Analytics"),
+    ("approvals", "Approvals"),
 )
 
 

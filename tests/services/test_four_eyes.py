@@ -107,6 +107,7 @@ def test_a_different_login_with_authority_approves_and_the_event_links_to_it(
     assert result.status == "applied" and result.event is not None
     assert result.new_balance == Decimal("35000.00")
     assert result.event.performed_by == "ann"  # the maker's change, applied by the checker
+    assert result.event.approval_id == request.id
     decided = ted.services.approvals.get(request.id)
     assert (decided.status, decided.checker, decided.note) == (
         "approved",
@@ -145,7 +146,7 @@ def test_a_duplicate_pending_request_is_refused_with_its_number(desk: dict[str, 
     assert again.status == "rejected"
     assert again.validation.errors == [f"This change is already waiting for approval #{first.id}."]
     assert ann.post("15001").status == "pending_approval"  # another amount is another request
-    assert len(ann.services.approvals.list(mine="ann")) == 2
+    assert len(ann.services.approvals.requests(mine="ann")) == 2
 
 
 def test_requests_expire_after_24_hours(desk: dict[str, Person], clock) -> None:  # type: ignore[no-untyped-def]

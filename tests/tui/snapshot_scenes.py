@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from decimal import Decimal
 
 from textual.app import App
 from textual.pilot import Pilot
 
+from balance_tui.config import Settings
+from balance_tui.services import build_services
 from tests.tui.conftest import settle, until
 
 Scene = Callable[[Pilot], Awaitable[None]]
@@ -43,6 +47,35 @@ def _compared(app: App[object]) -> bool:
     return "compared with" in str(app.screen.query_one("#title").visual)
 
 
+def _approval_previewed(app: App[object]) -> bool:
+    return "If approved now" in str(app.screen.query_one("#approval-detail").visual)
+
+
+async def _approvals(pilot: Pilot) -> None:
+    """Two requests by an operator above her authority (and one already rejected), then
+    the Approvals screen with the newest one's effect."""
+    app = pilot.app
+    services = app.services  # type: ignore[attr-defined]
+    clock = services.clock
+    ann = build_services(
+        services.db,
+        Settings(operator="ann", role="operator"),
+        lambda: clock() - timedelta(minutes=42),
+        operator="ann",
+    )
+    bob = build_services(services.db, Settings(operator="bob", role="supervisor"), clock, "bob")
+    first, second, third = (c.customer.id for c in ann.manager.list_customers()[:3])
+    ann.manager.update_balance(first, None, Decimal("25000"), "deposit", "Wire from bank", "ann")
+    late = ann.manager.update_balance(third, None, Decimal("12000"), "deposit", "Cash", "ann")
+    bob.approvals.reject(late.request.id, "bob", "No receipt")
+    ann.manager.update_balance(
+        second, None, Decimal("-14500"), "withdrawal", "Payout of a big win, customer called", "ann"
+    )
+    await settle(pilot, app)
+    app.clear_notifications()  # the toasts of the setup would cover the screen
+    await keys("5", ready=_approval_previewed)(pilot)
+
+
 SCENES: dict[str, Scene] = {
     "customers": keys(),
     "customer_card": keys("down", "down", "enter"),
@@ -55,6 +88,7 @@ SCENES: dict[str, Scene] = {
     "alerts": keys("3", "space"),
     "acknowledge_dialog": keys("3", "enter"),
     "analytics": keys("4", ready=_compared),
+    "approvals": _approvals,
 }
 #: Every scene is checked at these terminal sizes.
 SIZES = ((80, 24), (120, 36), (160, 45))

@@ -25,7 +25,7 @@ async def test_table_lists_every_customer_with_balance_and_usage(app, services) 
         assert "/" in row[5]
         # The alert count first: a narrow terminal cuts the end of the header.
         assert "active alert" in app.sub_title.split(" · ")[0]
-        assert app.sub_title.endswith("tester · demo.db")
+        assert app.sub_title.endswith("tester (admin) · demo.db")  # who, in what role
 
 
 async def test_filter_as_you_type_then_enter_moves_to_the_table(app, services) -> None:

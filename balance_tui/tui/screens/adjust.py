@@ -28,7 +28,7 @@ PREVIEW_DELAY = 0.12
 
 @dataclass(frozen=True)
 class AdjustOutcome:
-    """What the form did: the applied update."""
+    """What the form did: the applied update, or the approval request it became."""
 
     result: BalanceUpdateResult
 
@@ -159,6 +159,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
                     if change_type != "adjustment"
                     else cents_to_decimal(cents),
                     change_type,
+                    performed_by=self.services.operator,
                 )
         except BalanceError as exc:
             self.app.call_from_thread(self._show_errors, [str(exc)])
@@ -196,6 +197,12 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             )
         for warning in preview.validation.warnings:
             text.append(f"\n⚠ {warning}", style="yellow")
+        if preview.needs_approval and preview.authority is not None:
+            text.append(
+                f"\n⚑ Above your authority of {money(preview.authority)}: submitting sends it "
+                "to a supervisor for approval; nothing is applied until then.",
+                style="bold",
+            )
         self.query_one("#preview", Static).update(text)
         self._show_errors(preview.validation.errors)
 
@@ -271,7 +278,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         except Exception as exc:
             self.app.call_from_thread(self._failed, [str(exc)])
             return
-        if result.success:
+        if result.success or result.status == "pending_approval":
             self.app.call_from_thread(self.dismiss, AdjustOutcome(result))
         else:
             self.app.call_from_thread(self._failed, result.validation.errors)

@@ -230,7 +230,7 @@ class AlertsScreen(ServiceScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "undo":
             return self.pending is not None
-        return True
+        return super().check_action(action, parameters)
 
     # ------------------------------------------------------------------ loading
 

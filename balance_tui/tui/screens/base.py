@@ -132,3 +132,7 @@ class ServiceScreen(Screen[None]):
 
     def on_data_changed(self, message: DataChanged) -> None:
         """Screens refresh what they show; the default shows nothing new."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Actions the session's role may not take are hidden (an auditor posts nothing)."""
+        return self.balance_app.check_action(action, parameters)

@@ -27,7 +27,7 @@ DIALOG_CSS = """
     width: 70; max-width: 100%; height: auto; border: thick $primary;
     background: $surface; padding: 0 1;
 }}
-{name} #errors {{ color: $error; height: auto; }}
+{name} #errors, {name} .error {{ color: $error; height: auto; }}
 """
 
 
@@ -254,14 +254,24 @@ class NoteDialog(ModalScreen[str | None]):
     DEFAULT_CSS = DIALOG_CSS.format(name="NoteDialog")
     BINDINGS = [Binding("escape", "cancel", "Cancel", tooltip="Do nothing", id="note.cancel")]
 
-    def __init__(self, question: str) -> None:
+    def __init__(
+        self,
+        question: str,
+        *,
+        placeholder: str = "Note (optional): what was done",
+        required: str | None = None,
+    ) -> None:
         super().__init__()
         self.question = question
+        self.placeholder = placeholder
+        #: When set, an empty note is refused with this message (a rejection's reason).
+        self.required = required
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Input(placeholder="Note (optional): what was done", id="note", max_length=500)
+            yield Input(placeholder=self.placeholder, id="note", max_length=500)
+            yield Static(id="note-error", classes="error")
             yield Label("enter confirm · escape cancel", classes="muted")
         yield dialog_footer()
 
@@ -270,7 +280,11 @@ class NoteDialog(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+        note = event.value.strip()
+        if self.required and not note:
+            self.query_one("#note-error", Static).update(Text(f"✖ {self.required}"))
+            return
+        self.dismiss(note)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -118,6 +118,8 @@ def event_detail(e: BalanceChangeEvent) -> Text:
         text.append(f"\nReverses event #{e.reverses_event_id}", style="cyan")
     if e.reversed_by_event_id:
         text.append(f"\nReversed by event #{e.reversed_by_event_id}", style="cyan")
+    if e.approval_id:
+        text.append(f"\nApplies approval request #{e.approval_id} (4 eyes)", style="cyan")
     text.append(f"\nhash {e.hash}\nprev {e.prev_hash}", style="dim")
     return text
 

@@ -1,0 +1,158 @@
+"""Four eyes in the TUI: the adjust form says before submit that a change goes to a
+supervisor; the supervisor hears of a request made on another connection, sees it on the
+Approvals screen (5) with its effect now, approves or rejects it with a note; the maker
+hears the outcome; an auditor sees no adjust form. (SQLite: a person is an operator name
+with a configured role; the PostgreSQL logins are covered by the service tests.)"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from textual.widgets import DataTable, Input
+
+from balance_tui.config import Settings
+from balance_tui.services import Services, build_services
+from balance_tui.store import connect
+from balance_tui.tui.app import create_app
+from balance_tui.tui.screens.adjust import AdjustForm
+from balance_tui.tui.screens.approvals import ApprovalsScreen
+from balance_tui.tui.screens.dialogs import NoteDialog
+from tests.tui.conftest import FROZEN, SIZE, settle, shown, until
+
+
+def person(db_file: str, name: str, role: str) -> Services:
+    """Another connection to the same book, as ``name`` in ``role``."""
+    services = build_services(
+        connect(db_file), Settings(operator=name, role=role), lambda: FROZEN, operator=name
+    )
+    return dataclasses.replace(services, database_label="demo.db")
+
+
+def _toasts(app) -> list[str]:  # type: ignore[no-untyped-def]
+    return [f"{m.title}: {m.message}" for m in app.message_log]
+
+
+def _first_customer(services: Services) -> str:
+    return services.manager.list_customers()[0].customer.id
+
+
+async def test_the_form_says_it_goes_to_a_supervisor_and_nothing_is_applied(
+    services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    ann = person(db_file, "ann", "operator")
+    customer = _first_customer(services)
+    before = ann.manager.get_customer_balance_report(customer).current_balance
+    app = create_app(ann, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        await pilot.press(*"15000")
+        await until(pilot, lambda: "Above your authority of 10,000.00" in shown(app, "#preview"))
+        await pilot.press("tab", "tab", *"big win payout", "enter")
+        await until(pilot, lambda: not isinstance(app.screen, AdjustForm))
+        assert any(t.startswith("Sent for approval: #") for t in _toasts(app))
+    assert ann.manager.get_customer_balance_report(customer).current_balance == before
+    waiting = ann.approvals.requests()
+    assert [(r.maker, r.amount, r.reason) for r in waiting] == [
+        ("ann", Decimal("15000.00"), "big win payout")
+    ]
+
+
+async def test_a_supervisor_hears_of_a_request_and_approves_it_on_screen_5(
+    services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    ann, bob = person(db_file, "ann", "operator"), person(db_file, "bob", "supervisor")
+    customer = _first_customer(services)
+    before = bob.manager.get_customer_balance_report(customer).current_balance
+    app = create_app(bob, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        # made on another connection while the supervisor's app runs
+        request = ann.manager.update_balance(
+            customer, None, Decimal("15000"), "deposit", "big win payout", "ann"
+        ).request
+        assert request is not None
+        await until(pilot, lambda: any(t.startswith("Approval requested: #") for t in _toasts(app)))
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
+        table = app.screen.query_one("#approvals", DataTable)
+        await until(pilot, lambda: table.row_count == 1)
+        await until(pilot, lambda: "If approved now" in shown(app, "#approval-detail", 300))
+        detail = shown(app, "#approval-detail", 300)
+        assert "big win payout" in detail and "ann" in detail
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press(*"called the customer", "enter")
+        await until(pilot, lambda: any(t.startswith("Approved: #") for t in _toasts(app)))
+        await until(pilot, lambda: table.row_count == 0)
+    after = bob.manager.get_customer_balance_report(customer).current_balance
+    assert after == before + Decimal("15000.00")
+    decided = ann.approvals.get(request.id)
+    assert (decided.status, decided.checker, decided.note) == (
+        "approved",
+        "bob",
+        "called the customer",
+    )
+
+
+async def test_a_rejection_needs_a_reason_and_the_maker_hears_the_outcome(
+    services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    ann, bob = person(db_file, "ann", "operator"), person(db_file, "bob", "supervisor")
+    customer = _first_customer(services)
+    request = ann.manager.update_balance(
+        customer, None, Decimal("15000"), "deposit", "payout", "ann"
+    ).request
+    assert request is not None
+    maker_app = create_app(ann, poll_seconds=0.05)
+    async with maker_app.run_test(size=SIZE) as maker:
+        await settle(maker, maker_app)
+        await maker.press("5")
+        await until(maker, lambda: isinstance(maker_app.screen, ApprovalsScreen))
+        await settle(maker, maker_app)
+        # the maker may not decide: the keys are hidden
+        bindings = maker_app.screen.active_bindings
+        assert "a" not in bindings or not bindings["a"].enabled
+        bob.approvals.reject(request.id, "bob", "no documents")  # another connection
+        await until(
+            maker, lambda: any("Your request was rejected" in t for t in _toasts(maker_app))
+        )
+        assert any("no documents" in t for t in _toasts(maker_app))
+
+    request = ann.manager.update_balance(
+        customer, None, Decimal("15001"), "deposit", "payout", "ann"
+    ).request
+    app = create_app(bob, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
+        await settle(pilot, app)
+        await pilot.press("r")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press("enter")
+        assert "a rejection needs a reason" in shown(app, "#note-error")
+        assert isinstance(app.screen, NoteDialog)
+        app.screen.query_one(Input).value = "duplicate of an earlier one"
+        await pilot.press("enter")
+        await until(pilot, lambda: any(t.startswith("Rejected: #") for t in _toasts(app)))
+    assert ann.approvals.get(request.id).status == "rejected"
+
+
+async def test_an_auditor_sees_no_adjust_form(services, db_file) -> None:  # type: ignore[no-untyped-def]
+    dan = person(db_file, "dan", "auditor")
+    app = create_app(dan, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        assert "(auditor)" in app.sub_title
+        bindings = app.screen.active_bindings
+        for key in ("a", "n"):
+            assert key not in bindings or not bindings[key].enabled
+        await pilot.press("a")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, AdjustForm)
+        await pilot.press("2")  # history: no reverse either
+        await settle(pilot, app)
+        bindings = app.screen.active_bindings
+        assert "r" not in bindings or not bindings["r"].enabled
