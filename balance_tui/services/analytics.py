@@ -16,17 +16,27 @@ from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError
 from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.records import BalanceAnalytics, BreakdownEntry, OperationsFigures
+from balance_tui.domain.rollups import DAY, DAY_US, EVERY_AGENT, HOUR, ceil_to, segments
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us, to_us
 from balance_tui.store import analytics as figures_store
+from balance_tui.store import rollups as rollup_store
 from balance_tui.store.analytics import EventScope
 
 SERIES_POINTS = 60
+#: Periods up to this long read hour rollups for their whole days (a finer chart).
+HOURLY_SERIES_DAYS = 62
 
 
 class BalanceAnalyticsService(ServiceBase):
-    """Trend, volatility, risk and breakdown for a customer, an agent or the system."""
+    """Trend, volatility, risk and breakdown for a customer, an agent or the system.
+
+    System and agent figures read the rollups (``read_rollups``; the tests turn it off to
+    compare with a scan of every event). Their series is drawn at the rollups' resolution:
+    an hour's changes (a day's, in periods over two months) count at its start."""
+
+    read_rollups = True
 
     def period_bounds(
         self, period: str, start: datetime | None = None, end: datetime | None = None
@@ -113,7 +123,7 @@ class BalanceAnalyticsService(ServiceBase):
         ops_agent: str | None = None,
     ) -> BalanceAnalytics:
         lo_us, hi_us = to_us(lo), to_us(hi)
-        after_end = figures_store.sum_from(self.db, scope, hi_us)
+        after_end = self._net_after(scope, hi_us)
         # One pass over the period: per change type *and* series bucket; the breakdown and
         # the series are both folded from these few hundred rows.
         width = max((hi_us - lo_us) // SERIES_POINTS, 1)
@@ -122,7 +132,7 @@ class BalanceAnalyticsService(ServiceBase):
         by_bucket: dict[int, int] = {}
         squares = 0.0
         largest: int | None = None
-        for group in figures_store.grouped_changes(self.db, scope, lo_us, hi_us, width):
+        for group in self._grouped(scope, lo_us, hi_us, width):
             counts[group.change_type] += group.count
             sums[group.change_type] += group.total
             by_bucket[group.bucket] = by_bucket.get(group.bucket, 0) + group.total
@@ -158,6 +168,53 @@ class BalanceAnalyticsService(ServiceBase):
             series=_series(by_bucket, lo_us, hi_us, width, opening),
             operations=self._operations(lo_us, hi_us, count, ops_customer, ops_agent),
         )
+
+    def _rollups_for(self, scope: EventScope) -> tuple[str, str] | None:
+        """(currency, agent or EVERY_AGENT) when this scope's figures come from rollups."""
+        if not self.read_rollups or scope.customer_pk is not None or scope.currency is None:
+            return None
+        return scope.currency, scope.agent_code or EVERY_AGENT
+
+    def _grouped(
+        self, scope: EventScope, lo_us: int, hi_us: int, width: int
+    ) -> list[figures_store.GroupedChanges]:
+        """The period's changes per type and series bucket: from the day and hour rollups
+        for whole days and hours, from the events for the edges (system and agents)."""
+        rolled = self._rollups_for(scope)
+        if rolled is None:
+            return figures_store.grouped_changes(self.db, scope, lo_us, hi_us, width)
+        currency, agent = rolled
+        groups: list[figures_store.GroupedChanges] = []
+        # Up to two months the chart's steps are narrower than a day: read hours there.
+        hourly = hi_us - lo_us <= HOURLY_SERIES_DAYS * DAY_US
+        for part in segments(lo_us, hi_us):
+            source = HOUR if hourly and part.source == DAY else part.source
+            if source == "raw":
+                groups += figures_store.grouped_changes(
+                    self.db, scope, part.start, part.end, width, origin=lo_us
+                )
+            else:
+                groups += rollup_store.grouped(
+                    self.db, source, part.start, part.end, currency, agent, lo_us, width
+                )
+        return groups
+
+    def _net_after(self, scope: EventScope, hi_us: int) -> int:
+        """The net of every change at or after ``hi_us``."""
+        rolled = self._rollups_for(scope)
+        if rolled is None:
+            return figures_store.sum_from(self.db, scope, hi_us)
+        currency, agent = rolled
+        day_end = ceil_to(hi_us, DAY_US)
+        total = rollup_store.net_from(self.db, DAY, day_end, currency, agent)
+        for part in segments(hi_us, day_end):
+            if part.source == "raw":
+                total += figures_store.sum_between(self.db, scope, part.start, part.end)
+            else:
+                total += rollup_store.net_between(
+                    self.db, part.source, part.start, part.end, currency, agent
+                )
+        return total
 
     def _operations(
         self,

@@ -60,6 +60,8 @@ from balance_tui.domain.records import (
     ValidationResult,
 )
 from balance_tui.domain.risk import risk_score
+from balance_tui.domain.rollups import EVERY_AGENT
+from balance_tui.domain.rollups import buckets as rollup_buckets
 from balance_tui.domain.tiers import BalanceValidationRules, normalise_tier
 from balance_tui.domain.validation import check_change
 from balance_tui.services import audit_records
@@ -653,6 +655,26 @@ class Ledger(ServiceBase):
             }
         )
         self.sql.move_balance(state.id, new_cents, sequence, digest)
+        cents, kind, square = request.cents, fields.change_type, float(request.cents) ** 2
+        self.sql.add_rollups(
+            [
+                (
+                    grain,
+                    bucket,
+                    state.currency,
+                    agent,
+                    kind,
+                    1,
+                    cents,
+                    abs(cents),
+                    square,
+                    cents,
+                    cents,
+                )
+                for grain, bucket in rollup_buckets(now_us)
+                for agent in (state.agent_code, EVERY_AGENT)
+            ]
+        )
         if batch is not None:
             gross = abs(request.cents)
             batch.customers[state.code] = dataclasses.replace(

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from peewee import Database
+
 from balance_tui.domain.hashing import GENESIS_HASH, ChainedFields, chain_hash
 from balance_tui.domain.money import format_cents
 from balance_tui.domain.records import VerificationProblem, VerificationReport
+from balance_tui.domain.rollups import DAY, DAY_US, HOUR, HOUR_US
 from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
+from balance_tui.services.clock import from_us
+from balance_tui.store import rollups as rollup_store
 from balance_tui.store import verification as scan
 
 #: ``progress(events_checked, events_total)`` is called this often (and once at the start).
@@ -42,6 +47,7 @@ class ChainVerifier(ServiceBase):
                 if progress and (events == 1 or events % PROGRESS_EVERY == 0):
                     progress(events, total)
             audited, audit_problems = audit_records.verify(self.db)
+            audit_problems += rollup_problems(self.db)
         for pk, (code, balance, count, head) in customers.items():
             seen_count, seen_balance, seen_head = walked.get(pk, (0, 0, GENESIS_HASH))
             if balance != seen_balance:
@@ -126,3 +132,47 @@ class ChainVerifier(ServiceBase):
         if chain_hash(str(row["prev_hash"]), fields) != row["hash"]:
             problem(f"event #{event_id} hash does not match its contents (the row was altered)")
         return sequence, balance + amount, str(row["hash"])
+
+
+#: Float sums of squares may differ in their last bits with the order of addition.
+SQUARES_TOLERANCE = 1e-9
+
+
+def rollup_problems(db: Database) -> list[VerificationProblem]:
+    """Each rollup row that disagrees with the events (inside the caller's snapshot)."""
+    stored = rollup_store.stored(db)
+    expected = rollup_store.from_events(db, ((DAY, DAY_US), (HOUR, HOUR_US)))
+    problems = []
+    for key in sorted(set(stored) | set(expected), key=str):
+        grain, bucket, currency, agent, kind = key
+        where = (
+            f"rollup {'day' if grain == DAY else 'hour'} {from_us(int(bucket)):%Y-%m-%d %H:%M} "
+            f"{currency} {agent or 'all agents'} {kind}"
+        )
+        have, want = stored.get(key), expected.get(key)
+        if have is None:
+            problems.append(VerificationProblem("rollups", None, f"{where} is missing"))
+        elif want is None:
+            problems.append(
+                VerificationProblem(
+                    "rollups", None, f"{where} counts {have[0]} events; the events say none"
+                )
+            )
+        elif not _same_rollup(have, want):
+            problems.append(
+                VerificationProblem(
+                    "rollups",
+                    None,
+                    f"{where}: stored {have[0]} events, net {format_cents(int(have[1]))}; "
+                    f"the events say {want[0]}, net {format_cents(int(want[1]))}",
+                )
+            )
+    return problems
+
+
+def _same_rollup(have: tuple[object, ...], want: tuple[object, ...]) -> bool:
+    exact = [0, 1, 2, 4, 5]
+    if any(int(have[i]) != int(want[i]) for i in exact):  # type: ignore[call-overload]
+        return False
+    a, b = float(have[3]), float(want[3])  # type: ignore[arg-type]
+    return abs(a - b) <= SQUARES_TOLERANCE * max(abs(a), abs(b), 1.0)

@@ -78,12 +78,26 @@ def sum_from(db: Database, scope: EventScope, from_us: int) -> int:
     return int(query.bind(db).scalar() or 0)
 
 
+def sum_between(db: Database, scope: EventScope, lo_us: int, hi_us: int) -> int:
+    """The net of every change in [lo, hi)."""
+    query = BalanceEvent.select(fn.COALESCE(fn.SUM(BalanceEvent.amount_cents), 0)).where(
+        scope.condition() & (BalanceEvent.created_us >= lo_us) & (BalanceEvent.created_us < hi_us)
+    )
+    return int(query.bind(db).scalar() or 0)
+
+
 def grouped_changes(
-    db: Database, scope: EventScope, lo_us: int, hi_us: int, width: int
+    db: Database,
+    scope: EventScope,
+    lo_us: int,
+    hi_us: int,
+    width: int,
+    origin: int | None = None,
 ) -> list[GroupedChanges]:
-    """One pass over the period, grouped by change type and bucket of ``width`` µs."""
+    """One pass over [lo, hi), grouped by change type and bucket of ``width`` µs counted
+    from ``origin`` (default ``lo``)."""
     amount = BalanceEvent.amount_cents
-    bucket: Any = (BalanceEvent.created_us - lo_us) / width
+    bucket: Any = (BalanceEvent.created_us - (lo_us if origin is None else origin)) / width
     if is_postgres(db):
         squared = amount.cast("DOUBLE PRECISION") * amount.cast("DOUBLE PRECISION")
         bucket = fn.FLOOR(bucket).cast("BIGINT")

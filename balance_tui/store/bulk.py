@@ -7,6 +7,8 @@ from typing import Any
 
 from peewee import Database
 
+from balance_tui.domain.rollups import EVERY_AGENT, buckets
+from balance_tui.store import rollups
 from balance_tui.store.models import Agent
 from balance_tui.store.models import Customer as CustomerRow
 from balance_tui.store.rows import placeholders, tuple_rows
@@ -93,6 +95,33 @@ def next_ids(db: Database) -> tuple[int, int]:
     return int(event or 0) + 1, int(alert or 0) + 1
 
 
+_AT = {name: DEMO_EVENT_COLUMNS.index(name) for name in DEMO_EVENT_COLUMNS}
+
+
+def rollup_rows(events: list[tuple[object, ...]]) -> list[rollups.Row]:
+    """The rollup rows of a chunk of demo events, one per key (added to what is stored)."""
+    at = _AT
+    folded: dict[tuple[str, int, str, str, str], list[Any]] = {}
+    for row in events:
+        created, cents = int(row[at["created_us"]]), int(row[at["amount_cents"]])  # type: ignore[call-overload]
+        currency, agent = str(row[at["currency"]]), str(row[at["agent_code"]])
+        kind = str(row[at["change_type"]])
+        for grain, bucket in buckets(created):
+            for who in (agent, EVERY_AGENT):
+                key = (grain, bucket, currency, who, kind)
+                found = folded.get(key)
+                if found is None:
+                    folded[key] = [1, cents, abs(cents), float(cents) * cents, cents, cents]
+                else:
+                    found[0] += 1
+                    found[1] += cents
+                    found[2] += abs(cents)
+                    found[3] += float(cents) * cents
+                    found[4] = min(found[4], cents)
+                    found[5] = max(found[5], cents)
+    return [(*key, *values) for key, values in folded.items()]  # type: ignore[misc]
+
+
 class BulkWriter:
     """Inserts prepared rows (tuples in the ``DEMO_*_COLUMNS`` order) in big transactions."""
 
@@ -120,6 +149,7 @@ class BulkWriter:
             ):
                 if rows:
                     self._insert_many(cursor, sql, rows)
+            rollups.add(self.db, rollup_rows(events))
         self.alerts_written += len(alerts)
         events.clear()
         alerts.clear()

@@ -16,6 +16,7 @@ from typing import Any
 from peewee import Database
 
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
+from balance_tui.store import rollups
 from balance_tui.store.models import Alert, BalanceEvent, RejectedAttempt
 from balance_tui.store.rows import (
     alert_record,
@@ -80,6 +81,7 @@ class LedgerStatements:
         self._insert_event = _insert_sql(db, "balance_event", EVENT_INSERT_COLUMNS)
         self._insert_alert = _insert_sql(db, "alert", ALERT_INSERT_COLUMNS)
         self._insert_rejection = _insert_sql(db, "rejected_attempt", REJECTION_INSERT_COLUMNS)
+        self._rollup = rollups.upsert_sql(db, 4)
         self._update_customer = (
             f"UPDATE customer SET balance_cents = {p}, event_count = {p}, head_hash = {p} "
             f"WHERE id = {p}"
@@ -107,6 +109,10 @@ class LedgerStatements:
             self._usage, (day_from, hour_from, customer_pk, week_from)
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
+
+    def add_rollups(self, rows: list[rollups.Row]) -> None:
+        """Add one change to its day and hour rollups, for its agent and for every agent."""
+        self.db.execute_sql(self._rollup, [v for row in rows for v in row])
 
     def move_balance(self, customer_pk: int, cents: int, sequence: int, head: str) -> None:
         self.db.execute_sql(self._update_customer, (cents, sequence, head, customer_pk))

@@ -48,6 +48,7 @@ def grants_sql(schema: str) -> list[str]:
         "TO balance_operator",
         f"GRANT UPDATE ON {schema}.customer TO balance_operator",
         f"GRANT UPDATE ({', '.join(ACK_COLUMNS)}) ON {schema}.alert TO balance_operator",
+        f"GRANT INSERT, UPDATE ON {schema}.rollup TO balance_operator",
         f"GRANT INSERT ON {schema}.approval_decision TO balance_supervisor",
         f"GRANT INSERT, UPDATE ON {schema}.authority TO balance_admin",
     ]

@@ -12,6 +12,7 @@ import time
 BENCHMARKS = (
     "bench_update",
     "bench_queries",
+    "bench_rollups",
     "bench_app",
     "bench_realtime",
     "bench_verify",
