@@ -19,7 +19,7 @@ from balance_tui.services.clock import DAY_US, WEEK_US, from_us
 from balance_tui.store import customers as customer_store
 
 #: Up to this many customers, usage is asked for by code; beyond, for everyone at once.
-FEW_CUSTOMERS = 500
+FEW_CUSTOMERS = 5_000
 
 
 class CustomerDirectory(ServiceBase):
@@ -89,10 +89,17 @@ class CustomerDirectory(ServiceBase):
         agent_id: str | None = None,
         limit: int | None = None,
         offset: int = 0,
+        order_by: str = "id",
+        descending: bool = False,
     ) -> list[CustomerSummary]:
-        """Customers ordered by id, filtered by a substring of id, name or agent."""
+        """Customers ordered by id (or ``order_by="balance"``), filtered by a substring of
+        id, name or agent; ties of a balance order go by id in the same direction."""
+        if order_by not in ("id", "balance"):
+            raise ValueError(f"customers are listed by id or balance, not {order_by!r}")
         with self.read_snapshot():
-            customers = customer_store.list_customers(self.db, search, agent_id, limit, offset)
+            customers = customer_store.list_customers(
+                self.db, search, agent_id, limit, offset, order_by == "balance", descending
+            )
             return self.summarise(customers)
 
     def customers_by_ids(self, codes: Iterable[str]) -> list[CustomerSummary]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from peewee import Case, Database, fn
 
@@ -143,9 +144,15 @@ def list_customers(
     agent_code: str | None,
     limit: int | None,
     offset: int,
+    by_balance: bool = False,
+    descending: bool = False,
 ) -> list[Customer]:
-    """Customers ordered by code, filtered by a substring of code, name or agent."""
-    query = _customers(db).order_by(CustomerRow.code)
+    """Customers ordered by code (or by balance, then code), filtered by a substring of
+    code, name or agent."""
+    keys: list[Any] = (
+        [CustomerRow.balance_cents, CustomerRow.code] if by_balance else [CustomerRow.code]
+    )
+    query = _customers(db).order_by(*(k.desc() if descending else k for k in keys))
     if search:
         pattern = f"%{search.strip()}%"
         query = query.where(

@@ -14,9 +14,10 @@ from textual import events, on, work
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.signal import Signal
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.worker import Worker
 
 from balance_tui.config import save_theme
@@ -58,9 +59,9 @@ UNDO_SECONDS = 5.0
 POLL_SECONDS = 0.25
 
 
-#: Actions that open a form the operator types into: keys typed right behind them wait
-#: for the form (see ``BalanceApp.on_event``).
-FORM_ACTIONS = frozenset({"adjust", "new_customer"})
+#: Actions that open a form, or move to a text box, the operator types into: keys typed
+#: right behind them wait for it (see ``BalanceApp.on_event`` and ``focus_typing``).
+FORM_ACTIONS = frozenset({"adjust", "new_customer", "focus_filter", "focus_scope"})
 #: The longest a form may take to open before the keys held for it are handled as keys.
 TYPE_AHEAD_SECONDS = 3.0
 
@@ -709,6 +710,13 @@ class BalanceApp(App[None]):
         self.type_ahead = type_ahead
         form.type_ahead = type_ahead  # type: ignore[attr-defined]
         self.push_screen(form, then)
+
+    def focus_typing(self, screen: Screen[Any], box: Widget) -> None:
+        """Move the typing into a text box (a filter): keys typed right behind the key that
+        asked for it go into the box, in order, not to the table it leaves."""
+        type_ahead = self.type_ahead or TypeAhead()
+        self.type_ahead = type_ahead
+        type_ahead.release(screen, box)
 
     def cancel_type_ahead(self, expected: TypeAhead | None = None) -> None:
         """No form came (no customer highlighted, or it failed to open): the keys held for

@@ -425,7 +425,7 @@ class AlertsScreen(ServiceScreen):
     # ------------------------------------------------------------------ filter
 
     def action_focus_filter(self) -> None:
-        self.filter_box.focus()
+        self.balance_app.focus_typing(self, self.filter_box)
 
     @on(FilterBox.Submitted, "#alert-filter")
     def _filter(self, event: FilterBox.Submitted) -> None:

@@ -222,7 +222,7 @@ class AnalyticsScreen(ServiceScreen):
         self.query_one("#results", VerticalScroll).focus()
 
     def action_focus_scope(self) -> None:
-        self.query_one("#scope", FilterBox).focus()
+        self.balance_app.focus_typing(self, self.query_one("#scope", FilterBox))
 
     def action_next_period(self) -> None:
         select = self.query_one("#period", Select)

@@ -51,8 +51,14 @@ SORT_KEYS = {
 LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 FILTER_DELAY = 0.15
 FILTER_KEYS = ("customer", "agent")
-#: Rows shown before the rest of a large book arrives.
+#: Rows shown before the rest of a large book arrives, then the rest in chunks of this many.
 FIRST_ROWS = 200
+CHUNK_ROWS = 2_000
+#: Up to this many rows a sort reorders the table in place; beyond, it lays it out again.
+SORT_IN_PLACE_ROWS = 20_000
+#: Sorts the database answers (same order as in memory: ties by id in the same direction);
+#: while rows are still arriving, or beyond SORT_IN_PLACE_ROWS, these reload in order.
+DATABASE_SORTS = frozenset({"id", "balance"})
 TIER_RANK = {tier: rank for rank, tier in enumerate(VIP_TIERS)}
 
 
@@ -187,6 +193,11 @@ class CustomersScreen(ServiceScreen):
         self.keys: tuple[str, ...] = ()
         self.filter_text = ""
         self._filter_timer: Timer | None = None
+        #: Bumped by every fill and big sort: a chunked layout of an older one stops.
+        self._layout_generation = 0
+        #: Every row of the current filter is in; the rows came in the order shown.
+        self.complete = False
+        self.loaded_in_order = True
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -258,20 +269,46 @@ class CustomersScreen(ServiceScreen):
 
             return checked
 
+        # Sorted by id or balance, the database hands the rows over in that order: the top
+        # rows are right at once, however many follow.
+        order = self.sort_column if self.sort_column in DATABASE_SORTS else "id"
+        down = self.descending if order == self.sort_column else False
+        self.loaded_in_order = (order, down) == (self.sort_column, self.descending)
+        self.complete = False
         self.query_in_thread(
-            lambda: manager.list_customers(words, agent_id=agent, limit=FIRST_ROWS),
+            lambda: manager.list_customers(
+                words, agent_id=agent, limit=FIRST_ROWS, order_by=order, descending=down
+            ),
             current(self.fill),
         )
-        if get_current_worker().is_cancelled:
-            return  # the operator typed on: a newer load is under way
-        self.query_in_thread(
-            lambda: manager.list_customers(words, agent_id=agent, offset=FIRST_ROWS),
-            current(self.append_rows),
-        )
+        # The rest in chunks, each handed to the screen on its own: between two chunks the
+        # screen answers keys (100,000 customers never freeze it), and a newer filter
+        # cancels this load at the next chunk.
+        offset, got = FIRST_ROWS, [FIRST_ROWS]
 
-    def append_rows(self, summaries: list[CustomerSummary]) -> None:
-        if not summaries:
-            return
+        def counted(rows: list[CustomerSummary]) -> None:
+            got[0] = len(rows)
+            self.append_rows(rows, last=len(rows) < CHUNK_ROWS)
+
+        while got[0] and not get_current_worker().is_cancelled:
+            got[0] = 0
+            self.query_in_thread(
+                lambda start=offset: manager.list_customers(  # type: ignore[misc]
+                    words,
+                    agent_id=agent,
+                    limit=CHUNK_ROWS,
+                    offset=start,
+                    order_by=order,
+                    descending=down,
+                ),
+                current(counted),
+            )
+            if got[0] < CHUNK_ROWS:
+                return
+            offset += CHUNK_ROWS
+
+    def append_rows(self, summaries: list[CustomerSummary], *, last: bool = True) -> None:
+        """Add a chunk of rows; the screen's sort is applied once the last chunk is in."""
         fresh = [s for s in summaries if s.customer.id not in self.summaries]
         self.summaries.update((s.customer.id, s) for s in fresh)
         table = self.table
@@ -280,11 +317,13 @@ class CustomersScreen(ServiceScreen):
                 table.add_row(
                     *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
                 )
-            if (self.sort_column, self.descending) != ("id", False):
+            if last and not self.loaded_in_order:
                 self._sort_rows()
+        self.complete = last
         self._status()
 
     def fill(self, summaries: list[CustomerSummary]) -> None:
+        self._layout_generation += 1
         table = self.table
         highlighted = self.highlighted_id()
         self.summaries = {s.customer.id: s for s in summaries}
@@ -300,13 +339,34 @@ class CustomersScreen(ServiceScreen):
         self._status()
 
     def _sort_rows(self) -> None:
-        """Reorder the rows in place (cells are not rebuilt: 10,000 rows sort in a blink)."""
+        """Reorder the rows in place (cells are not rebuilt: 10,000 rows sort in a blink).
+        A bigger table is laid out again in sorted order, a chunk at a time, so the screen
+        answers keys meanwhile and the top rows are right at once."""
         summaries, column = self.summaries, self.sort_column
 
         def by_value(customer_id: str) -> tuple[object, str]:
             return sort_value(summaries[customer_id], column), customer_id
 
-        self.table.sort("id", key=by_value, reverse=self.descending)
+        if len(summaries) <= SORT_IN_PLACE_ROWS:
+            self.table.sort("id", key=by_value, reverse=self.descending)
+            return
+        order = sorted(summaries, key=by_value, reverse=self.descending)
+        self._layout_generation += 1
+        self.table.clear()
+        self._lay_out(order, 0, self._layout_generation)
+
+    def _lay_out(self, order: list[str], start: int, generation: int) -> None:
+        if generation != self._layout_generation:
+            return  # a newer sort or load took over
+        table = self.table
+        with self.app.batch_update():
+            for customer_id in order[start : start + CHUNK_ROWS]:
+                summary = self.summaries.get(customer_id)
+                if summary is not None and customer_id not in table.rows:
+                    table.add_row(*row_cells(summary, self.name_room, self.keys), key=customer_id)
+        if start + CHUNK_ROWS < len(order):
+            self.set_timer(0.001, lambda: self._lay_out(order, start + CHUNK_ROWS, generation))
+        self._status()
 
     def _status(self) -> None:
         row, rows = self.table.row_position()
@@ -381,7 +441,7 @@ class CustomersScreen(ServiceScreen):
         self.table.focus()
 
     def action_focus_filter(self) -> None:
-        self.filter_box.focus()
+        self.balance_app.focus_typing(self, self.filter_box)
 
     async def action_clear_filter(self) -> None:
         box = self.filter_box
@@ -407,6 +467,12 @@ class CustomersScreen(ServiceScreen):
     def _apply_sort(self) -> None:
         table = self.table
         table.show_sort(self.sort_column, self.descending)
+        big = not self.complete or len(self.summaries) > SORT_IN_PLACE_ROWS
+        if big and self.sort_column in DATABASE_SORTS:
+            table.relabel()
+            self.load(self.filter_box.value)  # the database sorts; the top rows come first
+            self._status()
+            return
         with self.app.batch_update():
             table.relabel()
             self._sort_rows()

@@ -413,7 +413,7 @@ class HistoryScreen(ServiceScreen):
         self.table.focus()
 
     def action_focus_filter(self) -> None:
-        self.filter_box.focus()
+        self.balance_app.focus_typing(self, self.filter_box)
 
     async def action_escape(self) -> None:
         """Back to where the operator came from; with nowhere to go back, clear the filter."""
