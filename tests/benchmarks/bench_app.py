@@ -36,9 +36,12 @@ OURS = textwrap.dedent("""
                     "#customers").row_count:
                 await pilot.pause(0.005)
             first = time.perf_counter() - started
-            for key in "2341":
+            for key in "23451":
                 await pilot.press(key)
-                await app.workers.wait_for_complete()
+                # every worker but the change poller, which runs for the app's life
+                busy = [w for w in app.workers if w.group != "watch-poll"]
+                if busy:
+                    await app.workers.wait_for_complete(busy)
                 await pilot.pause(0.2)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps({"first_screen_s": first, "peak_mb": rss}))

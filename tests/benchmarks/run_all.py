@@ -11,6 +11,7 @@ import time
 
 BENCHMARKS = (
     "bench_update",
+    "bench_update_pg",
     "bench_queries",
     "bench_rollups",
     "bench_app",
@@ -18,6 +19,7 @@ BENCHMARKS = (
     "bench_verify",
     "bench_history_keys",
     "bench_sort",
+    "bench_customers",
 )
 DEMO = ("demo", "--customers", "10000", "--days", "365", "--events", "1000000")
 
