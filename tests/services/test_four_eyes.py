@@ -212,3 +212,33 @@ def test_two_checkers_approving_at_once_exactly_one_wins(desk: dict[str, Person]
     report = ann.services.manager.get_customer_balance_report("CUST_1", include_history=True)
     assert report.current_balance == Decimal("35000.00")  # applied once
     assert ann.services.verifier.verify().ok
+
+
+def test_a_batch_with_a_change_above_authority_is_refused_whole(desk: dict[str, Person]) -> None:
+    from balance_tui.domain.records import BalanceChange
+
+    ann = desk["ann"]
+    result = ann.services.manager.update_balances(
+        [
+            BalanceChange("CUST_1", Decimal("100"), "deposit", "small", "ann"),
+            BalanceChange("CUST_1", Decimal("15000"), "deposit", "big", "ann"),
+        ]
+    )
+    assert not result.success and result.failed_index == 1
+    assert "above your authority" in result.errors[0] and "on its own" in result.errors[0]
+    report = ann.services.manager.get_customer_balance_report("CUST_1")
+    assert report.current_balance == Decimal("20000.00")  # nothing of the batch applied
+    assert ann.services.approvals.requests() == []
+
+
+def test_the_acknowledging_identity_is_recorded(desk: dict[str, Person]) -> None:
+    ann = desk["ann"]
+    refused = ann.post("-99999", kind="withdrawal")  # below the minimum: a limit alert
+    assert refused.alerts
+    ann.services.notifications.acknowledge_alerts([refused.alerts[0].id], "ann", note="seen")
+    row = ann.services.db.execute_sql(
+        "SELECT acknowledged_by, acknowledged_db_user FROM alert WHERE id = "
+        + str(refused.alerts[0].id)
+    ).fetchone()
+    postgres = ann.login != ann.name
+    assert row[0] == "ann" and row[1] == (ann.login if postgres else None)
