@@ -16,15 +16,16 @@ from balance_tui.store import connect, initialize_balance_tables
 BIG_DB = Path(os.environ.get("BALANCE_BENCH_DB", "/tmp/balance-bench-1m.db"))
 
 
-def big_services(path: Path = BIG_DB) -> Services:
-    """Services over the 10,000-customer, 10^6-event demo database (made on first use)."""
+def big_services(path: Path = BIG_DB, events: int = 1_000_000) -> Services:
+    """Services over a 10,000-customer demo database of ``events`` events (10^6 by
+    default), made on first use."""
     fresh = not path.exists()
     db = connect(str(path))
     initialize_balance_tables(db)
     services = build_services(db, Settings(), operator="bench")
     if fresh:
-        print(f"building {path} (10^6 events, about a minute)...")
-        generate_demo(services, customers=10_000, days=365, events=1_000_000, seed=1)
+        print(f"building {path} ({events:,} events)...")
+        generate_demo(services, customers=10_000, days=365, events=events, seed=1)
     return services
 
 

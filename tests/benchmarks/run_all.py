@@ -14,6 +14,7 @@ BENCHMARKS = (
     "bench_update_pg",
     "bench_queries",
     "bench_rollups",
+    "bench_scale",
     "bench_app",
     "bench_realtime",
     "bench_verify",
