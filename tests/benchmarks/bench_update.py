@@ -18,17 +18,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from balance_tui.config import Settings
-from balance_tui.domain import alerts as alert_rules
-from balance_tui.domain.changes import ChangeType
-from balance_tui.domain.hashing import CHAIN_VERSION, ChainedFields, chain_hash
-from balance_tui.domain.risk import risk_score
-from balance_tui.domain.rollups import EVERY_AGENT, buckets
-from balance_tui.domain.tiers import DEFAULT_RULEBOOK
-from balance_tui.domain.validation import check_change
 from balance_tui.services import build_services
 from balance_tui.store import connect, initialize_balance_tables
-from balance_tui.store.rollups import COLUMNS as ROLLUP_COLUMNS
-from tests.benchmarks.common import BIG_DB, big_services
+from tests.benchmarks.common import (
+    BIG_DB,
+    big_services,
+    deposit_work,
+    rollup_sql,
+    rollup_values,
+)
 
 DAY_US, HOUR_US, WEEK_US = 86_400_000_000, 3_600_000_000, 7 * 86_400_000_000
 ROUNDS, PER_ROUND = 3, 500
@@ -92,16 +90,7 @@ def _busy_customers(path: Path, count: int = 20) -> list[str]:
     return codes
 
 
-_ROLLUP_SQL = (
-    f"INSERT INTO rollup ({', '.join(ROLLUP_COLUMNS)}, slot) VALUES "
-    + ", ".join([f"({', '.join('?' * len(ROLLUP_COLUMNS))}, 0)"] * 4)
-    + " ON CONFLICT (grain, currency, agent_code, bucket_us, change_type, slot) DO UPDATE SET "
-    "events = rollup.events + excluded.events, net_cents = rollup.net_cents + excluded.net_cents,"
-    " gross_cents = rollup.gross_cents + excluded.gross_cents, "
-    "squares = rollup.squares + excluded.squares, "
-    "min_cents = MIN(rollup.min_cents, excluded.min_cents), "
-    "max_cents = MAX(rollup.max_cents, excluded.max_cents)"
-)
+_ROLLUP_SQL = rollup_sql("?", "0", "MIN", "MAX")
 
 
 def baseline_round(conn: sqlite3.Connection, codes: list[str], updates: int) -> float:
@@ -127,22 +116,9 @@ def baseline_round(conn: sqlite3.Connection, codes: list[str], updates: int) -> 
             " WHERE customer_id = ? AND created_us > ?",
             (now - DAY_US, now - HOUR_US, cid, now - WEEK_US),
         ).fetchone()
-        rules = DEFAULT_RULEBOOK.rules_for(tier)
-        check = check_change(
-            balance, 100, rules, change_type=ChangeType.DEPOSIT, usage_24h_cents=day,
-            usage_7d_cents=week, tier=tier,
-        )  # fmt: skip
-        new = check.new_balance_cents
-        score = risk_score(ChangeType.DEPOSIT, 100, new, last_hour, rules)
-        alert_rules.alerts_for_change(code, balance, new, rules, set())
-        fields = ChainedFields(
-            customer_id=code, sequence=seq + 1, agent_id=agent, change_type="deposit",
-            amount_cents=100, previous_cents=balance, new_cents=new, reason="bench",
-            performed_by="bench", vip_level=tier, metadata_json="{}", risk_score=score,
-            warnings_json="[]", idempotency_key=None, created_us=now, reverses_event_id=None,
-            currency=currency, db_user=None, approval_id=None, chain_version=CHAIN_VERSION,
-        )  # fmt: skip
-        digest = chain_hash(head, fields)
+        new, score, digest = deposit_work(
+            code, (balance, seq, head, tier, currency, agent), (day, week, last_hour), now, None
+        )
         conn.execute(
             "INSERT INTO balance_event (customer_id, sequence, agent_code, currency, change_type,"
             " amount_cents, previous_cents, new_cents, reason, performed_by, vip_level,"
@@ -155,15 +131,7 @@ def baseline_round(conn: sqlite3.Connection, codes: list[str], updates: int) -> 
             "UPDATE customer SET balance_cents = ?, event_count = ?, head_hash = ? WHERE id = ?",
             (new, seq + 1, digest, cid),
         )
-        conn.execute(
-            _ROLLUP_SQL,
-            [
-                v
-                for grain, bucket in buckets(now)
-                for who in (agent, EVERY_AGENT)
-                for v in (grain, bucket, currency, who, "deposit", 1, 100, 100, 1e4, 100, 100)
-            ],
-        )
+        conn.execute(_ROLLUP_SQL, rollup_values(now, currency, agent))
         conn.execute("COMMIT")
     return updates / (time.perf_counter() - start)
 

@@ -14,31 +14,15 @@ from decimal import Decimal
 import psycopg2
 
 from balance_tui.config import Settings
-from balance_tui.domain import alerts as alert_rules
-from balance_tui.domain.changes import ChangeType
-from balance_tui.domain.hashing import CHAIN_VERSION, ChainedFields, chain_hash
-from balance_tui.domain.risk import risk_score
-from balance_tui.domain.rollups import EVERY_AGENT, buckets
-from balance_tui.domain.tiers import DEFAULT_RULEBOOK
-from balance_tui.domain.validation import check_change
 from balance_tui.services import build_services
 from balance_tui.store import connect, initialize_balance_tables
-from balance_tui.store.rollups import COLUMNS as ROLLUP_COLUMNS
+from tests.benchmarks.common import deposit_work, rollup_sql, rollup_values
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 DAY_US, HOUR_US, WEEK_US = 86_400_000_000, 3_600_000_000, 7 * 86_400_000_000
 PER_ROUND, ROUNDS, CUSTOMERS = 300, 3, 40
 
-ROLLUP_SQL = (
-    f"INSERT INTO rollup ({', '.join(ROLLUP_COLUMNS)}, slot) VALUES "
-    + ", ".join([f"({', '.join(['%s'] * len(ROLLUP_COLUMNS))}, pg_backend_pid())"] * 4)
-    + " ON CONFLICT (grain, currency, agent_code, bucket_us, change_type, slot) DO UPDATE SET "
-    "events = rollup.events + excluded.events, net_cents = rollup.net_cents + excluded.net_cents,"
-    " gross_cents = rollup.gross_cents + excluded.gross_cents, "
-    "squares = rollup.squares + excluded.squares, "
-    "min_cents = LEAST(rollup.min_cents, excluded.min_cents), "
-    "max_cents = GREATEST(rollup.max_cents, excluded.max_cents)"
-)
+ROLLUP_SQL = rollup_sql("%s", "pg_backend_pid()", "LEAST", "GREATEST")
 
 
 def _url(schema: str) -> str:
@@ -67,24 +51,11 @@ def baseline_round(conn, codes: list[str], updates: int) -> float:  # type: igno
             (now - DAY_US, now - HOUR_US, cid, now - WEEK_US),
         )
         day, week, last_hour = (int(v) for v in cur.fetchone())
-        rules = DEFAULT_RULEBOOK.rules_for(tier)
-        check = check_change(
-            balance, 100, rules, change_type=ChangeType.DEPOSIT, usage_24h_cents=day,
-            usage_7d_cents=week, tier=tier,
-        )  # fmt: skip
-        new = check.new_balance_cents
-        score = risk_score(ChangeType.DEPOSIT, 100, new, last_hour, rules)
-        alert_rules.alerts_for_change(code, balance, new, rules, set())
         cur.execute("SELECT session_user")
         user = cur.fetchone()[0]
-        fields = ChainedFields(
-            customer_id=code, sequence=seq + 1, agent_id=agent, change_type="deposit",
-            amount_cents=100, previous_cents=balance, new_cents=new, reason="bench",
-            performed_by="bench", vip_level=tier, metadata_json="{}", risk_score=score,
-            warnings_json="[]", idempotency_key=None, created_us=now, reverses_event_id=None,
-            currency=currency, db_user=user, approval_id=None, chain_version=CHAIN_VERSION,
-        )  # fmt: skip
-        digest = chain_hash(head, fields)
+        new, score, digest = deposit_work(
+            code, (balance, seq, head, tier, currency, agent), (day, week, last_hour), now, user
+        )
         cur.execute(
             "INSERT INTO balance_event (customer_id, sequence, agent_code, currency, change_type,"
             " amount_cents, previous_cents, new_cents, reason, performed_by, db_user, vip_level,"
@@ -98,15 +69,7 @@ def baseline_round(conn, codes: list[str], updates: int) -> float:  # type: igno
             " WHERE id = %s",
             (new, seq + 1, digest, cid),
         )
-        cur.execute(
-            ROLLUP_SQL,
-            [
-                v
-                for grain, bucket in buckets(now)
-                for who in (agent, EVERY_AGENT)
-                for v in (grain, bucket, currency, who, "deposit", 1, 100, 100, 1e4, 100, 100)
-            ],
-        )
+        cur.execute(ROLLUP_SQL, rollup_values(now, currency, agent))
         cur.execute("SELECT pg_notify('balance_tui', '')")
         conn.commit()
     return updates / (time.perf_counter() - start)
