@@ -14,6 +14,7 @@ from typing import Any
 
 from peewee import Database
 
+from balance_tui.store.approvals import DECISION_COLUMNS, REQUEST_COLUMNS
 from balance_tui.store.rows import named_rows
 from balance_tui.store.transactions import is_postgres
 
@@ -46,29 +47,8 @@ AUDITED: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "created_us",
         ),
     ),
-    "request": (
-        "approval_request",
-        "id",
-        (
-            "id",
-            "customer_id",
-            "change_type",
-            "amount_cents",
-            "reason",
-            "metadata_json",
-            "reverses_event_id",
-            "maker",
-            "maker_label",
-            "maker_authority_cents",
-            "created_us",
-            "expires_us",
-        ),
-    ),
-    "decision": (
-        "approval_decision",
-        "request_id",
-        ("request_id", "verdict", "checker", "checker_label", "note", "decided_us"),
-    ),
+    "request": ("approval_request", "id", ("id", *REQUEST_COLUMNS)),
+    "decision": ("approval_decision", "request_id", DECISION_COLUMNS),
     "authority": (
         "authority",
         "kind || ':' || subject",
