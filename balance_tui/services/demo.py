@@ -8,9 +8,11 @@ in large transactions, so a million events take well under a minute and ``verify
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from balance_tui.domain import alerts as alert_rules
@@ -19,9 +21,7 @@ from balance_tui.domain.errors import InvalidInputError
 from balance_tui.domain.hashing import (
     CHAIN_VERSION,
     GENESIS_HASH,
-    ChainedFields,
     canonical_json,
-    chain_hash,
 )
 from balance_tui.domain.risk import risk_score
 from balance_tui.domain.tiers import BalanceValidationRules
@@ -29,6 +29,7 @@ from balance_tui.domain.validation import check_change
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.bundle import Services
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
+from balance_tui.services.demo_writer import ChainingWriter, Chunk, WriterProcess, writer_for
 from balance_tui.store import bulk
 from balance_tui.store import customers as customer_store
 
@@ -64,6 +65,7 @@ REASONS = {
     "adjustment": ("Goodwill bonus", "Correction of agent entry", "Promo credit", "Fee correction"),
     "reversal": ("Duplicate entry", "Entered on the wrong customer", "Payment bounced"),
 }
+CHANNELS = ("bank_transfer", "card", "cash", "e_wallet")
 CHUNK = 20_000
 
 
@@ -79,7 +81,7 @@ class DemoSummary:
     reversals: int
 
 
-@dataclass
+@dataclass(slots=True)
 class _Customer:
     pk: int
     code: str
@@ -89,7 +91,6 @@ class _Customer:
     scale: float
     balance: int = 0
     sequence: int = 0
-    head: str = GENESIS_HASH
     week: deque[tuple[int, int]] = field(default_factory=deque)  # (time, |amount|)
     day: deque[tuple[int, int]] = field(default_factory=deque)
     used_24h: int = 0
@@ -210,18 +211,42 @@ class DemoGenerator(ServiceBase):
         now: int,
         agent_count: int,
     ) -> DemoSummary:
-        # A few customers are far busier than most (Pareto activity), as in real books.
-        weights = [min(rng.paretovariate(1.3), 25.0) for _ in people]
-        times = sorted(_business_time(rng, start, now) for _ in range(count))
-        chosen = rng.choices(people, weights=weights, k=count)
-        next_id, next_alert = bulk.next_ids(self.db)
         db_user = self.session_user()  # what PostgreSQL records (and so what is hashed)
-        event_rows: list[tuple[object, ...]] = []
-        alert_rows: list[tuple[object, ...]] = []
-        rejected_rows: list[tuple[object, ...]] = []
         totals = {"events": 0, "alerts": 0, "rejections": 0, "reversals": 0}
-        writer = bulk.BulkWriter(self.db)
-        for moment, person in zip(times, chosen, strict=True):
+        with bulk.indexes_built_after(self.db, "balance_event", leading="customer_id"):
+            writer = writer_for(self.db, count)
+            try:
+                heads = self._generate(writer, rng, people, count, start, now, db_user, totals)
+            except BaseException:
+                writer.abort()
+                raise
+        bulk.BulkWriter(self.db).finish(
+            (c.balance, c.sequence, heads[c.pk], c.pk) for c in people if c.sequence
+        )
+        return DemoSummary(
+            agent_count,
+            len(people),
+            totals["events"],
+            totals["alerts"],
+            totals["rejections"],
+            totals["reversals"],
+        )
+
+    def _generate(
+        self,
+        writer: ChainingWriter | WriterProcess,
+        rng: random.Random,
+        people: list[_Customer],
+        count: int,
+        start: int,
+        now: int,
+        db_user: str | None,
+        totals: dict[str, int],
+    ) -> dict[int, str]:
+        """Generate the events, handing them to ``writer`` chunk by chunk; the heads."""
+        next_id, next_alert = bulk.next_ids(self.db)
+        chunk = Chunk()
+        for moment, person in _schedule(rng, people, count, start, now):
             person.slide(moment)
             kind, cents, reverses = _pick_change(rng, person)
             check = check_change(
@@ -233,9 +258,9 @@ class DemoGenerator(ServiceBase):
                 usage_7d_cents=person.used_7d,
                 tier=person.tier,
             )
-            operator = rng.choice(OPERATORS)
+            operator = _any(rng, OPERATORS)
             if not check.result.is_valid:
-                rejected_rows.append(
+                chunk.rejected.append(
                     (
                         person.code,
                         kind.value,
@@ -250,7 +275,7 @@ class DemoGenerator(ServiceBase):
                     draft = alert_rules.rejection_alert(
                         person.code, person.balance, cents, operator, check.result.errors
                     )
-                    alert_rows.append(
+                    chunk.alerts.append(
                         _alert_row(
                             next_alert,
                             person,
@@ -266,31 +291,10 @@ class DemoGenerator(ServiceBase):
             new = check.new_balance_cents
             person.sequence += 1
             metadata = _metadata(rng, kind, reverses)
-            warnings = canonical_json(check.result.warnings)
+            warnings = canonical_json(check.result.warnings) if check.result.warnings else "[]"
             score = risk_score(kind, cents, new, person.changes_last_hour(moment), person.rules)
-            reason = rng.choice(REASONS[kind.value])
-            fields = ChainedFields(
-                customer_id=person.code,
-                sequence=person.sequence,
-                agent_id=person.agent,
-                change_type=kind.value,
-                amount_cents=cents,
-                previous_cents=person.balance,
-                new_cents=new,
-                reason=reason,
-                performed_by=operator,
-                vip_level=person.tier,
-                metadata_json=metadata,
-                risk_score=score,
-                warnings_json=warnings,
-                idempotency_key=None,
-                created_us=moment,
-                reverses_event_id=reverses,
-                currency="USD",
-                db_user=db_user,
-            )
-            digest = chain_hash(person.head, fields)
-            event_rows.append(
+            chunk.codes.append(person.code)
+            chunk.events.append(
                 (
                     next_id,
                     person.pk,
@@ -301,7 +305,7 @@ class DemoGenerator(ServiceBase):
                     cents,
                     person.balance,
                     new,
-                    reason,
+                    _any(rng, REASONS[kind.value]),
                     operator,
                     person.tier,
                     metadata,
@@ -309,8 +313,8 @@ class DemoGenerator(ServiceBase):
                     warnings,
                     reverses,
                     moment,
-                    person.head,
-                    digest,
+                    None,  # prev_hash and hash: chained by the writer
+                    None,
                     db_user,
                     CHAIN_VERSION,
                 )
@@ -324,7 +328,7 @@ class DemoGenerator(ServiceBase):
                 self.drop_share,
             ):
                 ack = _ack_time(rng, moment, now)
-                alert_rows.append(_alert_row(next_alert, person, draft, next_id, moment, ack))
+                chunk.alerts.append(_alert_row(next_alert, person, draft, next_id, moment, ack))
                 next_alert += 1
                 if draft.alert_type in (alert_rules.WARNING, alert_rules.CRITICAL):
                     person.open_until[draft.alert_type] = ack
@@ -335,31 +339,75 @@ class DemoGenerator(ServiceBase):
                 person.recent.append((next_id, cents))
                 if len(person.recent) > 5:
                     person.recent.popleft()
-            person.balance, person.head = new, digest
+            person.balance = new
             person.record(moment, abs(cents))
             next_id += 1
             totals["events"] += 1
-            if len(event_rows) >= CHUNK:
-                writer.flush(event_rows, alert_rows, rejected_rows)
-        writer.flush(event_rows, alert_rows, rejected_rows)
-        writer.finish((c.balance, c.sequence, c.head, c.pk) for c in people if c.sequence)
-        return DemoSummary(
-            agent_count,
-            len(people),
-            totals["events"],
-            writer.alerts_written,
-            totals["rejections"],
-            totals["reversals"],
-        )
+            if len(chunk) >= CHUNK:
+                totals["alerts"] += len(chunk.alerts)
+                writer.write(chunk)
+                chunk = Chunk()
+        totals["alerts"] += len(chunk.alerts)
+        writer.write(chunk)
+        return writer.close()
 
 
-def _business_time(rng: random.Random, start: int, end: int) -> int:
-    """A moment in [start, end), busier in the afternoon and evening than at night."""
-    while True:
-        moment = rng.randrange(start, end)
-        hour = (moment // HOUR_US) % 24
-        if rng.random() < 0.25 + 0.75 * math.sin(math.pi * max(0, hour - 6) / 18) ** 2:
-            return moment
+def _schedule(
+    rng: random.Random, people: list[_Customer], count: int, start: int, end: int
+) -> Iterator[tuple[int, _Customer]]:
+    """``count`` (moment, customer) pairs in time order, drawn one day at a time so memory
+    does not grow with the number of events.
+
+    Days differ in volume (weekends are busier, and every day varies a little); a few
+    customers are far busier than most (Pareto activity), as in real books."""
+    weights = [min(rng.paretovariate(1.3), 25.0) for _ in people]
+    cumulative = list(itertools.accumulate(weights))
+    days = max(1, -(-(end - start) // DAY_US))
+    volume = [
+        rng.uniform(0.8, 1.2) * (1.2 if (start // DAY_US + day) % 7 in (2, 3) else 1.0)
+        for day in range(days)
+    ]  # 1970-01-01 was a Thursday: day numbers 2 and 3 (mod 7) are Saturdays and Sundays
+    total = sum(volume)
+    share = itertools.accumulate(volume)
+    drawn = 0
+    for day, upto in enumerate(share):
+        quota = count if day == days - 1 else round(count * upto / total)
+        first = start + day * DAY_US
+        last = min(end, first + DAY_US)
+        moments = _business_times(rng, first, last, quota - drawn)
+        chosen = rng.choices(people, cum_weights=cumulative, k=len(moments))
+        yield from zip(moments, chosen, strict=True)
+        drawn = quota
+
+
+def _hour_weight(hour: int) -> float:
+    """How busy an hour of the day (UTC) is: afternoons and evenings more than nights."""
+    return 0.25 + 0.75 * math.sin(math.pi * max(0, hour - 6) / 18) ** 2
+
+
+_HOUR_WEIGHTS = tuple(_hour_weight(hour) for hour in range(24))
+
+
+def _business_times(rng: random.Random, start: int, end: int, count: int) -> list[int]:
+    """``count`` sorted moments in [start, end), each hour as busy as ``_hour_weight`` says."""
+    hours: list[tuple[int, int]] = []  # (start, width) of each hour, cut to [start, end)
+    cumulative: list[float] = []
+    total = 0.0
+    low = start
+    while low < end:
+        high = min(end, (low // HOUR_US + 1) * HOUR_US)
+        hours.append((low, high - low))
+        total += (high - low) * _HOUR_WEIGHTS[(low // HOUR_US) % 24]
+        cumulative.append(total)
+        low = high
+    picked = rng.choices(hours, cum_weights=cumulative, k=count)
+    draw = rng.random
+    return sorted(low + int(draw() * width) for low, width in picked)
+
+
+def _any(rng: random.Random, choices: tuple[str, ...]) -> str:
+    """One of ``choices`` at random (``rng.choice`` costs several times more, per event)."""
+    return choices[int(rng.random() * len(choices))]
 
 
 def _amount(rng: random.Random, median: float, spread: float, scale: float) -> int:
@@ -395,13 +443,15 @@ def _pick_change(rng: random.Random, person: _Customer) -> tuple[ChangeType, int
 
 
 def _metadata(rng: random.Random, kind: ChangeType, reverses: int | None) -> str:
+    """The event's metadata as canonical JSON, written out directly (``canonical_json`` of
+    the same dictionary gives the same text; a test holds them together)."""
     if reverses is not None:
-        return canonical_json({"reverses_event_id": reverses})
+        return f'{{"reverses_event_id":{reverses}}}'
     if kind in (ChangeType.DEPOSIT, ChangeType.WITHDRAWAL):
-        channel = rng.choice(("bank_transfer", "card", "cash", "e_wallet"))
-        return canonical_json({"channel": channel, "reference": f"TX{rng.randrange(10**8):08d}"})
+        channel = _any(rng, CHANNELS)
+        return f'{{"channel":"{channel}","reference":"TX{rng.randrange(10**8):08d}"}}'
     if kind in (ChangeType.WAGER, ChangeType.SETTLEMENT):
-        return canonical_json({"ticket": f"T{rng.randrange(10**9):09d}"})
+        return f'{{"ticket":"T{rng.randrange(10**9):09d}"}}'
     return "{}"
 
 

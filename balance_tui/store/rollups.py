@@ -10,6 +10,7 @@ from typing import Any
 
 from peewee import Database
 
+from balance_tui.domain.rollups import DAY, DAY_US, HOUR, HOUR_US
 from balance_tui.store.analytics import GroupedChanges
 from balance_tui.store.transactions import is_postgres
 
@@ -30,16 +31,14 @@ KEY = ("grain", "currency", "agent_code", "bucket_us", "change_type", "slot")
 Row = tuple[str, int, str, str, str, int, int, int, float, int, int]
 
 
-def upsert_sql(db: Database, rows: int) -> str:
-    """One statement adding ``rows`` rollup rows (each key at most once per statement)."""
-    p = db.param
-    pg = is_postgres(db)
-    least, greatest = ("LEAST", "GREATEST") if pg else ("MIN", "MAX")
+def _slot(db: Database) -> str:
     # The writing connection's own rows: concurrent writers never wait on each other here.
-    slot = "pg_backend_pid()" if pg else "0"
-    one = f"({', '.join([p] * len(COLUMNS))}, {slot})"
+    return "pg_backend_pid()" if is_postgres(db) else "0"
+
+
+def _add_on_conflict(db: Database) -> str:
+    least, greatest = ("LEAST", "GREATEST") if is_postgres(db) else ("MIN", "MAX")
     return (
-        f"INSERT INTO rollup ({', '.join(COLUMNS)}, slot) VALUES {', '.join([one] * rows)} "
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET "
         "events = rollup.events + excluded.events, "
         "net_cents = rollup.net_cents + excluded.net_cents, "
@@ -48,6 +47,51 @@ def upsert_sql(db: Database, rows: int) -> str:
         f"min_cents = {least}(rollup.min_cents, excluded.min_cents), "
         f"max_cents = {greatest}(rollup.max_cents, excluded.max_cents)"
     )
+
+
+def _bucket_sql(db: Database, width: int) -> str:
+    """The start of an event's bucket of ``width`` microseconds."""
+    if is_postgres(db):
+        return f"(created_us - MOD(created_us, {width}))"
+    return f"(created_us - created_us % {width})"
+
+
+def _square_sql(db: Database) -> str:
+    if is_postgres(db):
+        return "CAST(amount_cents AS DOUBLE PRECISION) * amount_cents"
+    return "amount_cents * 1.0 * amount_cents"
+
+
+def _figures_sql(db: Database) -> str:
+    """Events, net, gross, squares, min, max of the grouped events."""
+    return (
+        "COUNT(*), SUM(amount_cents), SUM(ABS(amount_cents)), "
+        f"SUM({_square_sql(db)}), MIN(amount_cents), MAX(amount_cents)"
+    )
+
+
+def upsert_sql(db: Database, rows: int) -> str:
+    """One statement adding ``rows`` rollup rows (each key at most once per statement)."""
+    one = f"({', '.join([db.param] * len(COLUMNS))}, {_slot(db)})"
+    return (
+        f"INSERT INTO rollup ({', '.join(COLUMNS)}, slot) VALUES {', '.join([one] * rows)} "
+        f"{_add_on_conflict(db)}"
+    )
+
+
+def add_events(db: Database, first_id: int, last_id: int) -> None:
+    """Add the events with ids in [first_id, last_id] (the bulk path: the database groups
+    them, four statements for any number of events)."""
+    p = db.param
+    for grain, width in ((DAY, DAY_US), (HOUR, HOUR_US)):
+        for agent in ("agent_code", "''"):
+            db.execute_sql(
+                f"INSERT INTO rollup ({', '.join(COLUMNS)}, slot) "
+                f"SELECT '{grain}', {_bucket_sql(db, width)}, currency, {agent}, change_type, "
+                f"{_figures_sql(db)}, {_slot(db)} FROM balance_event "
+                f"WHERE id BETWEEN {p} AND {p} GROUP BY 2, 3, 4, 5 {_add_on_conflict(db)}",
+                (first_id, last_id),
+            )
 
 
 def add(db: Database, rows: Sequence[Row], batch: int = 200) -> None:
@@ -141,23 +185,11 @@ def stored(db: Database) -> dict[tuple[str, int, str, str, str], tuple[Any, ...]
 
 def from_events(db: Database, widths: Iterable[tuple[str, int]]) -> dict[Any, tuple[Any, ...]]:
     """What the rollups should hold, recomputed from the events (verify)."""
-    pg = is_postgres(db)
-    square = (
-        "CAST(amount_cents AS DOUBLE PRECISION) * amount_cents"
-        if pg
-        else "amount_cents * 1.0 * amount_cents"
-    )
     expected: dict[Any, tuple[Any, ...]] = {}
     for grain, width in widths:
-        bucket = (
-            f"(created_us - MOD(created_us, {width}))"
-            if pg
-            else f"(created_us - created_us % {width})"
-        )
         cursor = db.execute_sql(
-            f"SELECT {bucket}, currency, agent_code, change_type, COUNT(*), SUM(amount_cents), "
-            f"SUM(ABS(amount_cents)), SUM({square}), MIN(amount_cents), MAX(amount_cents) "
-            "FROM balance_event GROUP BY 1, 2, 3, 4"
+            f"SELECT {_bucket_sql(db, width)}, currency, agent_code, change_type, "
+            f"{_figures_sql(db)} FROM balance_event GROUP BY 1, 2, 3, 4"
         )
         every: dict[tuple[Any, ...], list[Any]] = {}
         for bucket_us, currency, agent, kind, n, net, gross, squares, lo, hi in cursor:

@@ -3,12 +3,17 @@
 Each figure comes from a fresh process. Start time is measured headless (Pilot) against a
 minimal Textual app (Header, a DataTable with as many rows as our first screen shows, Footer)
 timed to the same event (the table has its rows), five fresh processes each, alternating.
+With BALANCE_BENCH_10M naming the 10^7-event demo book (``demo --customers 100000 --days
+365 --events 10000000``), also its peak memory and first rows against a book of the same
+shape with 10^5 events.
+
 Run: python -m tests.benchmarks.bench_app
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -23,6 +28,8 @@ from balance_tui.tui.screens.customers import FIRST_ROWS
 from tests.benchmarks.common import BIG_DB, big_services
 
 SMALL_DB = Path("/tmp/balance-bench-1k.db")
+#: 100,000 customers and 10^5 events: what the 10^7-event demo book is compared with.
+HUNDRED_K_EVENTS = Path("/tmp/balance-bench-100kc-100k.db")
 
 OURS = textwrap.dedent("""
     import asyncio, json, resource, sys, time
@@ -91,6 +98,16 @@ def _small_db() -> None:
     db.close()
 
 
+def _demo_db(path: Path, events: int) -> None:
+    """A book like the issue's demo (100,000 customers, a year) with ``events`` events."""
+    if path.exists():
+        return
+    db = connect(str(path))
+    initialize_balance_tables(db)
+    generate_demo(build_services(db, Settings()), customers=100_000, days=365, events=events)
+    db.close()
+
+
 def main() -> None:
     big_services().db.close()
     _small_db()
@@ -111,6 +128,20 @@ def main() -> None:
         f"{'peak memory after all screens, 10^6 vs 10^3 events (MB)':<58}"
         f"{small['peak_mb']:>10.0f}{big['peak_mb']:>10.0f}{big['peak_mb'] / small['peak_mb']:>8.2f}"
     )
+    ten = os.environ.get("BALANCE_BENCH_10M")
+    if ten:  # the issue's demo book: 100,000 customers, 10^7 events; against 10^5 events
+        _demo_db(HUNDRED_K_EVENTS, events=100_000)
+        few, many = _run(OURS, str(HUNDRED_K_EVENTS)), _run(OURS, ten)
+        print(
+            f"{'peak memory after all screens, 10^7 vs 10^5 events (MB)':<58}"
+            f"{few['peak_mb']:>10.0f}{many['peak_mb']:>10.0f}"
+            f"{many['peak_mb'] / few['peak_mb']:>8.2f}"
+        )
+        print(
+            f"{'start to first rows, 10^7 vs 10^5 events (s)':<58}"
+            f"{few['first_screen_s']:>10.2f}{many['first_screen_s']:>10.2f}"
+            f"{many['first_screen_s'] / few['first_screen_s']:>8.2f}"
+        )
 
 
 if __name__ == "__main__":

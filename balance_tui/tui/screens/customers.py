@@ -78,8 +78,11 @@ def column_keys(terminal_width: int) -> tuple[str, ...]:
 
 
 def name_width(terminal_width: int) -> int:
-    """Room for names: what the other columns leave (money and counts are never cut)."""
-    others = 78 if terminal_width >= AGENT_FROM else 67
+    """Room for names: what the other columns leave (money and counts are never cut).
+
+    The others are budgeted at their widest usual cells: a balance up to 999,999.99 with its
+    currency, usage "100.0/10.0", an alert count with its marker; wider balances scroll."""
+    others = 80 if terminal_width >= AGENT_FROM else 69
     return max(8, min(28, terminal_width - others))
 
 

@@ -1,0 +1,102 @@
+"""The demo's bulk path on both backends: the book it writes verifies (chains, balances,
+rollups) whether the chaining and inserting run in this process or in the forked writer
+process big demos use; the indexes it builds at the end are the ones the book had; the same
+seed and clock give the same book either way; a failure stops the writer process and leaves
+the indexes in place."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+
+import pytest
+
+from balance_tui.domain.changes import ChangeType
+from balance_tui.domain.hashing import ChainedFields, canonical_json
+from balance_tui.services import Services, build_services, demo, demo_writer
+from balance_tui.services.demo import generate_demo
+from balance_tui.store import bulk, connect
+from balance_tui.store.schema import initialize_balance_tables
+from tests.conftest import FROZEN
+
+WRITERS = pytest.mark.parametrize("parallel", [False, True], ids=["in-process", "writer-process"])
+
+
+def _writer(monkeypatch: pytest.MonkeyPatch, parallel: bool) -> None:
+    monkeypatch.setattr(demo_writer, "PARALLEL_FROM", 0 if parallel else 10**12)
+
+
+def _book(services: Services) -> list[tuple[object, ...]]:
+    """Every customer's balance, event count and chain head, in code order."""
+    cursor = services.db.execute_sql(
+        "SELECT code, balance_cents, event_count, head_hash FROM customer ORDER BY code"
+    )
+    return [tuple(row) for row in cursor.fetchall()]
+
+
+@WRITERS
+def test_the_demo_book_verifies(
+    services: Services, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    _writer(monkeypatch, parallel)
+    indexes = bulk.secondary_indexes(services.db, "balance_event")
+    assert indexes  # what the bulk load drops and builds again
+
+    summary = generate_demo(services, customers=40, days=20, events=3_000, seed=5)
+
+    report = services.verifier.verify()
+    assert report.ok, report.problems[:3]
+    assert report.events_checked == summary.events > 2_500
+    assert bulk.secondary_indexes(services.db, "balance_event") == indexes
+    stored = services.db.execute_sql("SELECT COUNT(*) FROM alert").fetchone()[0]
+    assert stored == summary.alerts > 0
+
+
+def test_the_writer_process_writes_the_same_book(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:  # type: ignore[no-untyped-def]
+    books = []
+    for parallel in (False, True):
+        _writer(monkeypatch, parallel)
+        db = connect(f"sqlite:///{tmp_path / f'{parallel}.db'}")
+        initialize_balance_tables(db)
+        services = build_services(db, settings, lambda: FROZEN, operator="tester")
+        generate_demo(services, customers=30, days=10, events=2_000, seed=11)
+        books.append(_book(services))
+        db.close()
+    assert books[0] == books[1]
+    assert len(books[0]) == 30
+
+
+@WRITERS
+def test_a_failed_demo_keeps_the_indexes_and_stops_the_writer(
+    services: Services, monkeypatch: pytest.MonkeyPatch, parallel: bool
+) -> None:
+    _writer(monkeypatch, parallel)
+    indexes = bulk.secondary_indexes(services.db, "balance_event")
+    real_pick = demo._pick_change
+    picks = iter(range(10**6))
+
+    def pick_then_fail(rng: random.Random, person: object) -> object:
+        if next(picks) == 1_500:
+            raise RuntimeError("generator failed")
+        return real_pick(rng, person)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(demo, "_pick_change", pick_then_fail)
+    monkeypatch.setattr(demo, "CHUNK", 500)  # some chunks are written before the failure
+    with pytest.raises(RuntimeError, match="generator failed"):
+        generate_demo(services, customers=20, days=10, events=3_000, seed=2)
+    assert bulk.secondary_indexes(services.db, "balance_event") == indexes
+
+
+def test_demo_metadata_is_canonical_json() -> None:
+    rng = random.Random(4)
+    for kind in ChangeType:
+        for reverses in (None, 12):
+            text = demo._metadata(rng, kind, reverses)
+            assert canonical_json(json.loads(text)) == text
+
+
+def test_the_writer_hashes_every_field_the_chain_covers() -> None:
+    assert list(demo_writer.HASHED_FIELDS) == [f.name for f in dataclasses.fields(ChainedFields)]
