@@ -9,6 +9,7 @@ from typing import Any
 from peewee import Database
 
 from balance_tui.store import rollups
+from balance_tui.store.connection import SQLITE_PRAGMAS
 from balance_tui.store.models import Agent
 from balance_tui.store.models import Customer as CustomerRow
 from balance_tui.store.rows import placeholders, tuple_rows
@@ -156,9 +157,23 @@ def indexes_built_after(db: Database, table: str, leading: str) -> Iterator[None
     try:
         yield
     finally:
-        with write_transaction(db):
+        with sorting_on_disk(db), write_transaction(db):
             for _, create in dropped:
                 db.execute_sql(create)
+
+
+@contextmanager
+def sorting_on_disk(db: Database) -> Iterator[None]:
+    """SQLite sorts a new index in temporary files; the book's ``temp_store = memory`` would
+    keep those in RAM (over 700 MB at 10^7 events). Sort on disk while building."""
+    if is_postgres(db):
+        yield
+        return
+    db.execute_sql("PRAGMA temp_store = FILE")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA temp_store = {str(SQLITE_PRAGMAS['temp_store']).upper()}")
 
 
 def next_ids(db: Database) -> tuple[int, int]:
