@@ -162,13 +162,18 @@ def net_between(
     return int(row[0])
 
 
-def stored(db: Database) -> dict[tuple[str, int, str, str, str], tuple[Any, ...]]:
-    """Every rollup bucket (its slots added up): key -> (events, net, gross, squares, min,
-    max)."""
+def stored(
+    db: Database, start: int, end: int
+) -> dict[tuple[str, int, str, str, str], tuple[Any, ...]]:
+    """Every rollup bucket starting in [start, end) (its slots added up): key -> (events, net,
+    gross, squares, min, max)."""
+    p = db.param
     cursor = db.execute_sql(
         "SELECT grain, bucket_us, currency, agent_code, change_type, SUM(events), "
         "SUM(net_cents), SUM(gross_cents), SUM(squares), MIN(min_cents), MAX(max_cents) "
-        "FROM rollup GROUP BY 1, 2, 3, 4, 5"
+        f"FROM rollup WHERE grain IN ('{DAY}', '{HOUR}') AND bucket_us >= {p} "
+        f"AND bucket_us < {p} GROUP BY 1, 2, 3, 4, 5",
+        (start, end),
     )
     return {
         (str(r[0]), int(r[1]), str(r[2]), str(r[3]), str(r[4])): (
@@ -183,13 +188,30 @@ def stored(db: Database) -> dict[tuple[str, int, str, str, str], tuple[Any, ...]
     }
 
 
-def from_events(db: Database, widths: Iterable[tuple[str, int]]) -> dict[Any, tuple[Any, ...]]:
-    """What the rollups should hold, recomputed from the events (verify)."""
+def time_span(db: Database) -> tuple[int, int] | None:
+    """The first and last moment any event or rollup bucket covers, or None when neither."""
+    events = db.execute_sql("SELECT MIN(created_us), MAX(created_us) FROM balance_event")
+    lo_event, hi_event = events.fetchone()
+    buckets = db.execute_sql("SELECT MIN(bucket_us), MAX(bucket_us) FROM rollup")
+    lo_bucket, hi_bucket = buckets.fetchone()
+    lows = [int(v) for v in (lo_event, lo_bucket) if v is not None]
+    highs = [int(v) for v in (hi_event, hi_bucket) if v is not None]
+    return (min(lows), max(highs)) if lows else None
+
+
+def from_events(
+    db: Database, widths: Iterable[tuple[str, int]], start: int, end: int
+) -> dict[Any, tuple[Any, ...]]:
+    """What the rollups of the events in [start, end) should hold, recomputed from them
+    (verify; ``start`` and ``end`` fall on bucket edges of every width)."""
+    p = db.param
     expected: dict[Any, tuple[Any, ...]] = {}
     for grain, width in widths:
         cursor = db.execute_sql(
             f"SELECT {_bucket_sql(db, width)}, currency, agent_code, change_type, "
-            f"{_figures_sql(db)} FROM balance_event GROUP BY 1, 2, 3, 4"
+            f"{_figures_sql(db)} FROM balance_event WHERE created_us >= {p} AND created_us < {p} "
+            "GROUP BY 1, 2, 3, 4",
+            (start, end),
         )
         every: dict[tuple[Any, ...], list[Any]] = {}
         for bucket_us, currency, agent, kind, n, net, gross, squares, lo, hi in cursor:

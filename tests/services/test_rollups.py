@@ -159,6 +159,26 @@ def test_verify_names_a_rollup_that_disagrees_with_the_events(services) -> None:
     assert any("missing" in p for p in problems), problems
 
 
+def test_verify_names_a_rollup_weeks_away_from_any_event(services) -> None:  # type: ignore[no-untyped-def]
+    """The check goes a week at a time: a forged bucket outside every event's week is still
+    read (and one between two events' weeks)."""
+    services.manager.create_customer("C1", "A1")
+    services.manager.update_balance("C1", None, Decimal("100"), "deposit", "t", "ann")
+    first = services.db.execute_sql("SELECT MIN(created_us) FROM balance_event").fetchone()[0]
+    day = 86_400_000_000
+    for offset in (-40 * day, 90 * day):
+        services.db.execute_sql(
+            "INSERT INTO rollup (grain, bucket_us, currency, agent_code, change_type, events, "
+            "net_cents, gross_cents, squares, min_cents, max_cents, slot) "
+            "VALUES ('d', ?, 'USD', '', 'deposit', 1, 5, 5, 25, 5, 5, 0)".replace(
+                "?", services.db.param
+            ),
+            (first - first % day + offset,),
+        )
+    problems = [p.problem for p in services.verifier.verify().problems]
+    assert sum("the events say none" in p for p in problems) == 2, problems
+
+
 @pytest.mark.parametrize("period", ["monthly", "yearly"])
 def test_a_trailing_period_matches_the_scan(services, clock, period) -> None:  # type: ignore[no-untyped-def]
     services.manager.create_customer("C1", "A1", vip_level="gold")
