@@ -115,27 +115,18 @@ def grouped(
     """Rollup rows of [start, end) as analytics groups them: per change type and series
     bucket (``(bucket_us - origin) // width``)."""
     p = db.param
+    # Slots and the buckets of one series step are added up by the database (a month reads
+    # 4,320 hour rows per agent level; folding them here cost more than reading them).
     cursor = db.execute_sql(
-        "SELECT change_type, bucket_us, events, net_cents, squares, max_cents, min_cents "
+        f"SELECT change_type, (bucket_us - {p}) / {p}, SUM(events), SUM(net_cents), "
+        "SUM(squares), MAX(max_cents), MIN(min_cents) "
         f"FROM rollup WHERE grain = {p} AND currency = {p} AND agent_code = {p} "
-        f"AND bucket_us >= {p} AND bucket_us < {p}",
-        (grain, currency, agent_code, start, end),
+        f"AND bucket_us >= {p} AND bucket_us < {p} GROUP BY 1, 2",
+        (origin, width, grain, currency, agent_code, start, end),
     )
-    folded: dict[tuple[str, int], list[Any]] = {}
-    for kind, bucket_us, n, net, squares, hi, lo in cursor:
-        key = (str(kind), (int(bucket_us) - origin) // width)
-        found = folded.get(key)
-        if found is None:
-            folded[key] = [int(n), int(net), float(squares), int(hi), int(lo)]
-        else:
-            found[0] += int(n)
-            found[1] += int(net)
-            found[2] += float(squares)
-            found[3] = max(found[3], int(hi))
-            found[4] = min(found[4], int(lo))
     return [
-        GroupedChanges(kind, index, n, net, squares, hi, lo)
-        for (kind, index), (n, net, squares, hi, lo) in folded.items()
+        GroupedChanges(str(kind), int(index), int(n), int(net), float(squares), int(hi), int(lo))
+        for kind, index, n, net, squares, hi, lo in cursor
     ]
 
 
