@@ -121,6 +121,8 @@ class _Customer:
         return count
 
     def open_types(self, now: int) -> set[str]:
+        if not self.open_until:  # most customers, most of the time
+            return set()
         return {kind for kind, ack in self.open_until.items() if ack is None or ack > now}
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from peewee import Database
 
 from balance_tui.domain.errors import StorageError
-from balance_tui.domain.hashing import GENESIS_HASH, canonical_row, link_hash
+from balance_tui.domain.hashing import GENESIS_HASH, canonical_sorted_row, link_hash
 from balance_tui.store import bulk
 
 Rows = list[tuple[object, ...]]
@@ -48,8 +48,12 @@ HASHED_FIELDS = {
     "approval_id": None,
     "chain_version": "chain_version",
 }
+#: (field, column index) in sorted field order: the dictionary hashed is built in the order
+#: canonical JSON writes it, so the encoder need not sort it (the customer's code is added
+#: in its place: None here).
 _COLUMN_AT = [
-    (name, None if column is None else _AT[column]) for name, column in HASHED_FIELDS.items()
+    (name, None if column is None else _AT[column])
+    for name, column in sorted(HASHED_FIELDS.items())
 ]
 
 
@@ -87,8 +91,8 @@ class ChainingWriter:
         pk = int(row[_AT["customer_id"]])  # type: ignore[call-overload]
         prev = self.heads.get(pk, GENESIS_HASH)
         fields = {name: None if at is None else row[at] for name, at in _COLUMN_AT}
-        fields["customer_id"] = code
-        digest = link_hash(prev, canonical_row(fields))
+        fields["customer_id"] = code  # replaces the value, keeps the key's place
+        digest = link_hash(prev, canonical_sorted_row(fields))
         self.heads[pk] = digest
         return (*row[:_PREV], prev, digest, *row[_PREV + 2 :])
 

@@ -170,9 +170,11 @@ def sorting_on_disk(db: Database) -> Iterator[None]:
         yield
         return
     db.execute_sql("PRAGMA temp_store = FILE")
+    db.execute_sql("PRAGMA threads = 2")  # the sorter may merge on a helper thread
     try:
         yield
     finally:
+        db.execute_sql("PRAGMA threads = 0")
         db.execute_sql(f"PRAGMA temp_store = {str(SQLITE_PRAGMAS['temp_store']).upper()}")
 
 
