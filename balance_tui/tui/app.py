@@ -248,12 +248,27 @@ class BalanceApp(App[None]):
 
     # ------------------------------------------------------------------ lifecycle
 
+    def on_load(self) -> None:
+        # Where other terminals' changes are read from is taken before any screen reads the
+        # book: a change committed between the two is then shown, never missed. Here, on the
+        # UI thread before the first frame, it costs a millisecond; a worker reading it
+        # while the screens are built would slow the first rows down. If it fails, the
+        # worker below tries again and says why.
+        try:
+            with thread_session(self.services.db):
+                self._watcher = ChangeWatcher(self.services)
+        except Exception:  # said by _start_watching, which tries again
+            self._watcher = None
+
     def on_mount(self) -> None:
         self.set_keymap(dict(self.services.settings.keymap))
         if self.services.settings.theme in self.available_themes:
             self.theme = self.services.settings.theme or self.theme
         self.theme_changed_signal.subscribe(self, self._keep_theme)
-        self._start_watching()
+        if self._watcher is not None:
+            self._watching(self._watcher)
+        else:
+            self._start_watching()
 
     def _keep_theme(self, theme: Theme) -> None:
         """The theme chosen in the palette is kept in the config file for the next start."""

@@ -34,16 +34,38 @@ def call_database(
     The app keeps running either way; ``failed`` (on the UI thread) lets the caller undo
     what it set up for the answer that will not come.
     """
+    _answer(app, query, then, failed, app.call_from_thread)
+
+
+def call_database_now(
+    app: BalanceApp,
+    query: Callable[[], T],
+    then: Callable[[T], Any],
+    failed: Callable[[], Any] | None = None,
+) -> None:
+    """``call_database`` on the UI thread itself, for a small read the screen cannot be
+    drawn without (the first rows): while the UI thread is busy starting up, a worker's
+    read waits for the GIL at every row and takes ten times as long."""
+    _answer(app, query, then, failed, lambda callback, *args: callback(*args))
+
+
+def _answer(
+    app: BalanceApp,
+    query: Callable[[], T],
+    then: Callable[[T], Any],
+    failed: Callable[[], Any] | None,
+    deliver: Callable[..., Any],
+) -> None:
     try:
         with thread_session(app.services.db):
             result = query()
     except Exception as exc:  # a locked or vanished database must not kill the app
         text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
-        app.call_from_thread(app.show_problem, text)
+        deliver(app.show_problem, text)
         if failed is not None:
-            app.call_from_thread(failed)
+            deliver(failed)
         return
-    app.call_from_thread(then, result)
+    deliver(then, result)
 
 
 def report_failed_worker(app: BalanceApp, event: Worker.StateChanged) -> None:

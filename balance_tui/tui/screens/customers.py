@@ -20,7 +20,7 @@ from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line
-from balance_tui.tui.screens.base import ServiceScreen
+from balance_tui.tui.screens.base import ServiceScreen, call_database_now
 from balance_tui.tui.screens.new_customer import NewCustomerForm
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
@@ -145,6 +145,9 @@ class CustomersScreen(ServiceScreen):
     """The customers table with a filter that works as you type."""
 
     CRUMB = "Customers"
+    #: Focused as the screen is shown, before its first frame (focusing it later draws the
+    #: whole table a second time).
+    AUTO_FOCUS = "#customers"
     BINDINGS = [
         Binding(
             "slash",
@@ -216,8 +219,22 @@ class CustomersScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.table.show_sort(self.sort_column, self.descending)
         self._fit(self.app.size.width)
-        self.table.focus()
-        self.load()
+        # The first rows are read right here, so the first frame has them; the rest come
+        # from a worker, between keys.
+        self.complete = False
+        manager = self.services.manager
+        call_database_now(
+            self.balance_app,
+            lambda: manager.list_customers("", limit=FIRST_ROWS, order_by="id"),
+            self._first_rows,
+        )
+
+    def _first_rows(self, rows: list[CustomerSummary]) -> None:
+        self.fill(rows)
+        if len(rows) < FIRST_ROWS:
+            self.append_rows([], last=True)
+        else:
+            self.load(after_first=True)
 
     def on_resize(self, event: events.Resize) -> None:
         if (name_width(event.size.width), column_keys(event.size.width)) != (
@@ -246,8 +263,9 @@ class CustomersScreen(ServiceScreen):
     # ------------------------------------------------------------------ loading
 
     @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
-    def load(self, search: str | None = None) -> None:
+    def load(self, search: str | None = None, *, after_first: bool = False) -> None:
         """The first rows at once, then the rest: the screen is usable before 10,000 rows are.
+        ``after_first``: the first rows are shown already (at start).
 
         The filter is the one language of every screen: words match ids, names and agents;
         ``agent:`` narrows to one agent. Text that does not read yet ("agent:" half typed)
@@ -278,12 +296,13 @@ class CustomersScreen(ServiceScreen):
         down = self.descending if order == self.sort_column else False
         self.loaded_in_order = (order, down) == (self.sort_column, self.descending)
         self.complete = False
-        self.query_in_thread(
-            lambda: manager.list_customers(
-                words, agent_id=agent, limit=FIRST_ROWS, order_by=order, descending=down
-            ),
-            current(self.fill),
-        )
+        if not after_first:
+            self.query_in_thread(
+                lambda: manager.list_customers(
+                    words, agent_id=agent, limit=FIRST_ROWS, order_by=order, descending=down
+                ),
+                current(self.fill),
+            )
         # The rest in chunks, each handed to the screen on its own: between two chunks the
         # screen answers keys (100,000 customers never freeze it), and a newer filter
         # cancels this load at the next chunk.
