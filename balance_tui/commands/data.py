@@ -8,16 +8,19 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from balance_tui.commands.output import UsageError, error_line, out, plain, print_json, safe
-from balance_tui.services import import_export
 from balance_tui.services.bundle import Services
-from balance_tui.services.checkpoints import CheckpointCheck
-from balance_tui.services.demo import generate_demo
 from balance_tui.services.output_files import atomic_output
+
+if TYPE_CHECKING:
+    from balance_tui.services.checkpoints import CheckpointCheck
 
 
 def export(services: Services, args: argparse.Namespace) -> int:
+    from balance_tui.services import import_export
+
     if args.output is None:
         count = import_export.export(services, args.kind, args.fmt, sys.stdout)
     else:
@@ -33,6 +36,8 @@ def export(services: Services, args: argparse.Namespace) -> int:
 
 
 def import_(services: Services, args: argparse.Namespace) -> int:
+    from balance_tui.services import import_export
+
     if args.kind == "adjustments":
         started = time.perf_counter()
         result = import_export.import_adjustments(services, Path(args.file))
@@ -160,6 +165,8 @@ def demo(services: Services, args: argparse.Namespace) -> int:
         )
         return 0
     started = time.perf_counter()
+    from balance_tui.services.demo import generate_demo  # (forks a writer: loaded for demo only)
+
     summary = generate_demo(services, args.customers, args.days, args.events, args.seed)
     out(
         f"demo: {summary.agents} agents, {summary.customers} customers, {summary.events} events "

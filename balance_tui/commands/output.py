@@ -10,8 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from balance_tui.domain.money import decimal_to_cents, format_cents
+from balance_tui.domain.plain import plain
 from balance_tui.domain.text import visible_line
-from balance_tui.services.import_export import plain
 
 
 class UsageError(Exception):

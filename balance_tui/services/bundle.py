@@ -3,26 +3,32 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from peewee import Database
 
 from balance_tui.config import Settings, load_settings
-from balance_tui.services.analytics import BalanceAnalyticsService
 from balance_tui.services.approvals import ApprovalDesk
-from balance_tui.services.audit import BalanceAuditTrail
 from balance_tui.services.authority import AuthorityService
-from balance_tui.services.checkpoints import CheckpointService
 from balance_tui.services.clock import Clock, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
-from balance_tui.services.verification import ChainVerifier
 from balance_tui.store.connection import connect, describe_database, empty_sqlite_file
 from balance_tui.store.schema import initialize_balance_tables, require_current_schema
 from balance_tui.store.transactions import is_postgres
+
+if TYPE_CHECKING:
+    from balance_tui.services.analytics import BalanceAnalyticsService
+    from balance_tui.services.audit import BalanceAuditTrail
+    from balance_tui.services.checkpoints import CheckpointService
+    from balance_tui.services.verification import ChainVerifier
+
+S = TypeVar("S")
 
 
 @dataclass(frozen=True)
@@ -34,19 +40,57 @@ class Services:
     clock: Clock
     feed: ChangeFeed
     manager: BalanceManager
-    audit: BalanceAuditTrail
     notifications: BalanceNotificationService
-    analytics: BalanceAnalyticsService
-    verifier: ChainVerifier
     approvals: ApprovalDesk
     authority: AuthorityService
-    checkpoints: CheckpointService
     operator: str
     database_label: str
     #: Something the operator should know about how the book was opened, or "".
     note: str = ""
     #: The migrations applied when the book was opened (names), if any.
     migrations_applied: tuple[str, ...] = ()
+    #: The services built on first use (below), by name; a copy (``dataclasses.replace``)
+    #: builds its own, with its own settings.
+    _built: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _building: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    # History, analytics, verification and checkpoints are built, and their modules
+    # imported, the first time they are asked for: the first screen needs none of them.
+
+    @property
+    def audit(self) -> BalanceAuditTrail:
+        from balance_tui.services.audit import BalanceAuditTrail
+
+        return self._on_first_use("audit", BalanceAuditTrail)
+
+    @property
+    def analytics(self) -> BalanceAnalyticsService:
+        from balance_tui.services.analytics import BalanceAnalyticsService
+
+        return self._on_first_use("analytics", BalanceAnalyticsService)
+
+    @property
+    def verifier(self) -> ChainVerifier:
+        from balance_tui.services.verification import ChainVerifier
+
+        return self._on_first_use("verifier", ChainVerifier)
+
+    @property
+    def checkpoints(self) -> CheckpointService:
+        from balance_tui.services.checkpoints import CheckpointService
+
+        return self._on_first_use("checkpoints", CheckpointService)
+
+    def _on_first_use(self, name: str, kind: Callable[..., S]) -> S:
+        with self._building:
+            if name not in self._built:
+                self._built[name] = kind(
+                    self.db, self.clock, settings=self.settings, feed=self.feed
+                )
+            built: S = self._built[name]
+            return built
 
 
 def build_services(
@@ -65,13 +109,9 @@ def build_services(
         clock=clock,
         feed=feed,
         manager=BalanceManager(db, clock, settings=settings, feed=feed),
-        audit=BalanceAuditTrail(db, clock, settings=settings, feed=feed),
         notifications=BalanceNotificationService(db, clock, settings=settings, feed=feed),
-        analytics=BalanceAnalyticsService(db, clock, settings=settings, feed=feed),
-        verifier=ChainVerifier(db, clock, settings=settings, feed=feed),
         approvals=ApprovalDesk(db, clock, settings=settings, feed=feed),
         authority=AuthorityService(db, clock, settings=settings, feed=feed),
-        checkpoints=CheckpointService(db, clock, settings=settings, feed=feed),
         operator=operator or settings.operator_name(),
         database_label=describe_database(db),
     )

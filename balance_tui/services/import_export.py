@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TextIO
 
 from balance_tui.domain.changes import parse_change_type, typed_change_cents
 from balance_tui.domain.errors import BalanceError, IdempotencyConflictError, InvalidInputError
 from balance_tui.domain.money import cents_to_decimal, typed_currency
+from balance_tui.domain.plain import plain
 from balance_tui.domain.records import BalanceChange, BatchResult
 from balance_tui.services import csv_files
 from balance_tui.services.audit import HistoryFilter
@@ -27,21 +25,6 @@ CUSTOMER_COLUMNS = ("id", "agent", "name", "tier", "currency")
 
 #: How often an export says how far it got.
 PROGRESS_EVERY = 1_000
-
-
-def plain(value: Any) -> Any:
-    """A record as JSON-ready values: Decimal as a string (exact), datetimes in ISO 8601."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:

@@ -4,11 +4,12 @@ palette; what the session's role may not do is hidden (an auditor sees no adjust
 from __future__ import annotations
 
 import asyncio
+import importlib
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
 from textual.app import App
@@ -24,8 +25,6 @@ from balance_tui.config import save_theme
 from balance_tui.domain.authority import ApprovalRequest, Identity
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.records import BalanceThresholdAlert, CustomerSummary
-from balance_tui.services import import_export
-from balance_tui.services.audit import HistoryFilter
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.feed import (
     AlertAcknowledged,
@@ -34,20 +33,32 @@ from balance_tui.services.feed import (
     ApprovalRequested,
     Notice,
 )
-from balance_tui.services.output_files import atomic_output
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
 from balance_tui.tui.messages import ShowCustomerHistory
 from balance_tui.tui.numbers import money
 from balance_tui.tui.palette import BalanceCommands
 from balance_tui.tui.poller import Poller
 from balance_tui.tui.safe_text import visible
-from balance_tui.tui.screens import AlertsScreen, AnalyticsScreen, CustomersScreen, HistoryScreen
-from balance_tui.tui.screens.adjust import AdjustForm, AdjustOutcome
-from balance_tui.tui.screens.approvals import ApprovalsScreen
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
-from balance_tui.tui.screens.card import CustomerCard
+from balance_tui.tui.screens.customers import CustomersScreen
 from balance_tui.tui.screens.dialogs import TypeAhead, post_key
-from balance_tui.tui.screens.jobs import ExportPathDialog, JobDialog, JobOutcome, Progress
+
+if TYPE_CHECKING:
+    from balance_tui.services.audit import HistoryFilter
+    from balance_tui.tui.screens.adjust import AdjustOutcome
+    from balance_tui.tui.screens.jobs import JobDialog, JobOutcome, Progress
+
+
+def on_first_visit(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A mode's screen, made (and its module imported) when the mode is first shown: the
+    first screen does not wait for the others' code."""
+
+    def make() -> Screen[Any]:
+        screen: Screen[Any] = getattr(importlib.import_module(module), name)()
+        return screen
+
+    return make
+
 
 #: The four screens share one footer entry: "1234 Screens".
 SCREENS = Binding.Group("Screens", compact=True)
@@ -112,10 +123,10 @@ class BalanceApp(App[None]):
     TITLE = "balance-tui"
     MODES = {
         "customers": CustomersScreen,
-        "history": HistoryScreen,
-        "alerts": AlertsScreen,
-        "analytics": AnalyticsScreen,
-        "approvals": ApprovalsScreen,
+        "history": on_first_visit("balance_tui.tui.screens.history", "HistoryScreen"),
+        "alerts": on_first_visit("balance_tui.tui.screens.alerts", "AlertsScreen"),
+        "analytics": on_first_visit("balance_tui.tui.screens.analytics", "AnalyticsScreen"),
+        "approvals": on_first_visit("balance_tui.tui.screens.approvals", "ApprovalsScreen"),
     }
     DEFAULT_MODE = "customers"
     COMMANDS = App.COMMANDS | {BalanceCommands}
@@ -551,6 +562,8 @@ class BalanceApp(App[None]):
             self.action_show_help_panel()
 
     def action_verify(self) -> None:
+        from balance_tui.tui.screens.jobs import JobDialog
+
         def verify(progress: Progress) -> str:
             report = self.services.verifier.verify(progress=progress)
             if report.ok:
@@ -571,6 +584,10 @@ class BalanceApp(App[None]):
 
     def export_history(self, filters: HistoryFilter | None) -> None:
         """Ask where, then export with a progress bar (Escape cancels; nothing is left)."""
+        from balance_tui.services import import_export
+        from balance_tui.services.output_files import atomic_output
+        from balance_tui.tui.screens.jobs import ExportPathDialog, JobDialog
+
         name = f"balance-history-{self.services.clock():%Y%m%d-%H%M%S}.csv"
 
         def chosen(path: Path | None) -> None:
@@ -609,6 +626,8 @@ class BalanceApp(App[None]):
         self.run_worker(self._open_card(customer_id), group="navigate")
 
     async def _open_card(self, customer_id: str) -> None:
+        from balance_tui.tui.screens.card import CustomerCard
+
         if self.current_mode != "customers":
             await self.switch_mode("customers")
         if isinstance(self.screen, CustomerCard):
@@ -623,6 +642,8 @@ class BalanceApp(App[None]):
 
     @on(ShowCustomerHistory)
     async def _show_customer_history(self, message: ShowCustomerHistory) -> None:
+        from balance_tui.tui.screens.history import HistoryScreen
+
         back = message.back or (self.current_mode, self._crumbs_here())
         await self.switch_mode("history")
         screen = self.screen_stack[0]
@@ -638,6 +659,8 @@ class BalanceApp(App[None]):
     async def _open_analytics(
         self, customer_id: str, back: tuple[str, tuple[str, ...]] | None
     ) -> None:
+        from balance_tui.tui.screens.analytics import AnalyticsScreen
+
         back = back or (self.current_mode, self._crumbs_here())
         await self.switch_mode("analytics")
         screen = self.screen_stack[0]
@@ -670,6 +693,8 @@ class BalanceApp(App[None]):
         )
 
     def adjust(self, summary: CustomerSummary) -> None:
+        from balance_tui.tui.screens.adjust import AdjustForm
+
         self.open_form(AdjustForm(summary), self._adjusted)
 
     def _adjusted(self, outcome: AdjustOutcome | None) -> None:

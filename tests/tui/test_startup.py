@@ -3,6 +3,9 @@ change another terminal commits while the app reads its first rows is shown, not
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
 from decimal import Decimal
 
 from textual.widgets import DataTable
@@ -54,3 +57,48 @@ async def test_a_change_committed_during_the_first_read_is_shown(
         assert wrote, "the first read happened"
         shown = f"{wrote[0]:,.2f}"
         await until(pilot, lambda: shown in _balance_cell(app, customer.id))
+
+
+#: Code the first screen does not need: it loads when its screen, dialog or command is used.
+NOT_AT_START = (
+    "balance_tui.services.analytics",
+    "balance_tui.services.verification",
+    "balance_tui.services.checkpoints",
+    "balance_tui.services.import_export",
+    "balance_tui.services.csv_files",
+    "balance_tui.services.demo",
+    "balance_tui.tui.screens.history",
+    "balance_tui.tui.screens.alerts",
+    "balance_tui.tui.screens.analytics",
+    "balance_tui.tui.screens.approvals",
+    "balance_tui.tui.screens.jobs",
+    "balance_tui.tui.screens.card",
+    "balance_tui.tui.screens.adjust",
+)
+
+FIRST_SCREEN = textwrap.dedent("""
+    import asyncio, sys
+    from balance_tui.cli import main  # what `balance-tui` imports
+    from balance_tui.services import open_services
+    from balance_tui.tui.app import create_app
+    async def run():
+        app = create_app(open_services(sys.argv[1]), poll_seconds=60)
+        async with app.run_test(size=(120, 36)) as pilot:
+            assert app.screen.query_one("#customers").row_count
+            await pilot.pause()
+    asyncio.run(run())
+    print(" ".join(sorted(m for m in sys.modules if m.startswith("balance_tui"))))
+""")
+
+
+def test_the_first_screen_loads_only_its_own_code(services, db_file) -> None:  # type: ignore[no-untyped-def]
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_SCREEN, db_file],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    loaded = set(done.stdout.split())
+    assert "balance_tui.tui.screens.customers" in loaded  # (the probe sees what loads)
+    assert loaded.isdisjoint(NOT_AT_START), sorted(loaded & set(NOT_AT_START))
