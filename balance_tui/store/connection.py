@@ -18,7 +18,6 @@ from urllib.parse import quote, unquote, urlparse
 
 import platformdirs
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
-from playhouse import db_url
 
 from balance_tui.domain.errors import StorageError
 from balance_tui.store.identity import check_sqlite_book
@@ -161,6 +160,8 @@ def _open_postgres(url: str) -> PostgresqlDatabase:
     scheme, rest = url.split("://", 1)
     pooled = f"{scheme.removesuffix('+pool')}+pool://{rest}"
     extra = {} if "connect_timeout=" in rest else {"connect_timeout": PG_CONNECT_TIMEOUT}
+    from playhouse import db_url  # (and its pool): loaded for PostgreSQL only
+
     try:
         db = db_url.connect(
             pooled,

@@ -256,6 +256,8 @@ class BalanceApp(App[None]):
         #: Called when the operator quits, before the app closes (acknowledgements still in
         #: their undo window are written then, not lost).
         self.before_quit: list[Callable[[], None]] = []
+        #: Called once the first frame is on the screen.
+        self.after_first_frame: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -280,6 +282,11 @@ class BalanceApp(App[None]):
             self._watching(self._watcher)
         else:
             self._start_watching()
+        self.call_after_refresh(self._first_frame_shown)
+
+    def _first_frame_shown(self) -> None:
+        for hook in self.after_first_frame:
+            hook()
 
     def _keep_theme(self, theme: Theme) -> None:
         """The theme chosen in the palette is kept in the config file for the next start."""
@@ -806,7 +813,10 @@ def create_app(
     return BalanceApp(services, poll_seconds=poll_seconds, undo_seconds=undo_seconds)
 
 
-def run_app(services: Services) -> None:
+def run_app(services: Services, *, after_first_frame: Callable[[], None] | None = None) -> None:
     with thread_session(services.db):
         pass  # fail here, in the CLI's hands, if the database cannot be reached
-    create_app(services).run()
+    app = create_app(services)
+    if after_first_frame is not None:
+        app.after_first_frame.append(after_first_frame)
+    app.run()

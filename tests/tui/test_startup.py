@@ -102,3 +102,16 @@ def test_the_first_screen_loads_only_its_own_code(services, db_file) -> None:  #
     loaded = set(done.stdout.split())
     assert "balance_tui.tui.screens.customers" in loaded  # (the probe sees what loads)
     assert loaded.isdisjoint(NOT_AT_START), sorted(loaded & set(NOT_AT_START))
+
+
+async def test_what_waits_for_the_first_frame_runs_once_it_is_drawn(services) -> None:  # type: ignore[no-untyped-def]
+    """The CLI turns the garbage collector back on from here (see ``cli.run_tui``)."""
+    app = create_app(services, poll_seconds=60)
+    seen: list[int] = []
+    app.after_first_frame.append(
+        lambda: seen.append(app.screen.query_one("#customers", DataTable).row_count)
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: bool(seen))
+        await pilot.pause()
+        assert seen == [40]  # once, with the rows
