@@ -27,7 +27,6 @@ VERSION_2_FIELDS = ("currency", "db_user", "approval_id", "chain_version")
 #: The canonical encoders, made once (``json.dumps`` with options builds one per call, a
 #: good share of the cost of hashing a row).
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_CANONICAL_IN_ORDER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 _CANONICAL_STRICT = json.JSONEncoder(
     sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
 )
@@ -70,12 +69,6 @@ def canonical_row(fields: dict[str, Any]) -> bytes:
     """The encoding hashed for a row given as ``{field: value}`` (every ``ChainedFields``
     field of its chain version)."""
     return _CANONICAL.encode(fields).encode("utf-8")
-
-
-def canonical_sorted_row(fields: dict[str, Any]) -> bytes:
-    """``canonical_row`` of a dictionary whose keys are already in sorted order (the bulk
-    path builds them so; skipping the sort is a fifth of the encoding)."""
-    return _CANONICAL_IN_ORDER.encode(fields).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, fields: ChainedFields) -> str:
