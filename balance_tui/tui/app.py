@@ -49,9 +49,19 @@ if TYPE_CHECKING:
     from balance_tui.tui.screens.jobs import JobDialog, JobOutcome, Progress
 
 
+#: The other modes' screens: (module, class). Their code loads after the first frame, not
+#: before it (see ``BalanceApp._first_frame_shown``).
+LATER_SCREENS = {
+    "history": ("balance_tui.tui.screens.history", "HistoryScreen"),
+    "alerts": ("balance_tui.tui.screens.alerts", "AlertsScreen"),
+    "analytics": ("balance_tui.tui.screens.analytics", "AnalyticsScreen"),
+    "approvals": ("balance_tui.tui.screens.approvals", "ApprovalsScreen"),
+}
+
+
 def on_first_visit(module: str, name: str) -> Callable[[], Screen[Any]]:
-    """A mode's screen, made (and its module imported) when the mode is first shown: the
-    first screen does not wait for the others' code."""
+    """A mode's screen, made when the mode is first shown (its module imported then, if the
+    app has not loaded it yet)."""
 
     def make() -> Screen[Any]:
         screen: Screen[Any] = getattr(importlib.import_module(module), name)()
@@ -123,10 +133,7 @@ class BalanceApp(App[None]):
     TITLE = "balance-tui"
     MODES = {
         "customers": CustomersScreen,
-        "history": on_first_visit("balance_tui.tui.screens.history", "HistoryScreen"),
-        "alerts": on_first_visit("balance_tui.tui.screens.alerts", "AlertsScreen"),
-        "analytics": on_first_visit("balance_tui.tui.screens.analytics", "AnalyticsScreen"),
-        "approvals": on_first_visit("balance_tui.tui.screens.approvals", "ApprovalsScreen"),
+        **{mode: on_first_visit(*where) for mode, where in LATER_SCREENS.items()},
     }
     DEFAULT_MODE = "customers"
     COMMANDS = App.COMMANDS | {BalanceCommands}
@@ -287,6 +294,14 @@ class BalanceApp(App[None]):
     def _first_frame_shown(self) -> None:
         for hook in self.after_first_frame:
             hook()
+        # The other screens' code, now that the operator sees the first one: a screen's
+        # first visit then opens as quickly as the next, and nothing about it (keys typed
+        # right behind the "2") depends on how long its module takes to load.
+        self.call_later(self._load_later_screens)
+
+    def _load_later_screens(self) -> None:
+        for module, _ in LATER_SCREENS.values():
+            importlib.import_module(module)
 
     def _keep_theme(self, theme: Theme) -> None:
         """The theme chosen in the palette is kept in the config file for the next start."""

@@ -136,6 +136,8 @@ class AlertsScreen(ServiceScreen):
     """Active alerts to acknowledge; a toggle shows the acknowledged ones with who and when."""
 
     CRUMB = "Alerts"
+    #: Focused as the screen is shown (see ``CustomersScreen.AUTO_FOCUS``).
+    AUTO_FOCUS = "#alerts"
     BINDINGS = [
         Binding(
             "space",
@@ -212,7 +214,6 @@ class AlertsScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
-        self.table.focus()
         self.balance_app.before_quit.append(self.write_pending)
         self.load()
 

@@ -140,6 +140,8 @@ class AnalyticsScreen(ServiceScreen):
     """Scope (system, agent:ID or a customer) and period; figures, comparison and a chart."""
 
     CRUMB = "Analytics"
+    #: Start on the figures, not in the scope box, so 1-4 switch screens at once.
+    AUTO_FOCUS = "#results"
     DEFAULT_CSS = """
     AnalyticsScreen #controls { height: 3; }
     AnalyticsScreen #scope { width: 1fr; height: 3; border: tall $border-blurred; }
@@ -211,8 +213,6 @@ class AnalyticsScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         self.on_resize()
-        # Start on the figures, not in the scope box, so 1-4 switch screens at once.
-        self.query_one("#results", VerticalScroll).focus()
         self.compute()
 
     def show_scope(self, scope: str) -> None:

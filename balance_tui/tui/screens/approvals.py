@@ -121,6 +121,8 @@ class ApprovalsScreen(ServiceScreen):
     """Pending requests to approve or reject; ``t`` shows decided ones, ``m`` only mine."""
 
     CRUMB = "Approvals"
+    #: Focused as the screen is shown (see ``CustomersScreen.AUTO_FOCUS``).
+    AUTO_FOCUS = "#approvals"
     BINDINGS = [
         Binding("a", "approve", "Approve", tooltip="Approve and apply it", id="approvals.approve"),
         Binding("r", "reject", "Reject", tooltip="Reject it, with a reason", id="approvals.reject"),
@@ -155,7 +157,6 @@ class ApprovalsScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
-        self.table.focus()
         self.load()
 
     def on_resize(self) -> None:

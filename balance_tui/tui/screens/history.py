@@ -128,6 +128,8 @@ class HistoryScreen(ServiceScreen):
     """The audited history, filtered, paged on demand, with a detail pane."""
 
     CRUMB = "History"
+    #: Focused as the screen is shown (see ``CustomersScreen.AUTO_FOCUS``).
+    AUTO_FOCUS = "#events"
     BINDINGS = [
         Binding(
             "slash",
@@ -206,7 +208,6 @@ class HistoryScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.wide = self.app.size.width >= WIDE
         self.table.define_columns(COLUMNS, right=NUMBER_COLUMNS)
-        self.table.focus()
         # Scrolling (wheel, end, page down) near the bottom loads more, as the cursor does.
         self.watch(self.table, "scroll_y", self._scrolled)
         self.reload()
