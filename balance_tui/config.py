@@ -26,7 +26,6 @@ import getpass
 import json
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from decimal import Decimal
@@ -109,6 +108,8 @@ def _money(value: Any, key: str, source: str) -> Decimal:
 
 
 def _read_file(path: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file to read (most starts have none)
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -20,6 +20,7 @@ import platformdirs
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from balance_tui.domain.errors import StorageError
+from balance_tui.drivers import load_postgres_driver
 from balance_tui.store.identity import check_sqlite_book
 
 APP_NAME = "balance-tui"
@@ -161,6 +162,8 @@ def _open_postgres(url: str) -> PostgresqlDatabase:
     pooled = f"{scheme.removesuffix('+pool')}+pool://{rest}"
     extra = {} if "connect_timeout=" in rest else {"connect_timeout": PG_CONNECT_TIMEOUT}
     from playhouse import db_url  # (and its pool): loaded for PostgreSQL only
+
+    load_postgres_driver()
 
     try:
         db = db_url.connect(

@@ -9,16 +9,21 @@ newer program: it is read, never written (``write_refusal``).
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from peewee import Database, PostgresqlDatabase
-from playhouse.migrations import Runner
 
 from balance_tui.domain.errors import MigrationPendingError, StorageError
 from balance_tui.store.connection import describe_database
+
+if TYPE_CHECKING:
+    from playhouse.migrations import Runner
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 MIGRATION_TABLE = "schema_migration"
@@ -42,16 +47,33 @@ class SchemaState:
 
 
 def _runner(db: Database) -> Runner:
+    # Loaded only to migrate: playhouse.migrations brings in the PostgreSQL driver and
+    # every dialect's migrator, which opening an up-to-date book does not need.
+    from playhouse.migrations import Runner
+
     return Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATION_TABLE)
 
 
+def _in_order(names: Iterable[str]) -> list[str]:
+    """Migration names in the order ``playhouse.migrations`` applies them: by their number."""
+
+    def number(name: str) -> int:
+        digits = re.match(r"\d+", name)
+        return int(digits.group()) if digits else -1
+
+    return sorted(names, key=lambda name: (number(name), name))
+
+
 def schema_state(db: Database) -> SchemaState:
-    """Read (never write) the book's schema version."""
-    runner = _runner(db)
-    statuses = runner.status()
-    applied = tuple(m.name for m in statuses if m.applied)
-    pending = tuple(m.name for m in statuses if not m.applied)
-    unknown = tuple(m.name for m in statuses if m.applied and m.path is None)
+    """Read (never write) the book's schema version: the migration files against the
+    migration table, as ``playhouse.migrations``' ``Runner.status`` does."""
+    files = {path.stem for path in MIGRATIONS_DIR.glob("[0-9]*.py")}
+    done: set[str] = set()
+    if db.table_exists(MIGRATION_TABLE):
+        done = {row[0] for row in db.execute_sql(f"SELECT name FROM {MIGRATION_TABLE}")}
+    applied = tuple(_in_order(done))
+    pending = tuple(_in_order(files - done))
+    unknown = tuple(_in_order(done - files))
     tables = () if applied else tuple(t for t in db.get_tables() if t != MIGRATION_TABLE)
     version = None
     if unknown and "book_info" in db.get_tables():

@@ -154,3 +154,32 @@ def test_a_postgres_server_that_never_answers_times_out(silent_server) -> None:
     with pytest.raises(StorageError, match="Cannot connect"):
         connect(f"postgresql://postgres@127.0.0.1:{silent_server}/test")
     assert time.monotonic() - started < 30
+
+
+POSTGRES_IN_A_FRESH_PROCESS = """
+import sys
+from balance_tui.cli import main  # what `balance-tui` imports: peewee without its driver
+assert "psycopg2" not in sys.modules
+raise SystemExit(main(["--db", sys.argv[1], "--operator", "alice", *sys.argv[2:]]))
+"""
+
+
+def test_a_postgres_book_opens_where_peewee_loaded_without_its_driver(postgres_url) -> None:  # type: ignore[no-untyped-def]
+    """The PostgreSQL driver loads when the first PostgreSQL URL is opened, not with peewee
+    (a SQLite book never needs it): migrate, create, update and read back over it."""
+
+    def cli(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", POSTGRES_IN_A_FRESH_PROCESS, postgres_url, *args],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    cli("migrate")
+    cli("new-customer", "C1", "A1")
+    cli("update", "C1", "12.34", "--type", "deposit", "--reason", "first")
+    assert "12.34" in cli("report", "C1")
+    assert "OK" in cli("verify")

@@ -75,6 +75,9 @@ NOT_AT_START = (
     "balance_tui.tui.screens.jobs",
     "balance_tui.tui.screens.card",
     "balance_tui.tui.screens.adjust",
+    # a SQLite book needs neither the PostgreSQL driver nor the migration runner
+    "psycopg2",
+    "playhouse.migrate",
 )
 
 FIRST_SCREEN = textwrap.dedent("""
@@ -84,7 +87,10 @@ FIRST_SCREEN = textwrap.dedent("""
     from balance_tui.tui.app import create_app
     loaded = {}
     def ours():
-        return sorted(m for m in sys.modules if m.startswith("balance_tui"))
+        return sorted(
+            m for m in sys.modules
+            if m.startswith(("balance_tui", "psycopg2", "playhouse")) and sys.modules[m]
+        )
     async def run():
         app = create_app(open_services(sys.argv[1]), poll_seconds=60)
         app.after_first_frame.append(lambda: loaded.setdefault("first frame", ours()))
