@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import logging
+import os
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ from balance_tui.tui.poller import Poller
 from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
 from balance_tui.tui.screens.customers import CustomersScreen
-from balance_tui.tui.screens.dialogs import TypeAhead, post_key
+from balance_tui.tui.screens.dialogs import KEY_TRACE, TypeAhead, post_key
 
 if TYPE_CHECKING:
     from balance_tui.services.audit import HistoryFilter
@@ -753,6 +755,15 @@ class BalanceApp(App[None]):
         # handed to a widget comes back here as it bubbles up, and must not play twice.
         if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
             waiting = self.type_ahead
+            if KEY_TRACE.isEnabledFor(logging.DEBUG):
+                KEY_TRACE.debug(
+                    "key %r on %s, focused %s; waiting for a form: %s; opens a form: %s",
+                    event.key,
+                    type(self.screen).__name__,
+                    type(self.focused).__name__,
+                    "no" if waiting is None else ("ready" if waiting.ready else "holding"),
+                    self._opens_a_form(event.key),
+                )
             if waiting is not None:
                 if waiting.hold(event):
                     return
@@ -788,6 +799,7 @@ class BalanceApp(App[None]):
             return
         self.type_ahead = None
         waiting.ready = True
+        KEY_TRACE.debug("no form came: %d held keys handled as keys", len(waiting.early))
         for key, character in waiting.early:
             post_key(self, key, character)
         waiting.early.clear()
@@ -828,7 +840,19 @@ def create_app(
     return BalanceApp(services, poll_seconds=poll_seconds, undo_seconds=undo_seconds)
 
 
+def trace_keys_to(path: str) -> None:
+    """Write where every typed key went (held for a form, replayed, handled) to ``path``:
+    for a terminal that loses keys, and for the tests that type faster than any operator."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(relativeCreated)8.1f ms  %(message)s"))
+    KEY_TRACE.addHandler(handler)
+    KEY_TRACE.setLevel(logging.DEBUG)
+    KEY_TRACE.propagate = False
+
+
 def run_app(services: Services, *, after_first_frame: Callable[[], None] | None = None) -> None:
+    if os.environ.get("BALANCE_TUI_KEY_LOG"):
+        trace_keys_to(os.environ["BALANCE_TUI_KEY_LOG"])
     with thread_session(services.db):
         pass  # fail here, in the CLI's hands, if the database cannot be reached
     app = create_app(services)

@@ -49,19 +49,31 @@ def test_quitting_while_a_form_opens_exits_cleanly(db_file: str, form_key: str) 
     ("screen", "crumb"),
     [("1", " Customers · row"), ("2", " History · row"), ("3", " Alerts · "), ("4", "Analytics")],
 )
-def test_a_filter_typed_right_behind_the_slash_is_not_lost(db_file, screen, crumb) -> None:  # type: ignore[no-untyped-def]
+def test_a_filter_typed_right_behind_the_slash_is_not_lost(
+    db_file, screen, crumb, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
     """Found while timing 100,000 customers: '/maya<enter>' sent at once lost the letters
     (focus moves to the filter box a moment after '/'), and they hit the table's keys
-    (U sorted by usage, enter opened a card)."""
+    (U sorted by usage, enter opened a card). A failure shows where each key went."""
     seeded_services(db_file).db.close()
-    terminal = Terminal(f"{sys.executable} -m balance_tui --db {db_file} --operator ann", 120, 36)
+    key_log = tmp_path / "keys.log"
+    terminal = Terminal(
+        f"BALANCE_TUI_KEY_LOG={key_log} {sys.executable} -m balance_tui --db {db_file} "
+        "--operator ann",
+        120,
+        36,
+    )
     try:
         _wait_for(terminal, "Screens")
         terminal.keys(screen)
         _wait_for(terminal, crumb)  # the screen is up: what is raced is "/" and the text
         word = "CUSTOMER_00017"
         terminal.keys("/", *word, "Enter")
-        pane = _wait_for(terminal, word if screen == "4" else f"filter {word}")
+        try:
+            pane = _wait_for(terminal, word if screen == "4" else f"filter {word}")
+        except AssertionError as lost:
+            trace = key_log.read_text() if key_log.exists() else "(no key log)"
+            raise AssertionError(f"{lost}\nwhere the keys went:\n{trace}") from None
         assert "›" not in pane.splitlines()[-2]  # no card opened (the breadcrumb says so)
     finally:
         terminal.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -38,6 +39,11 @@ def post_key(app: App[Any], key: str, character: str | None) -> None:
     app.call_next(lambda: app.post_message(events.Key(key, character)))
 
 
+#: Where typed keys go, for a terminal where keys get lost: ``BALANCE_TUI_KEY_LOG=FILE``
+#: (see ``balance_tui.tui.app.trace_keys_to``). Off, each call costs one level check.
+KEY_TRACE = logging.getLogger("balance_tui.keys")
+
+
 class TypeAhead:
     """Keys typed right after the key that opened a form ("a250<tab><tab>…", fast) arrive
     before the form has focused its first field: they are kept and played again, in order,
@@ -56,6 +62,7 @@ class TypeAhead:
         if self.ready:
             return False
         self.early.append((event.key, event.character))
+        KEY_TRACE.debug("held %r (%d held)", event.key, len(self.early))
         return True
 
     def release(self, screen: Screen[Any], first: Widget) -> None:
@@ -66,6 +73,12 @@ class TypeAhead:
         def replay() -> None:
             screen.set_focus(first)
             self.ready = True
+            KEY_TRACE.debug(
+                "replaying %d held into %s (focused: %s)",
+                len(self.early),
+                type(first).__name__,
+                type(screen.focused).__name__,
+            )
             for key, character in self.early:
                 focused = screen.focused
                 if key == "tab":
