@@ -8,10 +8,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from balance_tui.drivers import import_peewee_without_postgres_driver
-
-import_peewee_without_postgres_driver()  # before any module of ours imports peewee
-
 if TYPE_CHECKING:
     from balance_tui.domain import (
         BalanceAnalytics,

@@ -120,3 +120,19 @@ def test_only_the_store_writes_sql() -> None:
 def test_the_sql_detector_sees_sql() -> None:
     sample = PACKAGE / "store" / "ledger.py"
     assert _sql_texts(sample), "the detector must find the store's own statements"
+
+
+def test_the_domain_loads_without_storage() -> None:
+    """Importing the pure layer (as the demo's writer process and the config do) loads no
+    database library: the storage layer sets peewee up when it is first imported."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, balance_tui.domain, balance_tui.config; "
+        "print(sorted(m for m in ('peewee', 'psycopg2', 'sqlite3') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == "[]"

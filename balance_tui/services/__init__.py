@@ -8,6 +8,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+# Services import peewee too: it loads without the PostgreSQL driver whichever comes first.
+from balance_tui.store.drivers import import_peewee_without_postgres_driver
+
+import_peewee_without_postgres_driver()
+
 if TYPE_CHECKING:
     from balance_tui.services.analytics import BalanceAnalyticsService
     from balance_tui.services.approvals import ApprovalDesk

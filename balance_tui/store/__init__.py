@@ -3,9 +3,17 @@
 Only ``services`` import this; nothing outside ``store/`` writes SQL text.
 """
 
-from balance_tui.store.connection import connect, default_database_path, describe_database
-from balance_tui.store.schema import initialize_balance_tables, schema_state
-from balance_tui.store.transactions import read_snapshot, write_transaction
+from balance_tui.store.drivers import import_peewee_without_postgres_driver
+
+import_peewee_without_postgres_driver()  # before the modules below import peewee
+
+from balance_tui.store.connection import (  # noqa: E402
+    connect,
+    default_database_path,
+    describe_database,
+)
+from balance_tui.store.schema import initialize_balance_tables, schema_state  # noqa: E402
+from balance_tui.store.transactions import read_snapshot, write_transaction  # noqa: E402
 
 __all__ = [
     "connect",

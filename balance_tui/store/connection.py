@@ -20,7 +20,7 @@ import platformdirs
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from balance_tui.domain.errors import StorageError
-from balance_tui.drivers import load_postgres_driver
+from balance_tui.store.drivers import load_postgres_driver
 from balance_tui.store.identity import check_sqlite_book
 
 APP_NAME = "balance-tui"

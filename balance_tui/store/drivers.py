@@ -1,11 +1,12 @@
 """Peewee without the PostgreSQL driver until a PostgreSQL book is opened.
 
 Peewee imports psycopg2 as it loads (about 25 ms of a 0.7 s start), though a SQLite book
-never uses it. ``balance_tui/__init__.py`` imports peewee with psycopg2 hidden, before any
-other module can; ``store.connection`` calls :func:`load_postgres_driver` before it opens
-a PostgreSQL URL, which hands peewee the driver as peewee would have found it at import
-(its module globals and the adapter's transaction states: peewee 4.5's names, hence
-the pin; every PostgreSQL test runs through this path).
+never uses it. ``store/__init__.py`` (and ``services/__init__.py``, whose modules import
+peewee too) import it with psycopg2 hidden, before any module of theirs can;
+``store.connection`` calls :func:`load_postgres_driver` before it opens a PostgreSQL URL,
+which hands peewee the driver as peewee would have found it at import (its module globals
+and the adapter's transaction states: peewee 4.5's names, hence the pin; every PostgreSQL
+test runs through this path).
 """
 
 from __future__ import annotations
