@@ -1,6 +1,11 @@
 """How each figure grows with the book: 10^5 and 10^6 events (10^7 when a book is given in
 BALANCE_BENCH_10M), same machine, same run. Analytics windows end at each book's own last
-event and are checked to hold events.
+event and are checked to hold events. Start-up and memory come from a fresh process per book
+(``bench_app``'s script: start to the first customer rows, then every screen).
+
+Then the customers' side: books of 10^3, 10^4 and 10^5 customers (10^5 events each), for
+the reads the customers screen makes (its first page, a filter, the richest first) and
+start-up and memory again.
 
 Run: python -m tests.benchmarks.bench_scale
 """
@@ -13,10 +18,18 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from balance_tui.config import Settings
+from balance_tui.services import build_services
 from balance_tui.services.clock import from_us
+from balance_tui.services.demo import generate_demo
+from balance_tui.store import connect, initialize_balance_tables
+from balance_tui.tui.screens.customers import FIRST_ROWS
+from tests.benchmarks.bench_app import OURS, _as_installed, _run
 from tests.benchmarks.common import BIG_DB, big_services, p50, timings_ms
 
 SMALL = Path("/tmp/balance-bench-100k-events.db")
+#: Books of 10^3, 10^4 and 10^5 customers, 10^5 events each.
+CUSTOMER_BOOKS = {n: Path(f"/tmp/balance-bench-{n}-customers.db") for n in (1_000, 10_000, 100_000)}
 
 
 def _book(path: Path, events: int):  # type: ignore[no-untyped-def]
@@ -59,22 +72,71 @@ def figures(path: Path, events: int) -> dict[str, float]:
     out["durable updates/s (busiest customer)"] = 200 / (time.perf_counter() - started)
     db.close()
     out["bytes on disk per event"] = path.stat().st_size / count
+    out.update(_app_figures(path))
     return out
 
 
+def _app_figures(path: Path, runs: int = 3) -> dict[str, float]:
+    """Median of ``runs`` fresh processes (a single start varies by a third here)."""
+    apps = [_run(OURS, str(path)) for _ in range(runs)]
+    return {
+        "start to the first customer rows (ms)": p50([a["first_screen_s"] * 1000 for a in apps]),
+        "peak memory after every screen (MB)": p50([a["peak_mb"] for a in apps]),
+    }
+
+
+def customer_figures(customers: int) -> dict[str, float]:
+    path = CUSTOMER_BOOKS[customers]
+    if not path.exists():
+        print(f"building {path} ({customers:,} customers, 10^5 events)...")
+        db = connect(str(path))
+        initialize_balance_tables(db)
+        generate_demo(build_services(db, Settings()), customers=customers, days=365, events=100_000)
+        db.close()
+    services = build_services(connect(str(path)), Settings(), operator="bench")
+    manager = services.manager
+    # part of a name, as an operator types it in the filter
+    word = "a"
+    assert manager.list_customers(word, limit=FIRST_ROWS)
+    out: dict[str, float] = {
+        "first page of the customers list (ms)": p50(
+            timings_ms(lambda: manager.list_customers("", limit=FIRST_ROWS, order_by="id"))
+        ),
+        f"a filter ({word!r}), its first page (ms)": p50(
+            timings_ms(lambda: manager.list_customers(word, limit=FIRST_ROWS))
+        ),
+        "the richest first, first page (ms)": p50(
+            timings_ms(
+                lambda: manager.list_customers(
+                    "", limit=FIRST_ROWS, order_by="balance", descending=True
+                )
+            )
+        ),
+    }
+    services.db.close()
+    out.update(_app_figures(path))
+    return out
+
+
+def _table(columns: list[str], results: list[dict[str, float]]) -> None:
+    print(f"{'figure':<44}{''.join(f'{c:>12}' for c in columns)}{'growth':>10}")
+    for name in results[0]:
+        values = [r[name] for r in results]
+        cells = "".join(f"{v:>12,.1f}" if v < 1000 else f"{v:>12,.0f}" for v in values)
+        print(f"{name:<44}{cells}{values[-1] / values[0]:>9.2f}x")
+
+
 def main() -> None:
+    _as_installed()
     books = [(SMALL, 100_000), (BIG_DB, 1_000_000)]
     ten = os.environ.get("BALANCE_BENCH_10M")
     if ten:
         books.append((Path(ten), 10_000_000))
     results = [figures(path, events) for path, events in books]
-    names = list(results[0])
-    heads = "".join(f"{f'10^{len(str(e)) - 1}':>12}" for _, e in books)
-    print(f"{'figure':<44}{heads}{'growth':>10}")
-    for name in names:
-        values = [r[name] for r in results]
-        cells = "".join(f"{v:>12,.1f}" if v < 1000 else f"{v:>12,.0f}" for v in values)
-        print(f"{name:<44}{cells}{values[-1] / values[0]:>9.2f}x")
+    _table([f"10^{len(str(e)) - 1} ev" for _, e in books], results)
+    print()
+    by_customers = [customer_figures(n) for n in CUSTOMER_BOOKS]
+    _table([f"10^{len(str(n)) - 1} cust" for n in CUSTOMER_BOOKS], by_customers)
 
 
 if __name__ == "__main__":
