@@ -57,3 +57,37 @@ def test_a_new_sqlite_book_still_migrates_itself(tmp_path, capsys) -> None:
     assert code == 0, err
     assert schema_state(connect(str(book))).pending == ()
     assert run(capsys, "--db", str(book), "migrate")[1].strip().endswith("up to date.")
+
+
+def test_opening_reads_the_schema_version_as_the_migration_runner_does(db_url) -> None:  # type: ignore[no-untyped-def]
+    """``schema_state`` reads the migration table itself (the runner loads only to migrate):
+    it must agree with ``playhouse.migrations`` on an empty book, a migrated one, one with a
+    migration pending and one a newer program migrated."""
+    from playhouse.migrations import Runner
+
+    from balance_tui.store import initialize_balance_tables
+    from balance_tui.store.schema import MIGRATION_TABLE, MIGRATIONS_DIR
+
+    db = connect(db_url)
+
+    def agree() -> None:
+        status = Runner(db, str(MIGRATIONS_DIR), table_name=MIGRATION_TABLE).status()
+        state = schema_state(db)
+        assert state.applied == tuple(m.name for m in status if m.applied)
+        assert state.pending == tuple(m.name for m in status if not m.applied)
+        assert state.unknown == tuple(m.name for m in status if m.applied and m.path is None)
+
+    agree()
+    initialize_balance_tables(db)
+    agree()
+    last = schema_state(db).applied[-1]
+    db.execute_sql(f"DELETE FROM schema_migration WHERE name = {db.param}", (last,))
+    agree()
+    assert schema_state(db).pending == (last,)
+    db.execute_sql(
+        f"INSERT INTO schema_migration (name, applied) VALUES ({db.param}, {db.param})",
+        ("0100_from_a_newer_program", "2030-01-01 00:00:00"),
+    )
+    agree()
+    assert schema_state(db).unknown == ("0100_from_a_newer_program",)
+    db.close()
