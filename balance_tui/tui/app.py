@@ -43,7 +43,7 @@ from balance_tui.tui.poller import Poller
 from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
 from balance_tui.tui.screens.customers import CustomersScreen
-from balance_tui.tui.screens.dialogs import KEY_TRACE, TypeAhead, post_key
+from balance_tui.tui.type_ahead import KEY_TRACE, TypeAhead, post_key
 
 if TYPE_CHECKING:
     from balance_tui.services.audit import HistoryFilter

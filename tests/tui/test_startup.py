@@ -75,6 +75,8 @@ NOT_AT_START = (
     "balance_tui.tui.screens.jobs",
     "balance_tui.tui.screens.card",
     "balance_tui.tui.screens.adjust",
+    "balance_tui.tui.screens.new_customer",
+    "balance_tui.tui.screens.dialogs",
     # a SQLite book needs neither the PostgreSQL driver nor the migration runner
     "psycopg2",
     "playhouse.migrate",

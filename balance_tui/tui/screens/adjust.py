@@ -21,7 +21,8 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, Custo
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
-from balance_tui.tui.screens.dialogs import TypeAhead, dialog_footer
+from balance_tui.tui.screens.dialogs import dialog_footer
+from balance_tui.tui.type_ahead import TypeAhead
 
 PREVIEW_DELAY = 0.12
 

@@ -21,7 +21,6 @@ from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line
 from balance_tui.tui.screens.base import ServiceScreen, call_database_now
-from balance_tui.tui.screens.new_customer import NewCustomerForm
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
 from balance_tui.tui.widgets.status import StatusLine
@@ -535,6 +534,8 @@ class CustomersScreen(ServiceScreen):
             self.balance_app.adjust(self.summaries[customer_id])
 
     def action_new_customer(self) -> None:
+        from balance_tui.tui.screens.new_customer import NewCustomerForm  # on first use
+
         self.balance_app.open_form(NewCustomerForm(), self._created)
 
     def _created(self, customer_id: str | None) -> None:

@@ -15,7 +15,8 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.inputs import check_currency
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import thread_session
-from balance_tui.tui.screens.dialogs import TypeAhead, dialog_footer
+from balance_tui.tui.screens.dialogs import dialog_footer
+from balance_tui.tui.type_ahead import TypeAhead
 
 CHECK_DELAY = 0.2
 
