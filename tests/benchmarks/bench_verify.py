@@ -111,24 +111,18 @@ def _pg_book(events: int, customers: int) -> str:
     admin.close()
     url = f"{PG_URL}?options=-csearch_path%3D{schema}"
     start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "balance_tui",
-            "--db",
-            url,
-            "demo",
-            "--customers",
-            str(customers),
-            "--days",
-            "365",
-            "--events",
-            str(events),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    # On PostgreSQL the schema owner migrates first (commands refuse an unmigrated book).
+    demo = ("demo", "--customers", str(customers), "--days", "365", "--events", str(events))
+    try:
+        for command in (("migrate",), demo):
+            subprocess.run(
+                [sys.executable, "-m", "balance_tui", "--db", url, *command],
+                check=True,
+                capture_output=True,
+            )
+    except BaseException:
+        _drop(url)
+        raise
     print(f"built {events:,} events on PostgreSQL in {time.perf_counter() - start:.0f} s")
     return url
 
