@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from balance_tui.domain.errors import (
     DuplicateCustomerError,
@@ -13,13 +14,27 @@ from balance_tui.domain.hashing import GENESIS_HASH
 from balance_tui.domain.inputs import MAX_NAME, check_code, check_currency, check_text
 from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.records import Customer, CustomerSummary
-from balance_tui.domain.tiers import normalise_tier
+from balance_tui.domain.tiers import VIP_TIERS, normalise_tier
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, WEEK_US, from_us
 from balance_tui.store import customers as customer_store
+from balance_tui.store.customers import CUSTOMER_ORDERS, CustomerOrder, PageMark
 
 #: Up to this many customers, usage is asked for by code; beyond, for everyone at once.
 FEW_CUSTOMERS = 5_000
+
+
+@dataclass(frozen=True)
+class CustomerPage:
+    """One page of the customers list, read in one snapshot."""
+
+    summaries: list[CustomerSummary]
+    #: Where the next page starts (pass it back as ``after``); None when this one is empty.
+    next_after: PageMark | None
+    #: Whether rows may follow (the page came back full).
+    more: bool
+    #: Customers the filter matches in all, when asked for (``count=True``).
+    total: int | None = None
 
 
 class CustomerDirectory(ServiceBase):
@@ -92,15 +107,56 @@ class CustomerDirectory(ServiceBase):
         order_by: str = "id",
         descending: bool = False,
     ) -> list[CustomerSummary]:
-        """Customers ordered by id (or ``order_by="balance"``), filtered by a substring of
-        id, name or agent; ties of a balance order go by id in the same direction."""
-        if order_by not in ("id", "balance"):
-            raise ValueError(f"customers are listed by id or balance, not {order_by!r}")
+        """Customers ordered by ``order_by`` (one of ``CUSTOMER_ORDERS``: ties go by id in the
+        same direction), filtered by a substring of id, name or agent."""
         with self.read_snapshot():
-            customers = customer_store.list_customers(
-                self.db, search, agent_id, limit, offset, order_by == "balance", descending
+            found = customer_store.list_customers(
+                self.db, search, agent_id, limit, offset, self.customer_order(order_by, descending)
             )
-            return self.summarise(customers)
+            return self.summarise([customer for customer, _ in found])
+
+    def customer_page(
+        self,
+        search: str | None = None,
+        *,
+        agent_id: str | None = None,
+        order_by: str = "id",
+        descending: bool = False,
+        after: PageMark | None = None,
+        limit: int = 200,
+        count: bool = False,
+    ) -> CustomerPage:
+        """The ``limit`` customers after ``after`` (from the top without), in the order of
+        ``list_customers``; with ``count``, how many the filter matches in all. The database
+        orders and filters: a screen holds only the pages it has shown."""
+        order = self.customer_order(order_by, descending)
+        with self.read_snapshot():
+            found = customer_store.list_customers(self.db, search, agent_id, limit, 0, order, after)
+            total = customer_store.count_matching(self.db, search, agent_id) if count else None
+            summaries = self.summarise([customer for customer, _ in found])
+        return CustomerPage(
+            summaries=summaries,
+            next_after=found[-1][1] if found else after,
+            more=len(found) == limit,
+            total=total,
+        )
+
+    def customer_order(self, order_by: str, descending: bool) -> CustomerOrder:
+        if order_by not in CUSTOMER_ORDERS:
+            raise ValueError(f"customers are listed by one of {CUSTOMER_ORDERS}, not {order_by!r}")
+        rules = self.rulebook
+        return CustomerOrder(
+            column=order_by,
+            descending=descending,
+            tier_ranks={tier: rank for rank, tier in enumerate(VIP_TIERS)},
+            tier_limits={
+                tier: (rules.rules_for(tier).daily_cents, rules.rules_for(tier).weekly_cents)
+                for tier in VIP_TIERS
+            },
+            now_us=self.now_us(),
+            day_us=DAY_US,
+            week_us=WEEK_US,
+        )
 
     def customers_by_ids(self, codes: Iterable[str]) -> list[CustomerSummary]:
         """Fresh summaries of some customers (for refreshing visible rows)."""

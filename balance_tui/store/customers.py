@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from peewee import Case, Database, fn
+from peewee import JOIN, Case, Cast, Database, Tuple, fn
 
 from balance_tui.domain.records import Customer
 from balance_tui.store.models import Agent, Alert, BalanceEvent
@@ -138,22 +139,91 @@ def has_customers(db: Database) -> bool:
     return bool(CustomerRow.select().bind(db).exists())
 
 
-def list_customers(
-    db: Database,
-    search: str | None,
-    agent_code: str | None,
-    limit: int | None,
-    offset: int,
-    by_balance: bool = False,
-    descending: bool = False,
-) -> list[Customer]:
-    """Customers ordered by code (or by balance, then code), filtered by a substring of
-    code, name or agent."""
-    keys: list[Any] = (
-        [CustomerRow.balance_cents, CustomerRow.code] if by_balance else [CustomerRow.code]
+#: What the customers list can be ordered by; ties go by id in the same direction.
+CUSTOMER_ORDERS = ("id", "name", "agent", "tier", "balance", "usage", "alerts")
+
+
+@dataclass(frozen=True)
+class CustomerOrder:
+    """How to order the customers list, and what the computed orders need.
+
+    ``usage`` is the larger of a customer's 24 h and 7 d gross change as a share of its
+    tier's limits, in tenths of a percent rounded down (what the screen shows); ``alerts``
+    the count of its open alerts; ``tier`` the rank of its tier (``tier_ranks``)."""
+
+    column: str = "id"
+    descending: bool = False
+    tier_ranks: Mapping[str, int] = field(default_factory=dict)
+    #: Per tier: (daily, weekly) change limits in cents.
+    tier_limits: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    now_us: int = 0
+    day_us: int = 0
+    week_us: int = 0
+
+    def __post_init__(self) -> None:
+        if self.column not in CUSTOMER_ORDERS:
+            raise ValueError(
+                f"customers are ordered by one of {CUSTOMER_ORDERS}, not {self.column!r}"
+            )
+
+
+#: Where a page ends: the last row's order value (as the database computed it) and its code.
+#: The next page starts after it, so rows that move meanwhile never make the next page skip
+#: one that did not (an offset would).
+PageMark = tuple[Any, str]
+
+
+def _tier_case(values: Mapping[str, Any], default: Any) -> Any:
+    return Case(CustomerRow.vip_level, list(values.items()), default)
+
+
+def _order_value(order: CustomerOrder) -> tuple[Any, list[tuple[Any, Any, Any]]]:
+    """The SQL value rows are ordered by, and the derived tables it needs joined."""
+    column = order.column
+    if column == "id":
+        return CustomerRow.code, []
+    if column == "name":
+        return fn.LOWER(CustomerRow.name), []
+    if column == "agent":
+        return Agent.code, []
+    if column == "tier":
+        return _tier_case(order.tier_ranks, len(order.tier_ranks)), []
+    if column == "balance":
+        return CustomerRow.balance_cents, []
+    if column == "alerts":
+        open_alerts = (
+            Alert.select(Alert.customer.alias("cid"), fn.COUNT(Alert.id).alias("n"))
+            .where(Alert.acknowledged_us.is_null())
+            .group_by(Alert.customer)
+            .alias("open_alerts")
+        )
+        joined = (open_alerts, open_alerts.c.cid == CustomerRow.id, JOIN.LEFT_OUTER)
+        return fn.COALESCE(open_alerts.c.n, 0), [joined]
+    # usage: integer arithmetic on cents, as share() rounds: floor(used * 1000 / limit)
+    since_day = order.now_us - order.day_us
+    day = fn.SUM(
+        Case(None, [(BalanceEvent.created_us > since_day, fn.ABS(BalanceEvent.amount_cents))], 0)
     )
-    query = _customers(db).order_by(*(k.desc() if descending else k for k in keys))
-    if search:
+    window = (
+        BalanceEvent.select(
+            BalanceEvent.customer.alias("cid"),
+            Cast(day, "BIGINT").alias("day"),
+            Cast(fn.SUM(fn.ABS(BalanceEvent.amount_cents)), "BIGINT").alias("week"),
+        )
+        .where(BalanceEvent.created_us > order.now_us - order.week_us)
+        .group_by(BalanceEvent.customer)
+        .alias("usage")
+    )
+    daily = _tier_case({t: d for t, (d, _) in order.tier_limits.items()}, 1)
+    weekly = _tier_case({t: w for t, (_, w) in order.tier_limits.items()}, 1)
+    day_share = fn.COALESCE(window.c.day, 0) * 1000 / daily
+    week_share = fn.COALESCE(window.c.week, 0) * 1000 / weekly
+    larger = Case(None, [(day_share > week_share, day_share)], week_share)
+    return larger, [(window, window.c.cid == CustomerRow.id, JOIN.LEFT_OUTER)]
+
+
+def _matching(query: Any, search: str | None, agent_code: str | None) -> Any:
+    if search and search.strip():
         pattern = f"%{search.strip()}%"
         query = query.where(
             CustomerRow.code.ilike(pattern)
@@ -162,11 +232,45 @@ def list_customers(
         )
     if agent_code:
         query = query.where(Agent.code == agent_code)
+    return query
+
+
+def list_customers(
+    db: Database,
+    search: str | None,
+    agent_code: str | None,
+    limit: int | None,
+    offset: int = 0,
+    order: CustomerOrder | None = None,
+    after: PageMark | None = None,
+) -> list[tuple[Customer, PageMark]]:
+    """Customers in ``order`` (ties by code in the same direction), filtered by a substring
+    of code, name or agent, each with its page mark; ``after``: those past that mark."""
+    order = order or CustomerOrder()
+    value, joins = _order_value(order)
+    query = CustomerRow.select(*_CUSTOMER_FIELDS, value.alias("order_value")).join(Agent)
+    for table, on, how in joins:
+        query = query.join(table, how, on=on)
+    query = _matching(query, search, agent_code)
+    if after is not None:
+        here, mark = Tuple(value, CustomerRow.code), Tuple(*after)
+        query = query.where(here < mark if order.descending else here > mark)
+    keys = (value, CustomerRow.code)
+    query = query.order_by(*(k.desc() if order.descending else k for k in keys))
     if limit is not None:
         query = query.limit(limit)
     if offset:
         query = query.offset(offset)
-    return [customer_record(row) for row in query]
+    return [
+        (customer_record(row), (row["order_value"], row["code"])) for row in query.dicts().bind(db)
+    ]
+
+
+def count_matching(db: Database, search: str | None, agent_code: str | None) -> int:
+    """How many customers the filter matches (every customer without one)."""
+    if not (search and search.strip()) and not agent_code:
+        return count_customers(db)
+    return int(_matching(CustomerRow.select().join(Agent), search, agent_code).bind(db).count())
 
 
 def customers_by_codes(db: Database, codes: list[str]) -> list[Customer]:
