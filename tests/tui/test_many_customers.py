@@ -1,10 +1,12 @@
-"""Many customers: the rest of the table arrives in chunks after the first rows; a filter
-typed meanwhile wins over the load it interrupts; a big table sorts by laying itself out
-again in chunks (top rows first), with the same order as an in-place sort."""
+"""Many customers: the screen holds the pages the operator has reached, not the book. The
+database filters and orders; the next page comes as the cursor nears the last row, End
+reads the rest; a filter typed meanwhile wins; a key pressed right behind a sort acts on
+the new order's row."""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 from textual.widgets import DataTable
@@ -15,9 +17,11 @@ from balance_tui.services.demo import generate_demo
 from balance_tui.store import connect, initialize_balance_tables
 from balance_tui.tui.app import create_app
 from balance_tui.tui.screens import customers as customers_screen
-from tests.tui.conftest import FROZEN, SIZE, settle, until
+from balance_tui.tui.screens.card import CustomerCard
+from tests.tui.conftest import FROZEN, SIZE, settle, shown, until
 
 CUSTOMERS = 7_000
+FIRST = customers_screen.FIRST_ROWS
 
 
 @pytest.fixture
@@ -34,56 +38,90 @@ def _ids(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(row.key.value) for row in table.ordered_rows]  # as displayed
 
 
-async def test_every_customer_arrives_in_order(many) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(many, poll_seconds=60)
-    async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
-        ids = _ids(app)
-        assert ids == sorted(ids) and len(set(ids)) == CUSTOMERS
+def _cursor(app) -> int:  # type: ignore[no-untyped-def]
+    return app.screen.query_one("#customers", DataTable).cursor_row
 
 
-async def test_a_filter_typed_while_loading_is_not_overwritten(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(customers_screen, "CHUNK_ROWS", 500)  # many chunks to interrupt
+async def test_the_screen_holds_the_first_page_not_the_book(many) -> None:  # type: ignore[no-untyped-def]
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(_ids(app)) >= customers_screen.FIRST_ROWS)
-        await pilot.press("slash", *"CUSTOMER_01", "enter")
-        await until(pilot, lambda: len(_ids(app)) == 1000, tries=500)  # CUSTOMER_01000..01999
         await settle(pilot, app)
         ids = _ids(app)
-        assert len(ids) == 1000 and all(i.startswith("CUSTOMER_01") for i in ids)
+        assert ids == [f"CUSTOMER_{i:05d}" for i in range(1, FIRST + 1)]
+        assert f"row 1 of {CUSTOMERS:,}" in shown(app, "StatusLine")
 
 
-async def test_a_big_table_sorts_in_chunks_like_a_small_one(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+async def test_moving_down_reads_the_next_pages_and_end_reads_the_rest(many) -> None:  # type: ignore[no-untyped-def]
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
-        await pilot.press("B")  # balance, largest first: in place (under the limit)
         await settle(pilot, app)
-        in_place = _ids(app)
-        await pilot.press("I")
+        for _ in range(12):  # about 30 rows a page down: past the first page
+            await pilot.press("pagedown")
         await settle(pilot, app)
-        monkeypatch.setattr(customers_screen, "SORT_IN_PLACE_ROWS", 1_000)
-        await pilot.press("B")  # the same sort, laid out again in chunks
+        ids = _ids(app)
+        assert FIRST < len(ids) < CUSTOMERS
+        assert ids == [f"CUSTOMER_{i:05d}" for i in range(1, len(ids) + 1)]
+        await pilot.press("end")
         await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
-        assert _ids(app) == in_place
-        balances = [many.manager.customers_by_ids([i])[0].customer.balance for i in in_place[:50]]
-        assert balances == sorted(balances, reverse=True)
+        await settle(pilot, app)
+        assert _ids(app) == [f"CUSTOMER_{i:05d}" for i in range(1, CUSTOMERS + 1)]
+        assert _cursor(app) == CUSTOMERS - 1
+        assert f"row {CUSTOMERS:,} of {CUSTOMERS:,}" in shown(app, "StatusLine")
 
 
-async def test_a_sort_the_database_cannot_answer_lays_a_big_table_out_in_chunks(
-    many, monkeypatch
+async def test_a_filter_typed_while_the_rest_loads_is_not_overwritten(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(customers_screen, "CHUNK_ROWS", 300)  # many chunks to interrupt
+    app = create_app(many, poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("end", "slash", *"CUSTOMER_01", "enter")
+        await settle(pilot, app)
+        ids = _ids(app)
+        assert ids == [f"CUSTOMER_{i:05d}" for i in range(1_000, 1_000 + FIRST)]
+        assert "of 1,000" in shown(app, "StatusLine")  # CUSTOMER_01000..01999
+
+
+@pytest.mark.parametrize(
+    ("key", "column", "descending"),
+    [("B", "balance", True), ("U", "usage", True), ("N", "name", False)],
+)
+async def test_a_sort_shows_the_top_of_the_whole_book_at_once(
+    many, key, column, descending
 ) -> None:  # type: ignore[no-untyped-def]
+    in_order = [
+        s.customer.id for s in many.manager.list_customers(order_by=column, descending=descending)
+    ]
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
-        await pilot.press("N")  # by name: in place
         await settle(pilot, app)
-        in_place = _ids(app)
-        await pilot.press("I")
+        await pilot.press("down", "down", key)
         await settle(pilot, app)
-        monkeypatch.setattr(customers_screen, "SORT_IN_PLACE_ROWS", 1_000)
-        monkeypatch.setattr(customers_screen, "CHUNK_ROWS", 1_500)
-        await pilot.press("N")  # the same order, laid out again a chunk at a time
+        assert _ids(app) == in_order[:FIRST]  # not the top of the rows that were shown
+        assert _cursor(app) == 0
+        await pilot.press("G")
         await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
-        assert _ids(app) == in_place
+        assert _ids(app) == in_order
+
+
+async def test_a_key_pressed_right_behind_a_sort_acts_on_the_new_top_row(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ "B" then "i" before the richest customers have come back from the database: the
+    card is the richest customer's, not the one highlighted in the old order."""
+    richest = many.manager.list_customers(order_by="balance", descending=True, limit=1)[0]
+    answered = threading.Event()
+    read_page = many.manager.customer_page
+
+    def held_until_the_key_is_in(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("order_by") == "balance":
+            answered.wait(timeout=10)
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(many.manager, "customer_page", held_until_the_key_is_in)
+    app = create_app(many, poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("down", "down", "B", "i")
+        assert not isinstance(app.screen, CustomerCard)  # nothing acted on the old order
+        answered.set()
+        await until(pilot, lambda: isinstance(app.screen, CustomerCard))
+        await settle(pilot, app)
+        assert app.screen.customer_id == richest.customer.id

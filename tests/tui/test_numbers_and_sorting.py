@@ -50,6 +50,19 @@ async def test_columns_are_laid_out_again_on_resize(app) -> None:
         assert [str(k.value) for k in _table(app).columns] == keys
 
 
+async def test_a_resize_keeps_the_highlighted_customer(app) -> None:
+    """Laying the columns out again for a new width used to put the cursor back on row 1,
+    so the next "a" adjusted another customer."""
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("down", "down", "down", "down")
+        table = _table(app)
+        chosen = table.get_row_at(table.cursor_row)[0]
+        await pilot.resize_terminal(120, 30)
+        await settle(pilot, app)
+        assert table.get_row_at(table.cursor_row)[0] == chosen
+
+
 async def test_every_balance_carries_its_currency(app, services) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)

@@ -39,7 +39,7 @@ async def test_a_change_committed_during_the_first_read_is_shown(
     app must still show it. Where to watch from is taken before the first read."""
     other = build_services(connect(db_file), Settings(), operator="bob")
     customer = services.manager.list_customers(limit=1)[0].customer
-    listing = services.manager.list_customers
+    listing = services.manager.customer_page
     wrote: list[Decimal] = []
 
     def read_then_another_terminal_writes(*args, **kwargs):  # type: ignore[no-untyped-def]
@@ -52,7 +52,7 @@ async def test_a_change_committed_during_the_first_read_is_shown(
             wrote.append(result.event.new_balance)
         return rows
 
-    monkeypatch.setattr(services.manager, "list_customers", read_then_another_terminal_writes)
+    monkeypatch.setattr(services.manager, "customer_page", read_then_another_terminal_writes)
     app = create_app(services, poll_seconds=0.05)
     async with app.run_test(size=SIZE) as pilot:
         assert wrote, "the first read happened"

@@ -1,9 +1,16 @@
-"""Customers: balances, limit usage and open alerts; filter, sort, open a card, adjust, create."""
+"""Customers: balances, limit usage and open alerts; filter, sort, open a card, adjust, create.
+
+The table holds the pages the operator has reached, not the book: the database filters and
+orders (every column), the first page comes at once, and the next one when the cursor or
+the scroll nears the last row shown; End reads the rest a chunk at a time. With 100,000
+customers the screen holds the 200 rows it shows until asked for more.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import ROUND_DOWN, Decimal
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import events, on, work
@@ -16,7 +23,6 @@ from textual.worker import get_current_worker
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.filters import parse_filter
 from balance_tui.domain.records import CustomerSummary
-from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line
@@ -25,6 +31,12 @@ from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
+
+if TYPE_CHECKING:
+    from balance_tui.services.customers import CustomerPage
+
+#: What the table shows: (filter as typed, sort column, descending).
+View = tuple[str, str, bool]
 
 COLUMNS = (
     ("id", "Customer"),
@@ -50,15 +62,13 @@ SORT_KEYS = {
 LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 FILTER_DELAY = 0.15
 FILTER_KEYS = ("customer", "agent")
-#: Rows shown before the rest of a large book arrives, then the rest in chunks of this many.
+#: Rows read for the first screen and for each page the cursor or the scroll reaches.
 FIRST_ROWS = 200
+PAGE_ROWS = 200
+#: The next page is read when the cursor is this close to the last row shown.
+PREFETCH_ROWS = 50
+#: End reads the rest in chunks of this many (the screen answers keys between two).
 CHUNK_ROWS = 2_000
-#: Up to this many rows a sort reorders the table in place; beyond, it lays it out again.
-SORT_IN_PLACE_ROWS = 20_000
-#: Sorts the database answers (same order as in memory: ties by id in the same direction);
-#: while rows are still arriving, or beyond SORT_IN_PLACE_ROWS, these reload in order.
-DATABASE_SORTS = frozenset({"id", "balance"})
-TIER_RANK = {tier: rank for rank, tier in enumerate(VIP_TIERS)}
 
 
 def share(used: Decimal, limit: Decimal) -> Decimal:
@@ -123,23 +133,6 @@ def _cells(summary: CustomerSummary, name_room: int) -> dict[str, Text | str]:
     }
 
 
-def sort_value(summary: CustomerSummary, column: str) -> object:
-    c = summary.customer
-    if column == "usage":
-        return max(
-            share(summary.usage_24h, summary.daily_limit),
-            share(summary.usage_7d, summary.weekly_limit),
-        )
-    return {
-        "id": c.id,
-        "name": c.name.lower(),
-        "agent": c.agent_id,
-        "tier": TIER_RANK.get(c.vip_level, len(TIER_RANK)),
-        "balance": c.balance,
-        "alerts": summary.active_alerts,
-    }[column]
-
-
 class CustomersScreen(ServiceScreen):
     """The customers table with a filter that works as you type."""
 
@@ -191,6 +184,7 @@ class CustomersScreen(ServiceScreen):
 
     def __init__(self) -> None:
         super().__init__()
+        #: The rows shown, by id (the pages reached so far, in the table's order).
         self.summaries: dict[str, CustomerSummary] = {}
         self.sort_column = "id"
         self.descending = False
@@ -198,11 +192,18 @@ class CustomersScreen(ServiceScreen):
         self.keys: tuple[str, ...] = ()
         self.filter_text = ""
         self._filter_timer: Timer | None = None
-        #: Bumped by every fill and big sort: a chunked layout of an older one stops.
-        self._layout_generation = 0
-        #: Every row of the current filter is in; the rows came in the order shown.
-        self.complete = False
-        self.loaded_in_order = True
+        #: The view the rows shown belong to, where its next page starts, whether one may
+        #: follow, and how many customers it has in all.
+        self.shown: View = ("", "id", False)
+        self.after: Any = None
+        self.more = False
+        self.total: int | None = None
+        self._paging = False
+        #: A new filter or sort is on its way (from the first key typed in the filter).
+        self.rows_coming = False
+        #: Row keys (card, adjust, history) pressed meanwhile: they act on the rows it
+        #: brings, not on the rows it replaces.
+        self._waiting: list[Callable[[], None]] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -218,31 +219,26 @@ class CustomersScreen(ServiceScreen):
     def on_mount(self) -> None:
         self.table.show_sort(self.sort_column, self.descending)
         self._fit(self.app.size.width)
-        # The first rows are read right here, so the first frame has them; the rest come
-        # from a worker, between keys.
-        self.complete = False
+        # Scrolling (wheel, page down) near the bottom reads the next page, as the cursor does.
+        self.watch(self.table, "scroll_y", self._scrolled, init=False)
+        # The first rows are read right here, so the first frame has them.
         manager = self.services.manager
+        view = self.wanted()
         call_database_now(
             self.balance_app,
-            lambda: manager.list_customers("", limit=FIRST_ROWS, order_by="id"),
-            self._first_rows,
+            lambda: manager.customer_page("", limit=FIRST_ROWS, count=True),
+            lambda page: self.fill(page, view),
         )
-
-    def _first_rows(self, rows: list[CustomerSummary]) -> None:
-        self.fill(rows)
-        if len(rows) < FIRST_ROWS:
-            self.append_rows([], last=True)
-        else:
-            self.load(after_first=True)
 
     def on_resize(self, event: events.Resize) -> None:
         if (name_width(event.size.width), column_keys(event.size.width)) != (
             self.name_room,
             self.keys,
         ):
+            highlighted = self.highlighted_id()  # (laying out the columns clears the rows)
             self._fit(event.size.width)
-            if self.summaries:
-                self.fill(list(self.summaries.values()))
+            self._add_rows(list(self.summaries.values()))
+            self._move_to(highlighted)
 
     def _fit(self, width: int) -> None:
         """Columns and name room for this width; widths start again from what fits now."""
@@ -261,149 +257,176 @@ class CustomersScreen(ServiceScreen):
 
     # ------------------------------------------------------------------ loading
 
-    @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
-    def load(self, search: str | None = None, *, after_first: bool = False) -> None:
-        """The first rows at once, then the rest: the screen is usable before 10,000 rows are.
-        ``after_first``: the first rows are shown already (at start).
+    def wanted(self) -> View:
+        """The view the operator has asked for (what the rows shown should become)."""
+        return self.filter_box.value.strip(), self.sort_column, self.descending
+
+    def load(self, *, keep: int = 0) -> None:
+        """Read the first page of the view asked for (``keep``: at least that many rows,
+        so a refresh keeps what the operator has scrolled to).
 
         The filter is the one language of every screen: words match ids, names and agents;
         ``agent:`` narrows to one agent. Text that does not read yet ("agent:" half typed)
         shows nothing new until it does; Enter says what is wrong."""
-        manager = self.services.manager
-        asked = (search or "").strip()
+        view = self.wanted()
         try:
-            query = parse_filter(asked, keys=FILTER_KEYS)
+            query = parse_filter(view[0], keys=FILTER_KEYS)
         except BalanceError:
+            self._not_loaded()
             return
-        words, agent = query.customer, query.agent
+        if view != self.shown:
+            self.rows_coming = True
+        self._read_first_page(view, query.customer, query.agent, max(FIRST_ROWS, keep))
 
-        def current(
-            then: Callable[[list[CustomerSummary]], None],
-        ) -> Callable[[list[CustomerSummary]], None]:
-            """Hand rows on only while the filter still says what they were asked for."""
+    @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
+    def _read_first_page(self, view: View, words: str | None, agent: str | None, rows: int) -> None:
+        _, column, descending = view
+        manager = self.services.manager
+        self.query_in_thread(
+            lambda: manager.customer_page(
+                words,
+                agent_id=agent,
+                order_by=column,
+                descending=descending,
+                limit=rows,
+                count=True,
+            ),
+            lambda page: self.fill(page, view),
+            failed=self._not_loaded,
+        )
 
-            def checked(rows: list[CustomerSummary]) -> None:
-                if self.filter_box.value.strip() == asked:
-                    self.filter_text = asked
-                    then(rows)
+    def _not_loaded(self) -> None:
+        """The rows asked for will not come: keys waiting for them are typed keys again."""
+        self.rows_coming = False
+        if self._waiting:
+            self._waiting.clear()
+            self.balance_app.cancel_type_ahead()
 
-            return checked
+    def _scrolled(self) -> None:
+        table = self.table
+        if table.max_scroll_y and table.scroll_y >= table.max_scroll_y - PREFETCH_ROWS:
+            self.load_more()
 
-        # Sorted by id or balance, the database hands the rows over in that order: the top
-        # rows are right at once, however many follow.
-        order = self.sort_column if self.sort_column in DATABASE_SORTS else "id"
-        down = self.descending if order == self.sort_column else False
-        self.loaded_in_order = (order, down) == (self.sort_column, self.descending)
-        self.complete = False
-        if not after_first:
+    def load_more(self) -> None:
+        """The next page of the rows shown, unless one is on its way or none follows."""
+        if self.more and not self._paging and not self.rows_coming:
+            self._paging = True
+            self._next_page(self.shown, self.after, PAGE_ROWS)
+
+    @work(thread=True, exclusive=True, group="customers-page", exit_on_error=False)
+    def _next_page(self, view: View, after: Any, rows: int) -> None:
+        self.query_in_thread(
+            lambda: self._page_after(view, after, rows),
+            lambda page: self.append(page, view),
+            failed=self._page_failed,
+        )
+
+    def _page_after(self, view: View, after: Any, rows: int) -> CustomerPage:
+        asked, column, descending = view
+        query = parse_filter(asked, keys=FILTER_KEYS)  # it read when the view was shown
+        return self.services.manager.customer_page(
+            query.customer,
+            agent_id=query.agent,
+            order_by=column,
+            descending=descending,
+            after=after,
+            limit=rows,
+        )
+
+    def _page_failed(self) -> None:
+        """The next move or scroll tries again (a failed read must not stop paging)."""
+        self._paging = False
+
+    @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
+    def load_rest(self) -> None:
+        """Every row still below, a chunk at a time (End): between two chunks the screen
+        answers keys, and a new filter or sort stops this at the next chunk."""
+        view = self.shown
+        for _ in range(10_000):  # bounded: 20 million rows
+            if get_current_worker().is_cancelled or not self.more or view != self.shown:
+                break
             self.query_in_thread(
-                lambda: manager.list_customers(
-                    words, agent_id=agent, limit=FIRST_ROWS, order_by=order, descending=down
-                ),
-                current(self.fill),
+                lambda after=self.after: self._page_after(view, after, CHUNK_ROWS),  # type: ignore[misc]
+                lambda page: self.append(page, view),
             )
-        # The rest in chunks, each handed to the screen on its own: between two chunks the
-        # screen answers keys (100,000 customers never freeze it), and a newer filter
-        # cancels this load at the next chunk.
-        offset, got = FIRST_ROWS, [FIRST_ROWS]
+        self.app.call_from_thread(self._to_last_row, view)
 
-        def counted(rows: list[CustomerSummary]) -> None:
-            got[0] = len(rows)
-            self.append_rows(rows, last=len(rows) < CHUNK_ROWS)
+    def _to_last_row(self, view: View) -> None:
+        if view == self.shown:
+            self.table.action_last_row()
 
-        while got[0] and not get_current_worker().is_cancelled:
-            got[0] = 0
-            self.query_in_thread(
-                lambda start=offset: manager.list_customers(  # type: ignore[misc]
-                    words,
-                    agent_id=agent,
-                    limit=CHUNK_ROWS,
-                    offset=start,
-                    order_by=order,
-                    descending=down,
-                ),
-                current(counted),
-            )
-            if got[0] < CHUNK_ROWS:
-                return
-            offset += CHUNK_ROWS
+    def fill(self, page: CustomerPage, view: View) -> None:
+        """Show the first page of a view (a new filter or sort, or a refresh of this one)."""
+        if view != self.wanted():
+            return  # an older request finished after the operator asked for another
+        same_order = view[1:] == self.shown[1:]
+        highlighted = self.highlighted_id()
+        self.shown, self.filter_text, self.rows_coming = view, view[0], False
+        self.after, self.more, self.total = page.next_after, page.more, page.total
+        self._paging = False
+        self.summaries = {s.customer.id: s for s in page.summaries}
+        self._add_rows(page.summaries)
+        if same_order:  # the same rows, filtered or fresh: stay on the customer
+            self._move_to(highlighted)
+        else:  # a new order: from its top
+            self.table.move_cursor(row=0)
+            self.table.scroll_home(animate=False)
+        self._status()
+        waiting, self._waiting = self._waiting, []
+        for action in waiting:
+            action()
 
-    def append_rows(self, summaries: list[CustomerSummary], *, last: bool = True) -> None:
-        """Add a chunk of rows; the screen's sort is applied once the last chunk is in."""
-        fresh = [s for s in summaries if s.customer.id not in self.summaries]
-        self.summaries.update((s.customer.id, s) for s in fresh)
+    def append(self, page: CustomerPage, view: View) -> None:
+        """Add the next page below the rows shown. A customer already shown (it moved in
+        the order since its page was read) stays where it is, once."""
+        self._paging = False
+        if view != self.shown:
+            return
+        self.after, self.more = page.next_after, page.more
         table = self.table
         with self.app.batch_update():
-            for summary in fresh:
-                table.add_row(
-                    *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
-                )
-            if last and not self.loaded_in_order:
-                self._sort_rows()
-        self.complete = last
+            for summary in page.summaries:
+                key = summary.customer.id
+                if key not in self.summaries:
+                    self.summaries[key] = summary
+                    table.add_row(*row_cells(summary, self.name_room, self.keys), key=key)
         self._status()
 
-    def fill(self, summaries: list[CustomerSummary]) -> None:
-        self._layout_generation += 1
+    def _add_rows(self, summaries: list[CustomerSummary]) -> None:
         table = self.table
-        highlighted = self.highlighted_id()
-        self.summaries = {s.customer.id: s for s in summaries}
         with self.app.batch_update():
             table.clear()
             for summary in summaries:
                 table.add_row(
                     *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
                 )
-            self._sort_rows()
-        if highlighted in self.summaries:
-            table.move_cursor(row=table.get_row_index(highlighted))
-        self._status()
 
-    def _sort_rows(self) -> None:
-        """Reorder the rows in place (cells are not rebuilt: 10,000 rows sort in a blink).
-        A bigger table is laid out again in sorted order, a chunk at a time, so the screen
-        answers keys meanwhile and the top rows are right at once."""
-        summaries, column = self.summaries, self.sort_column
-
-        def by_value(customer_id: str) -> tuple[object, str]:
-            return sort_value(summaries[customer_id], column), customer_id
-
-        if len(summaries) <= SORT_IN_PLACE_ROWS:
-            self.table.sort("id", key=by_value, reverse=self.descending)
-            return
-        order = sorted(summaries, key=by_value, reverse=self.descending)
-        self._layout_generation += 1
-        self.table.clear()
-        self._lay_out(order, 0, self._layout_generation)
-
-    def _lay_out(self, order: list[str], start: int, generation: int) -> None:
-        if generation != self._layout_generation:
-            return  # a newer sort or load took over
-        table = self.table
-        with self.app.batch_update():
-            for customer_id in order[start : start + CHUNK_ROWS]:
-                summary = self.summaries.get(customer_id)
-                if summary is not None and customer_id not in table.rows:
-                    table.add_row(*row_cells(summary, self.name_room, self.keys), key=customer_id)
-        if start + CHUNK_ROWS < len(order):
-            self.set_timer(0.001, lambda: self._lay_out(order, start + CHUNK_ROWS, generation))
-        self._status()
+    def _move_to(self, customer_id: str | None) -> None:
+        if customer_id in self.summaries:
+            self.table.move_cursor(row=self.table.get_row_index(customer_id))
 
     def _status(self) -> None:
         row, rows = self.table.row_position()
         arrow = "▼" if self.descending else "▲"
         self.show_status(
             row=row,
-            rows=rows,
+            rows=max(rows, self.total or 0),
             filter=self.filter_text,
             sort=f"{self.sort_column} {arrow}",
             refreshed=self.refreshed_now(),
         )
 
     @on(DataTable.RowHighlighted, "#customers")
-    def _moved(self) -> None:
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
         row, rows = self.table.row_position()
-        self.show_status(row=row, rows=rows)
+        self.show_status(row=row, rows=max(rows, self.total or 0))
+        if event.cursor_row >= self.table.row_count - PREFETCH_ROWS:
+            self.load_more()
+
+    @on(BookTable.LastRow, "#customers")
+    def _to_the_end(self) -> None:
+        if self.more and not self.rows_coming:
+            self.load_rest()
 
     def highlighted_id(self) -> str | None:
         return self.table.highlighted_key()
@@ -411,7 +434,7 @@ class CustomersScreen(ServiceScreen):
     def on_data_changed(self, message: DataChanged) -> None:
         batch = message.batch
         if message.full_reload or batch is None:
-            self.load(self.filter_box.value)
+            self.load(keep=len(self.summaries))
             return
         touched = set(batch.customers)
         if batch.acknowledgements_changed:  # an ack lowers a count: refresh those with one
@@ -442,10 +465,11 @@ class CustomersScreen(ServiceScreen):
     # ------------------------------------------------------------------ filter
 
     @on(FilterBox.Changed, "#customer-filter")
-    def _filter_changed(self, event: FilterBox.Changed) -> None:
+    def _filter_changed(self) -> None:
         if self._filter_timer is not None:
             self._filter_timer.stop()
-        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self.load(event.value))
+        self.rows_coming = True
+        self._filter_timer = self.set_timer(FILTER_DELAY, self.load)
 
     @on(FilterBox.Submitted, "#customer-filter")
     def _filter_submitted(self, event: FilterBox.Submitted) -> None:
@@ -454,6 +478,9 @@ class CustomersScreen(ServiceScreen):
         except BalanceError as exc:
             self.notify(str(exc), severity="error", markup=False)
             return
+        if self._filter_timer is not None and self.wanted() != self.shown:
+            self._filter_timer.stop()  # Enter: no need to wait for the typing to pause
+            self.load()
         self.filter_box.remember(event.value)
         self.table.focus()
 
@@ -486,19 +513,11 @@ class CustomersScreen(ServiceScreen):
         self._apply_sort()
 
     def _apply_sort(self) -> None:
+        """The database orders: the first page of the new order replaces the rows shown."""
         table = self.table
         table.show_sort(self.sort_column, self.descending)
-        big = not self.complete or len(self.summaries) > SORT_IN_PLACE_ROWS
-        if big and self.sort_column in DATABASE_SORTS:
-            table.relabel()
-            self.load(self.filter_box.value)  # the database sorts; the top rows come first
-            self._status()
-            return
-        with self.app.batch_update():
-            table.relabel()
-            self._sort_rows()
-        table.move_cursor(row=0)
-        table.scroll_home(animate=False)
+        table.relabel()
+        self.load()
         self._status()
 
     @on(DataTable.HeaderSelected, "#customers")
@@ -518,20 +537,26 @@ class CustomersScreen(ServiceScreen):
             self.notify("No customer is highlighted.", severity="warning")
         return customer_id
 
-    def action_card(self) -> None:
+    def _on_highlighted_row(self, act: Callable[[str], None]) -> None:
+        """Act on the highlighted customer; while a new filter or sort is on its way, on
+        the one highlighted once its rows are shown ("B" then "a" adjusts the richest)."""
+        if self.rows_coming:
+            self._waiting.append(lambda: self._on_highlighted_row(act))
+            return
         customer_id = self._highlighted_or_say()
         if customer_id is not None:
-            self.balance_app.open_card(customer_id)
+            act(customer_id)
+
+    def action_card(self) -> None:
+        self._on_highlighted_row(self.balance_app.open_card)
 
     def action_history(self) -> None:
-        customer_id = self._highlighted_or_say()
-        if customer_id is not None:
-            self.balance_app.open_customer_history(customer_id)
+        self._on_highlighted_row(self.balance_app.open_customer_history)
 
     def action_adjust(self) -> None:
-        customer_id = self._highlighted_or_say()
-        if customer_id is not None:
-            self.balance_app.adjust(self.summaries[customer_id])
+        self._on_highlighted_row(
+            lambda customer_id: self.balance_app.adjust(self.summaries[customer_id])
+        )
 
     def action_new_customer(self) -> None:
         from balance_tui.tui.screens.new_customer import NewCustomerForm  # on first use
@@ -541,4 +566,4 @@ class CustomersScreen(ServiceScreen):
     def _created(self, customer_id: str | None) -> None:
         if customer_id is not None:
             self.notify(f"Customer {customer_id} created", markup=False)
-            self.load(self.filter_box.value)
+            self.load(keep=len(self.summaries))

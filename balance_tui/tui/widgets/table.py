@@ -39,6 +39,17 @@ class BookTable(DataTable[Any]):
         def control(self) -> BookTable:
             return self.table
 
+    class LastRow(Message):
+        """End or ``G``: the screen may have rows below the last one it shows."""
+
+        def __init__(self, table: BookTable) -> None:
+            super().__init__()
+            self.table = table
+
+        @property
+        def control(self) -> BookTable:
+            return self.table
+
     def __init__(self, *, go_to: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("cursor_type", "row")
         kwargs.setdefault("zebra_stripes", True)
@@ -72,6 +83,7 @@ class BookTable(DataTable[Any]):
     def action_last_row(self) -> None:
         if self.row_count:
             self.move_cursor(row=self.row_count - 1)
+        self.post_message(self.LastRow(self))
 
     # ------------------------------------------------------------------ columns
 
