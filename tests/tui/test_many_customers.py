@@ -1,7 +1,7 @@
 """Many customers: the screen holds the pages the operator has reached, not the book. The
-database filters and orders; the next page comes as the cursor nears the last row, End
-reads the rest; a filter typed meanwhile wins; a key pressed right behind a sort acts on
-the new order's row."""
+database filters and orders; the next page comes as the cursor nears the last row; End
+shows the last page and the pages above it come as the cursor climbs; a filter typed
+meanwhile wins; a key pressed right behind a sort acts on the new order's row."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ async def test_the_screen_holds_the_first_page_not_the_book(many) -> None:  # ty
         assert f"row 1 of {CUSTOMERS:,}" in shown(app, "StatusLine")
 
 
-async def test_moving_down_reads_the_next_pages_and_end_reads_the_rest(many) -> None:  # type: ignore[no-untyped-def]
+async def test_moving_down_reads_the_next_pages_in_order(many) -> None:  # type: ignore[no-untyped-def]
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -61,20 +61,53 @@ async def test_moving_down_reads_the_next_pages_and_end_reads_the_rest(many) -> 
         ids = _ids(app)
         assert FIRST < len(ids) < CUSTOMERS
         assert ids == [f"CUSTOMER_{i:05d}" for i in range(1, len(ids) + 1)]
-        await pilot.press("end")
-        await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
+        assert f"row {_cursor(app) + 1:,} of {CUSTOMERS:,}" in shown(app, "StatusLine")
+
+
+async def test_end_shows_the_last_page_and_the_pages_above_come_as_the_cursor_climbs(many) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(many, poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
-        assert _ids(app) == [f"CUSTOMER_{i:05d}" for i in range(1, CUSTOMERS + 1)]
-        assert _cursor(app) == CUSTOMERS - 1
+        await pilot.press("end")
+        await settle(pilot, app)
+        last = [f"CUSTOMER_{i:05d}" for i in range(CUSTOMERS - FIRST + 1, CUSTOMERS + 1)]
+        assert _ids(app) == last  # the last page, not every row up to it
+        assert _cursor(app) == FIRST - 1
         assert f"row {CUSTOMERS:,} of {CUSTOMERS:,}" in shown(app, "StatusLine")
 
+        for _ in range(8):  # up, past the first rows shown
+            await pilot.press("pageup")
+        await settle(pilot, app)
+        ids = _ids(app)
+        assert len(ids) > FIRST  # the page above arrived on top ...
+        assert ids == [f"CUSTOMER_{i:05d}" for i in range(CUSTOMERS - len(ids) + 1, CUSTOMERS + 1)]
+        table = app.screen.query_one("#customers", DataTable)
+        highlighted = str(table.get_row_at(_cursor(app))[0])
+        number = int(highlighted.removeprefix("CUSTOMER_"))  # ... and the cursor kept its row
+        assert f"row {number:,} of {CUSTOMERS:,}" in shown(app, "StatusLine")
+        assert table.scroll_y > 0  # the rows on screen stayed, the new page is above them
 
-async def test_a_filter_typed_while_the_rest_loads_is_not_overwritten(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(customers_screen, "CHUNK_ROWS", 300)  # many chunks to interrupt
+        await pilot.press("home")
+        await settle(pilot, app)
+        assert _ids(app) == [f"CUSTOMER_{i:05d}" for i in range(1, FIRST + 1)]
+        assert _cursor(app) == 0
+
+
+async def test_a_filter_typed_right_behind_end_wins(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    read_page = many.manager.customer_page
+    answered = threading.Event()
+
+    def end_answers_late(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if kwargs.get("descending"):  # the last page, read from the end
+            answered.wait(timeout=10)
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(many.manager, "customer_page", end_answers_late)
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("end", "slash", *"CUSTOMER_01", "enter")
+        answered.set()
         await settle(pilot, app)
         ids = _ids(app)
         assert ids == [f"CUSTOMER_{i:05d}" for i in range(1_000, 1_000 + FIRST)]
@@ -99,8 +132,8 @@ async def test_a_sort_shows_the_top_of_the_whole_book_at_once(
         assert _ids(app) == in_order[:FIRST]  # not the top of the rows that were shown
         assert _cursor(app) == 0
         await pilot.press("G")
-        await until(pilot, lambda: len(_ids(app)) == CUSTOMERS, tries=500)
-        assert _ids(app) == in_order
+        await settle(pilot, app)
+        assert _ids(app) == in_order[-FIRST:]
 
 
 async def test_a_key_pressed_right_behind_a_sort_acts_on_the_new_top_row(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -2,8 +2,9 @@
 
 The table holds the pages the operator has reached, not the book: the database filters and
 orders (every column), the first page comes at once, and the next one when the cursor or
-the scroll nears the last row shown; End reads the rest a chunk at a time. With 100,000
-customers the screen holds the 200 rows it shows until asked for more.
+the scroll nears the last row shown. End shows the last page of the order at once (the
+pages above it come as the cursor climbs), Home the first. With 100,000 customers the
+screen holds the 200 rows it shows until the operator moves through more.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header
-from textual.worker import get_current_worker
 
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.filters import parse_filter
@@ -65,10 +65,8 @@ FILTER_KEYS = ("customer", "agent")
 #: Rows read for the first screen and for each page the cursor or the scroll reaches.
 FIRST_ROWS = 200
 PAGE_ROWS = 200
-#: The next page is read when the cursor is this close to the last row shown.
+#: The next page is read when the cursor is this close to the last (or first) row shown.
 PREFETCH_ROWS = 50
-#: End reads the rest in chunks of this many (the screen answers keys between two).
-CHUNK_ROWS = 2_000
 
 
 def share(used: Decimal, limit: Decimal) -> Decimal:
@@ -198,7 +196,15 @@ class CustomersScreen(ServiceScreen):
         self.after: Any = None
         self.more = False
         self.total: int | None = None
+        #: After End: where the first row shown starts, whether rows are above it, and how
+        #: many rows of the order are above it.
+        self.before: Any = None
+        self.more_above = False
+        self.start = 0
         self._paging = False
+        #: Bumped when the rows shown are replaced (a new view, End, Home).
+        self._window = 0
+        self._laying_out = False
         #: A new filter or sort is on its way (from the first key typed in the filter).
         self.rows_coming = False
         #: Row keys (card, adjust, history) pressed meanwhile: they act on the rows it
@@ -302,73 +308,94 @@ class CustomersScreen(ServiceScreen):
             self._waiting.clear()
             self.balance_app.cancel_type_ahead()
 
-    def _scrolled(self) -> None:
+    def _scrolled(self, before: float, now: float) -> None:
+        """The operator scrolled (wheel, page keys) towards an end of the rows shown: the
+        page beyond it. (Laying the rows out again moves the scroll too: not a request.)"""
         table = self.table
-        if table.max_scroll_y and table.scroll_y >= table.max_scroll_y - PREFETCH_ROWS:
+        if self._laying_out:
+            return
+        if now > before and now >= table.max_scroll_y - PREFETCH_ROWS:
             self.load_more()
+        elif now < before and now <= PREFETCH_ROWS:
+            self.load_above()
 
     def load_more(self) -> None:
-        """The next page of the rows shown, unless one is on its way or none follows."""
+        """The next page below the rows shown, unless one is on its way or none follows."""
         if self.more and not self._paging and not self.rows_coming:
             self._paging = True
-            self._next_page(self.shown, self.after, PAGE_ROWS)
+            self._read_page(self.shown, self._window, self.after, below=True)
+
+    def load_above(self) -> None:
+        """The page above the rows shown (after End), unless one is on its way or none."""
+        if self.more_above and not self._paging and not self.rows_coming:
+            self._paging = True
+            self._read_page(self.shown, self._window, self.before, below=False)
 
     @work(thread=True, exclusive=True, group="customers-page", exit_on_error=False)
-    def _next_page(self, view: View, after: Any, rows: int) -> None:
+    def _read_page(self, view: View, window: int, mark: Any, below: bool) -> None:
+        def show(page: CustomerPage) -> None:
+            self._paging = False
+            if (view, window) == (self.shown, self._window):  # not replaced meanwhile
+                self.append(page) if below else self.prepend(page)
+
         self.query_in_thread(
-            lambda: self._page_after(view, after, rows),
-            lambda page: self.append(page, view),
+            lambda: self._page_after(view, mark, reverse=not below),
+            show,
             failed=self._page_failed,
         )
 
-    def _page_after(self, view: View, after: Any, rows: int) -> CustomerPage:
+    def _page_after(
+        self, view: View, after: Any, *, reverse: bool = False, count: bool = False
+    ) -> CustomerPage:
+        """The page after ``after`` in the view's order, or with ``reverse`` the page
+        before it (read in the opposite order: the nearest row first)."""
         asked, column, descending = view
         query = parse_filter(asked, keys=FILTER_KEYS)  # it read when the view was shown
         return self.services.manager.customer_page(
             query.customer,
             agent_id=query.agent,
             order_by=column,
-            descending=descending,
+            descending=descending != reverse,
             after=after,
-            limit=rows,
+            limit=PAGE_ROWS,
+            count=count,
         )
 
     def _page_failed(self) -> None:
         """The next move or scroll tries again (a failed read must not stop paging)."""
         self._paging = False
 
-    @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
-    def load_rest(self) -> None:
-        """Every row still below, a chunk at a time (End): between two chunks the screen
-        answers keys, and a new filter or sort stops this at the next chunk."""
-        view = self.shown
-        for _ in range(10_000):  # bounded: 20 million rows
-            if get_current_worker().is_cancelled or not self.more or view != self.shown:
-                break
-            self.query_in_thread(
-                lambda after=self.after: self._page_after(view, after, CHUNK_ROWS),  # type: ignore[misc]
-                lambda page: self.append(page, view),
-            )
-        self.app.call_from_thread(self._to_last_row, view)
+    @on(BookTable.Jumped, "#customers")
+    def _jumped(self, event: BookTable.Jumped) -> None:
+        if self.rows_coming:
+            return
+        if event.to_end and self.more:
+            self._read_last_page(self.shown)
+        elif not event.to_end and self.more_above:
+            self.load()  # the first page again, from the top
 
-    def _to_last_row(self, view: View) -> None:
-        if view == self.shown:
-            self.table.action_last_row()
+    @work(thread=True, exclusive=True, group="customers-load", exit_on_error=False)
+    def _read_last_page(self, view: View) -> None:
+        self.query_in_thread(
+            lambda: self._page_after(view, None, reverse=True, count=True),
+            lambda page: self.show_last(page, view),
+        )
 
     def fill(self, page: CustomerPage, view: View) -> None:
         """Show the first page of a view (a new filter or sort, or a refresh of this one)."""
         if view != self.wanted():
             return  # an older request finished after the operator asked for another
-        same_order = view[1:] == self.shown[1:]
+        same_order = view[1:] == self.shown[1:] and not self.start
         highlighted = self.highlighted_id()
         self.shown, self.filter_text, self.rows_coming = view, view[0], False
         self.after, self.more, self.total = page.next_after, page.more, page.total
-        self._paging = False
+        self.before, self.more_above, self.start = None, False, 0
+        self._new_window()
         self.summaries = {s.customer.id: s for s in page.summaries}
         self._add_rows(page.summaries)
         if same_order:  # the same rows, filtered or fresh: stay on the customer
             self._move_to(highlighted)
-        else:  # a new order: from its top
+        else:  # a new order, or back to its top: from the first row
             self.table.move_cursor(row=0)
             self.table.scroll_home(animate=False)
         self._status()
@@ -376,12 +403,29 @@ class CustomersScreen(ServiceScreen):
         for action in waiting:
             action()
 
-    def append(self, page: CustomerPage, view: View) -> None:
+    def show_last(self, page: CustomerPage, view: View) -> None:
+        """Show the last page of the order (End), its last row highlighted."""
+        if view != self.shown or self.rows_coming:
+            return
+        rows = page.summaries[::-1]
+        self.summaries = {s.customer.id: s for s in rows}
+        self._add_rows(rows)
+        self.before, self.more_above = page.next_after, page.more
+        self.more = False
+        self._new_window()
+        self.total = page.total
+        self.start = (page.total or len(rows)) - len(rows)
+        self.table.action_last_row()
+        self._status()
+
+    def _new_window(self) -> None:
+        """The rows shown were replaced: a page read for the old ones is not added."""
+        self._window += 1
+        self._paging = False
+
+    def append(self, page: CustomerPage) -> None:
         """Add the next page below the rows shown. A customer already shown (it moved in
         the order since its page was read) stays where it is, once."""
-        self._paging = False
-        if view != self.shown:
-            return
         self.after, self.more = page.next_after, page.more
         table = self.table
         with self.app.batch_update():
@@ -392,41 +436,74 @@ class CustomersScreen(ServiceScreen):
                     table.add_row(*row_cells(summary, self.name_room, self.keys), key=key)
         self._status()
 
+    def prepend(self, page: CustomerPage) -> None:
+        """Add the page above the rows shown (read nearest first); the rows on screen stay
+        where they are on screen, the cursor on its customer."""
+        self.before, self.more_above = page.next_after, page.more
+        above = [s for s in page.summaries[::-1] if s.customer.id not in self.summaries]
+        if not above:
+            return
+        table = self.table
+        highlighted, scrolled = self.highlighted_id(), table.scroll_y
+        self.summaries = {s.customer.id: s for s in [*above, *self.summaries.values()]}
+        self.start = max(0, self.start - len(above))
+        self._add_rows(list(self.summaries.values()))
+        self._move_to(highlighted, scroll=False)
+        # once the table has measured its new rows (a scroll now would stop at the old end),
+        # unless they have been replaced by then (Home, a new sort)
+        window = self._window
+
+        def keep_in_place() -> None:
+            if window == self._window:
+                table.scroll_to(y=scrolled + len(above), animate=False)
+
+        self.call_after_refresh(keep_in_place)
+        self._status()
+
     def _add_rows(self, summaries: list[CustomerSummary]) -> None:
         table = self.table
-        with self.app.batch_update():
-            table.clear()
-            for summary in summaries:
-                table.add_row(
-                    *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
-                )
+        self._laying_out = True
+        try:
+            with self.app.batch_update():
+                table.clear()
+                for summary in summaries:
+                    table.add_row(
+                        *row_cells(summary, self.name_room, self.keys), key=summary.customer.id
+                    )
+        finally:
+            self._laying_out = False
 
-    def _move_to(self, customer_id: str | None) -> None:
+    def _move_to(self, customer_id: str | None, *, scroll: bool = True) -> None:
         if customer_id in self.summaries:
-            self.table.move_cursor(row=self.table.get_row_index(customer_id))
+            self.table.move_cursor(row=self.table.get_row_index(customer_id), scroll=scroll)
+
+    def _position(self) -> tuple[int, int]:
+        """(the cursor's row in the whole order, counted from 1; rows in the order)."""
+        row, rows = self.table.row_position()
+        if not rows:
+            return 0, 0
+        return self.start + row, max(self.start + rows, self.total or 0)
 
     def _status(self) -> None:
-        row, rows = self.table.row_position()
+        row, rows = self._position()
         arrow = "▼" if self.descending else "▲"
         self.show_status(
             row=row,
-            rows=max(rows, self.total or 0),
+            rows=rows,
             filter=self.filter_text,
             sort=f"{self.sort_column} {arrow}",
             refreshed=self.refreshed_now(),
         )
 
     @on(DataTable.RowHighlighted, "#customers")
-    def _moved(self, event: DataTable.RowHighlighted) -> None:
-        row, rows = self.table.row_position()
-        self.show_status(row=row, rows=max(rows, self.total or 0))
-        if event.cursor_row >= self.table.row_count - PREFETCH_ROWS:
+    def _moved(self) -> None:
+        row, rows = self._position()
+        self.show_status(row=row, rows=rows)
+        table = self.table  # where the cursor is now (the message may be older)
+        if table.cursor_row >= table.row_count - PREFETCH_ROWS:
             self.load_more()
-
-    @on(BookTable.LastRow, "#customers")
-    def _to_the_end(self) -> None:
-        if self.more and not self.rows_coming:
-            self.load_rest()
+        elif table.cursor_row < PREFETCH_ROWS:
+            self.load_above()
 
     def highlighted_id(self) -> str | None:
         return self.table.highlighted_key()
@@ -434,7 +511,10 @@ class CustomersScreen(ServiceScreen):
     def on_data_changed(self, message: DataChanged) -> None:
         batch = message.batch
         if message.full_reload or batch is None:
-            self.load(keep=len(self.summaries))
+            if self.start:  # a window below the top: its rows read again, where they are
+                self.refresh_rows(list(self.summaries))
+            else:
+                self.load(keep=len(self.summaries))
             return
         touched = set(batch.customers)
         if batch.acknowledgements_changed:  # an ack lowers a count: refresh those with one

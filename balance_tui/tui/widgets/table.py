@@ -39,12 +39,14 @@ class BookTable(DataTable[Any]):
         def control(self) -> BookTable:
             return self.table
 
-    class LastRow(Message):
-        """End or ``G``: the screen may have rows below the last one it shows."""
+    class Jumped(Message):
+        """Home/``gg`` or End/``G``: a screen that shows part of its rows may go to the
+        first or the last row of them all."""
 
-        def __init__(self, table: BookTable) -> None:
+        def __init__(self, table: BookTable, to_end: bool) -> None:
             super().__init__()
             self.table = table
+            self.to_end = to_end
 
         @property
         def control(self) -> BookTable:
@@ -79,11 +81,12 @@ class BookTable(DataTable[Any]):
     def action_first_row(self) -> None:
         if self.row_count:
             self.move_cursor(row=0)
+        self.post_message(self.Jumped(self, to_end=False))
 
     def action_last_row(self) -> None:
         if self.row_count:
             self.move_cursor(row=self.row_count - 1)
-        self.post_message(self.LastRow(self))
+        self.post_message(self.Jumped(self, to_end=True))
 
     # ------------------------------------------------------------------ columns
 
