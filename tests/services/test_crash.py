@@ -29,7 +29,9 @@ WRITER = textwrap.dedent("""
 
 
 def _event_count(services) -> int:  # type: ignore[no-untyped-def]
-    return services.audit.latest_event_id()
+    # Counted, not the latest id: on PostgreSQL the change a kill interrupts has taken its id
+    # from the sequence, and a sequence never gives it back (ids have gaps, the count not).
+    return services.audit.count_events()
 
 
 @pytest.mark.slow
