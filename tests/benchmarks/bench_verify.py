@@ -17,7 +17,7 @@ import textwrap
 import time
 
 from balance_tui.store import connect, initialize_balance_tables
-from tests.benchmarks.common import BIG_DB, big_services
+from tests.benchmarks.common import BIG_DB, PEAK_MB, big_services
 
 PG_URL = os.environ.get("BALANCE_TUI_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -43,7 +43,7 @@ WRITER = textwrap.dedent("""
         i += 1
 """)
 
-VERIFY = textwrap.dedent("""
+VERIFY = PEAK_MB + textwrap.dedent("""
     import resource, sys, time
     from balance_tui.config import Settings
     from balance_tui.services import build_services
@@ -52,8 +52,7 @@ VERIFY = textwrap.dedent("""
     start = time.perf_counter()
     report = services.verifier.verify()
     took = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{report.events_checked} {int(report.ok)} {took:.2f} {peak:.1f}")
+    print(f"{report.events_checked} {int(report.ok)} {took:.2f} {peak_mb():.1f}")
 """)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import statistics
+import textwrap
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,20 @@ from balance_tui.services.demo import generate_demo
 from balance_tui.store import connect, initialize_balance_tables
 
 BIG_DB = Path(os.environ.get("BALANCE_BENCH_DB", "/tmp/balance-bench-1m.db"))
+
+#: This process's own peak memory. Not ``ru_maxrss``: Linux keeps it across exec, so a child
+#: started by a big parent (a benchmark holding a book's figures) reports the parent's peak.
+PEAK_MB = textwrap.dedent("""
+    def peak_mb():
+        try:
+            with open("/proc/self/status") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+""")
 
 
 def big_services(path: Path = BIG_DB, events: int = 1_000_000) -> Services:
