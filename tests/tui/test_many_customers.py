@@ -158,3 +158,39 @@ async def test_a_key_pressed_right_behind_a_sort_acts_on_the_new_top_row(many, m
         await until(pilot, lambda: isinstance(app.screen, CustomerCard))
         await settle(pilot, app)
         assert app.screen.customer_id == richest.customer.id
+
+
+async def test_a_customer_another_terminal_moves_down_is_shown_once(many, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Richest first, the first page shown; then another terminal's withdrawal moves a
+    customer of that page down into the next one. Paging down reads it again: the table keeps
+    it once, where it was (a second row with the same key would stop the app), and skips
+    none of the others."""
+    in_order = [
+        s.customer
+        for s in many.manager.list_customers(order_by="balance", descending=True, limit=400)
+    ]
+    moved, below = in_order[FIRST - 5], in_order[FIRST + 30]
+    app = create_app(many, poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("B")
+        await settle(pilot, app)
+        assert _ids(app) == [c.id for c in in_order[:FIRST]]
+
+        other = build_services(connect(str(tmp_path / "many.db")), Settings(), operator="other")
+        try:
+            amount = moved.balance - below.balance + 1
+            result = other.manager.update_balance(
+                moved.id, None, str(-amount), "withdrawal", "moves it down", "other"
+            )
+            assert result.success, result
+        finally:
+            other.db.close()
+
+        for _ in range(12):  # down, past the first page
+            await pilot.press("pagedown")
+        await settle(pilot, app)
+        ids = _ids(app)
+        assert len(ids) == len(set(ids)) > FIRST
+        assert ids.count(moved.id) == 1 and ids.index(moved.id) == FIRST - 5
+        assert {c.id for c in in_order[: len(ids)]} <= set(ids) | {moved.id}
