@@ -9,6 +9,7 @@ import dataclasses
 import threading
 
 import pytest
+from textual import events
 from textual.widgets import DataTable
 
 from balance_tui.config import Settings
@@ -62,6 +63,19 @@ async def test_moving_down_reads_the_next_pages_in_order(many) -> None:  # type:
         assert FIRST < len(ids) < CUSTOMERS
         assert ids == [f"CUSTOMER_{i:05d}" for i in range(1, len(ids) + 1)]
         assert f"row {_cursor(app) + 1:,} of {CUSTOMERS:,}" in shown(app, "StatusLine")
+
+
+async def test_the_mouse_wheel_near_the_last_row_reads_the_next_page(many) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(many, poll_seconds=60)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one("#customers", DataTable)
+        for _ in range(80):  # the wheel, over the table: the view moves, the cursor stays
+            table.post_message(events.MouseScrollDown(table, 5, 5, 0, 1, 0, False, False, False))
+        await settle(pilot, app)
+        ids = _ids(app)
+        assert len(ids) > FIRST and _cursor(app) == 0
+        assert ids == [f"CUSTOMER_{i:05d}" for i in range(1, len(ids) + 1)]
 
 
 async def test_end_shows_the_last_page_and_the_pages_above_come_as_the_cursor_climbs(many) -> None:  # type: ignore[no-untyped-def]
