@@ -25,6 +25,7 @@ from balance_tui.domain.changes import CHANGE_TYPES, REQUESTABLE_TYPES
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import Services, open_services
+from balance_tui.services.customers import CUSTOMER_ORDERS
 
 Command = Callable[[Services, argparse.Namespace], int]
 
@@ -138,6 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("search", nargs="?", default=None, help="part of an id, name or agent")
     p.add_argument("--agent", default=None)
     p.add_argument("--limit", type=_bounded_int(1, 1_000_000, "--limit"), default=100)
+    p.add_argument(
+        "--sort",
+        choices=CUSTOMER_ORDERS,
+        default="id",
+        help="order (balance, usage and alerts: largest first, as on the screen)",
+    )
+    p.add_argument("--reverse", action="store_true", help="turn the order round")
 
     p = command("new-customer", "create a customer", balances.new_customer, reading=True)
     p.add_argument("customer")

@@ -204,6 +204,25 @@ def test_reverse_history_analytics_and_customers(db_path, capsys) -> None:
     assert "C1" in out and "Ada" in out
 
 
+def test_customers_sorted_by_any_column(db_path, capsys) -> None:
+    for code, name, amount in (("C2", "bea", "900"), ("C3", "Cy", "50")):
+        run(capsys, "--db", db_path, "new-customer", code, "A1", "--name", name)
+        run(capsys, "--db", db_path, "update", code, amount, "--type", "deposit", "--reason", "in")
+
+    def ids(*argv: str) -> list[str]:
+        code, out, err = run(capsys, "--db", db_path, "customers", "--json", *argv)
+        assert code == 0 and err == ""
+        return [row["customer"]["id"] for row in json.loads(out)]
+
+    assert ids() == ["C1", "C2", "C3"]
+    assert ids("--sort", "balance") == ["C2", "C3", "C1"]  # richest first, as on the screen
+    assert ids("--sort", "balance", "--reverse") == ["C1", "C3", "C2"]
+    assert ids("--sort", "name") == ["C1", "C2", "C3"]  # Ada, bea, Cy: case does not count
+    assert ids("--sort", "tier", "--limit", "1") == ["C2"]  # bronze ranks before gold
+    code, _, err = run(capsys, "--db", db_path, "customers", "--sort", "richest")
+    assert code == 2 and err.count("\n") == 1 and "--sort" in err
+
+
 def test_export_and_import(tmp_path, db_path, capsys) -> None:
     run(capsys, "--db", db_path, "update", "C1", "5", "--type", "deposit", "--reason", "in")
     out_file = tmp_path / "history.csv"

@@ -22,6 +22,7 @@ from balance_tui.domain.errors import InvalidAmountError
 from balance_tui.domain.money import cents_to_decimal, typed_currency
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services.bundle import Services
+from balance_tui.services.customers import LARGEST_FIRST
 
 
 def typed_amount(text: str, change_type: ChangeType) -> int:
@@ -146,7 +147,13 @@ def report(services: Services, args: argparse.Namespace) -> int:
 def customers(services: Services, args: argparse.Namespace) -> int:
     if args.limit <= 0:
         raise UsageError("--limit must be a positive number.")
-    rows = services.manager.list_customers(args.search, agent_id=args.agent, limit=args.limit)
+    rows = services.manager.list_customers(
+        args.search,
+        agent_id=args.agent,
+        limit=args.limit,
+        order_by=args.sort,
+        descending=(args.sort in LARGEST_FIRST) != args.reverse,
+    )
     if args.json:
         print_json(rows)
         return 0

@@ -20,6 +20,9 @@ from balance_tui.services.clock import DAY_US, WEEK_US, from_us
 from balance_tui.store import customers as customer_store
 from balance_tui.store.customers import CUSTOMER_ORDERS, CustomerOrder, PageMark
 
+#: Orders whose natural direction puts the largest first (what an operator looks for).
+LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
+
 #: Up to this many customers, usage is asked for by code; beyond, for everyone at once.
 FEW_CUSTOMERS = 5_000
 

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Header
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.filters import parse_filter
 from balance_tui.domain.records import CustomerSummary
+from balance_tui.services.customers import LARGEST_FIRST
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line
@@ -58,8 +59,6 @@ SORT_KEYS = {
     "U": "usage",
     "L": "alerts",
 }
-#: Columns whose first sort puts the largest first (what an operator looks for).
-LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 FILTER_DELAY = 0.15
 FILTER_KEYS = ("customer", "agent")
 #: Rows read for the first screen and for each page the cursor or the scroll reaches.
