@@ -135,7 +135,11 @@ class CustomerDirectory(ServiceBase):
         order = self.customer_order(order_by, descending)
         with self.read_snapshot():
             found = customer_store.list_customers(self.db, search, agent_id, limit, 0, order, after)
-            total = customer_store.count_matching(self.db, search, agent_id) if count else None
+            total = None
+            if count and after is None and len(found) < limit:
+                total = len(found)  # the whole list is this page: nothing more to count
+            elif count:
+                total = customer_store.count_matching(self.db, search, agent_id)
             summaries = self.summarise([customer for customer, _ in found])
         return CustomerPage(
             summaries=summaries,

@@ -77,6 +77,8 @@ def test_a_page_says_how_many_the_filter_matches(services) -> None:
     matching = services.manager.list_customers("CUSTOMER_00")
     assert first.total == len(matching) and first.more
     assert [s.customer.id for s in first.summaries] == [s.customer.id for s in matching[:5]]
+    whole = services.manager.customer_page("CUSTOMER_00", limit=1_000, count=True)
+    assert whole.total == len(matching) and not whole.more  # one page holds them all
     assert services.manager.customer_page(limit=5).total is None  # only when asked
     nobody = services.manager.customer_page("no such customer", count=True)
     assert (nobody.summaries, nobody.more, nobody.total) == ([], False, 0)
