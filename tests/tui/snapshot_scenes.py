@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from balance_tui.config import Settings
 from balance_tui.services import build_services
@@ -28,6 +29,11 @@ def keys(*pressed: str, ready: Callable[[App[object]], bool] | None = None) -> S
         if ready is not None:
             await until(pilot, lambda: ready(pilot.app))
         await settle(pilot, pilot.app)
+        # A text box's cursor blinks every half second: on a busy machine the picture was
+        # sometimes taken with it off. Held on, it is the same at whatever moment.
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
+        await pilot.pause()
 
     return run
 
