@@ -39,6 +39,21 @@ def _ids(app) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(row.key.value) for row in table.ordered_rows]  # as displayed
 
 
+def _held(many: Services, monkeypatch, which) -> threading.Event:  # type: ignore[no-untyped-def]
+    """Page reads that ``which`` picks (by their keyword arguments) wait until the returned
+    event is set: a slow database answer, at a moment the test chooses."""
+    answered = threading.Event()
+    read_page = many.manager.customer_page
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if which(kwargs):
+            answered.wait(timeout=10)
+        return read_page(*args, **kwargs)
+
+    monkeypatch.setattr(many.manager, "customer_page", held)
+    return answered
+
+
 def _cursor(app) -> int:  # type: ignore[no-untyped-def]
     return app.screen.query_one("#customers", DataTable).cursor_row
 
@@ -108,15 +123,7 @@ async def test_end_shows_the_last_page_and_the_pages_above_come_as_the_cursor_cl
 
 
 async def test_a_filter_typed_right_behind_end_wins(many, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    read_page = many.manager.customer_page
-    answered = threading.Event()
-
-    def end_answers_late(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if kwargs.get("descending"):  # the last page, read from the end
-            answered.wait(timeout=10)
-        return read_page(*args, **kwargs)
-
-    monkeypatch.setattr(many.manager, "customer_page", end_answers_late)
+    answered = _held(many, monkeypatch, lambda asked: asked.get("descending"))  # End's read
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -154,15 +161,7 @@ async def test_a_key_pressed_right_behind_a_sort_acts_on_the_new_top_row(many, m
     """ "B" then "i" before the richest customers have come back from the database: the
     card is the richest customer's, not the one highlighted in the old order."""
     richest = many.manager.list_customers(order_by="balance", descending=True, limit=1)[0]
-    answered = threading.Event()
-    read_page = many.manager.customer_page
-
-    def held_until_the_key_is_in(*args, **kwargs):  # type: ignore[no-untyped-def]
-        if kwargs.get("order_by") == "balance":
-            answered.wait(timeout=10)
-        return read_page(*args, **kwargs)
-
-    monkeypatch.setattr(many.manager, "customer_page", held_until_the_key_is_in)
+    answered = _held(many, monkeypatch, lambda asked: asked.get("order_by") == "balance")
     app = create_app(many, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
