@@ -16,6 +16,7 @@ BENCHMARKS = (
     "bench_rollups",
     "bench_scale",
     "bench_app",
+    "bench_keys_line",
     "bench_realtime",
     "bench_verify",
     "bench_history_keys",

@@ -12,7 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from balance_tui.domain.alerts import ALERT_TYPES, SEVERITY
 from balance_tui.domain.errors import BalanceError
@@ -25,6 +25,7 @@ from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
 
@@ -202,7 +203,7 @@ class AlertsScreen(ServiceScreen):
         yield BookTable(id="alerts")
         yield Static(id="alert-detail", classes="detail")
         yield StatusLine()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     @property
     def table(self) -> BookTable:

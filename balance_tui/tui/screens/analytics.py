@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Header, Input, Select, Static
 
 from balance_tui.domain.analytics import PERIODS
 from balance_tui.domain.errors import BalanceError, InvalidInputError
@@ -27,6 +27,7 @@ from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.chart import BalanceChart
 from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 
 TREND_STYLE = {"up": "green", "down": "red", "stable": "cyan"}
@@ -204,7 +205,7 @@ class AnalyticsScreen(ServiceScreen):
             yield Static(id="chart-label")
             yield Static("\n".join(EXPLANATIONS), id="explain")
         yield StatusLine()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_resize(self) -> None:
         # Side by side when both fit, one under the other when not: money is never cut.

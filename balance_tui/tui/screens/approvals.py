@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
@@ -24,6 +24,7 @@ from balance_tui.tui.safe_text import literal, one_line, visible
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.banner import AlertBanner
+from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
 
@@ -149,7 +150,7 @@ class ApprovalsScreen(ServiceScreen):
         yield BookTable(id="approvals")
         yield Static(id="approval-detail", classes="detail")
         yield StatusLine()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     @property
     def table(self) -> BookTable:

@@ -9,7 +9,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from balance_tui.domain.records import BalanceReport, CustomerSummary
 from balance_tui.tui.messages import DataChanged
@@ -19,6 +19,7 @@ from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.customers import share
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.chart import BalanceChart
+from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 
 #: The width from which the chart sits beside the figures.
@@ -150,7 +151,7 @@ class CustomerCard(ServiceScreen):
             yield Static(id="card-alerts")
             yield Static(id="card-events")
         yield StatusLine()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_resize(self) -> None:
         # The chart beside the figures when both fit, under them when not.

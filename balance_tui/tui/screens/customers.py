@@ -18,7 +18,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header
+from textual.widgets import DataTable, Header
 
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.filters import parse_filter
@@ -30,6 +30,7 @@ from balance_tui.tui.safe_text import literal, one_line
 from balance_tui.tui.screens.base import ServiceScreen, call_database_now
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
 
@@ -219,7 +220,7 @@ class CustomersScreen(ServiceScreen):
         )
         yield BookTable(id="customers")
         yield StatusLine()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.table.show_sort(self.sort_column, self.descending)

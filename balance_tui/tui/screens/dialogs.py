@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from balance_tui.domain.errors import BalanceError, InvalidInputError
 from balance_tui.domain.inputs import check_id
 from balance_tui.domain.records import ChangePreview
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
+from balance_tui.tui.widgets.key_bar import KeyBar
 
 DIALOG_CSS = """
 {name} {{ align: center middle; }}
@@ -29,9 +30,9 @@ DIALOG_CSS = """
 """
 
 
-def dialog_footer() -> Footer:
-    """A dialog's own footer, over the screen's: only the keys that work in the dialog."""
-    return Footer(compact=True, show_command_palette=False)
+def dialog_footer() -> KeyBar:
+    """A dialog's own keys line, over the screen's: only the keys that work in the dialog."""
+    return KeyBar()
 
 
 @dataclass(frozen=True)

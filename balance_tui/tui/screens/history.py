@@ -11,7 +11,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import BalanceError
@@ -26,6 +26,7 @@ from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import GoToDialog, GoToPlace, ReverseDialog
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
 
@@ -183,7 +184,7 @@ class HistoryScreen(ServiceScreen):
             yield BookTable(id="events", go_to=True)
         yield Static(id="event-detail", classes="detail")
         yield StatusLine()
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeyBar()
 
     @property
     def table(self) -> BookTable:
