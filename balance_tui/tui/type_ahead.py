@@ -55,6 +55,11 @@ class TypeAhead:
 
         def replay() -> None:
             screen.set_focus(first)
+            # Played once ``first`` has handled its Focus: an Input selects its text as it
+            # takes the focus, and the next key typed would replace what was played before.
+            first.call_later(play)
+
+        def play() -> None:
             self.ready = True
             KEY_TRACE.debug(
                 "replaying %d held into %s (focused: %s)",

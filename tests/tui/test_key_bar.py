@@ -7,6 +7,8 @@ from __future__ import annotations
 from textual import events
 
 from balance_tui.tui.screens.adjust import AdjustForm
+from balance_tui.tui.type_ahead import post_key
+from balance_tui.tui.widgets.filter_box import FilterBox
 from balance_tui.tui.widgets.key_bar import KeyBar, KeyItem
 from tests.tui.conftest import SIZE, settle, until
 
@@ -88,3 +90,15 @@ async def test_the_wheel_pans_a_line_wider_than_the_terminal(app) -> None:  # ty
         await pilot.pause()
         assert bar.panned == 0
 
+
+async def test_keys_typed_right_behind_the_slash_are_kept_when_more_follow(app) -> None:  # type: ignore[no-untyped-def]
+    """Found by the tmux test with the faster keys line: the keys held while the filter box
+    opened were played into it before it had taken the focus; taking it, the box selected
+    them all, and the next key typed replaced them ("CUSTOMER_1" became "OMER_1")."""
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for key, character in [("slash", "/"), ("C", "C"), ("U", "U")]:  # one burst
+            post_key(app, key, character)
+        await until(pilot, lambda: app.screen.query_one(FilterBox).value == "CU")
+        await pilot.press("S", "T")
+        assert app.screen.query_one(FilterBox).value == "CUST"
