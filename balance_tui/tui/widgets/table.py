@@ -8,15 +8,16 @@ column that was wide at 160 columns does not stay wide at 80.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey
+from textual.widgets.data_table import ColumnKey, RowKey
 
 
 class BookTable(DataTable[Any]):
@@ -131,7 +132,58 @@ class BookTable(DataTable[Any]):
         count = self.row_count
         return (self.cursor_row + 1 if count else 0), count
 
+    # ------------------------------------------------------------------ measuring
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """Widen the columns for new rows, as DataTable does, measuring plain cells here.
+
+        DataTable measures every cell of every new row through Rich (console options, a
+        markup parse of each string) before the first frame: for the customers screen's
+        first 200 rows of seven columns that was a third of the start-up. A one-line
+        ``Text``, or a string with nothing Rich would read as markup or an emoji code, is
+        as wide as its characters' cells; any other cell, a row label or an auto-height
+        row, and the rows go to DataTable's own measuring. Textual is pinned (this is a
+        DataTable hook); ``test_table`` checks the widths against DataTable's.
+        """
+        rows = list(new_rows)
+        widths = self._plain_widths(rows)
+        if widths is None:
+            super()._update_dimensions(rows)
+            return
+        for column, width in zip(self.ordered_columns, widths, strict=False):
+            column.content_width = max(column.content_width, width)
+        super()._update_dimensions(())  # the scrollable size, from the widths now known
+
+    def _plain_widths(self, row_keys: list[RowKey]) -> list[int] | None:
+        """The widest cell of each column among these rows; None if one is not plain."""
+        widths = [0] * len(self.columns)
+        for row_key in row_keys:
+            row = self.rows.get(row_key)
+            if row is None:  # removed before the table measured it
+                continue
+            if row.label is not None or row.auto_height:
+                return None
+            for index, cell in enumerate(self.get_row(row_key)):
+                width = _plain_width(cell)
+                if width is None:
+                    return None
+                widths[index] = max(widths[index], width)
+        return widths
+
     def highlighted_key(self) -> str | None:
         if not self.row_count:
             return None
         return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
+
+#: Characters that can make Rich read a string as more than its text: markup, an emoji code.
+_NOT_PLAIN = frozenset("[:\n\t\r")
+
+
+def _plain_width(cell: object) -> int | None:
+    """The cells ``cell`` takes in a one-line table cell, or None when Rich must measure it."""
+    if isinstance(cell, Text):
+        return None if "\n" in cell.plain else cell.cell_len
+    if isinstance(cell, str):
+        return None if _NOT_PLAIN.intersection(cell) else cell_len(cell)
+    return None
