@@ -2,9 +2,10 @@
 
 Each figure comes from a fresh process. Start time is measured against a minimal Textual app
 (Header, a DataTable with as many rows as our first screen shows, Footer) timed to the same
-event, five fresh processes each, alternating: headless (Pilot: the table has its rows), and
-in a real terminal (tmux 160x45, from launching the command to the first row on screen; ours
-is the ``balance-tui`` command as an operator runs it).
+event, nine fresh processes each, alternating (the speed of the hosts these figures come
+from wanders by a quarter from one second to the next): headless (Pilot: the table has its
+rows), and in a real terminal (tmux 160x45, from launching the command to the first row on
+screen; ours is the ``balance-tui`` command as an operator runs it).
 With BALANCE_BENCH_10M naming the 10^7-event demo book (``demo --customers 100000 --days
 365 --events 10000000``), also its peak memory and first rows against a book of the same
 shape with 10^5 events.
@@ -43,6 +44,8 @@ from tests.tui.tmux import Terminal
 SMALL_DB = Path("/tmp/balance-bench-1k.db")
 #: 100,000 customers and 10^5 events: what the 10^7-event demo book is compared with.
 HUNDRED_K_EVENTS = Path("/tmp/balance-bench-100kc-100k.db")
+#: Fresh processes per side for each start-up figure.
+SAMPLES = 9
 
 OURS = PEAK_MB + textwrap.dedent("""
     import asyncio, json, resource, sys, time
@@ -150,7 +153,7 @@ def main() -> None:
     big_services().db.close()
     _small_db()
     hellos, ours = [], []
-    for _ in range(5):
+    for _ in range(SAMPLES):
         hellos.append(_run(HELLO, str(FIRST_ROWS))["first_screen_s"])
         ours.append(_run(OURS, str(BIG_DB))["first_screen_s"])
     hello = statistics.median(hellos)
@@ -163,7 +166,7 @@ def main() -> None:
         ours_command = f"{sys.executable} -m balance_tui --db {BIG_DB} --operator bench"
         hello_command = f"{sys.executable} {program} {FIRST_ROWS}"
         terminal_hellos, terminal_ours = [], []
-        for _ in range(5):
+        for _ in range(SAMPLES):
             terminal_hellos.append(_on_screen(hello_command, "name 0 "))
             terminal_ours.append(_on_screen(ours_command, "CUSTOMER_00001 "))
     in_terminal = statistics.median(terminal_hellos), statistics.median(terminal_ours)
