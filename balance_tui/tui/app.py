@@ -267,6 +267,8 @@ class BalanceApp(App[None]):
         self.before_quit: list[Callable[[], None]] = []
         #: Called once the first frame is on the screen.
         self.after_first_frame: list[Callable[[], None]] = []
+        #: Set when the app has mounted (Textual's start-up batch closes right after).
+        self.mounted = asyncio.Event()
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -292,6 +294,7 @@ class BalanceApp(App[None]):
         else:
             self._start_watching()
         self.call_after_refresh(self._first_frame_shown)
+        self.mounted.set()
 
     def _first_frame_shown(self) -> None:
         for hook in self.after_first_frame:

@@ -77,3 +77,26 @@ def test_a_filter_typed_right_behind_the_slash_is_not_lost(
         assert "›" not in pane.splitlines()[-2]  # no card opened (the breadcrumb says so)
     finally:
         terminal.close()
+
+
+def test_the_first_frame_reaches_the_terminal_whole(db_file: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Found timing the start-up: Textual drew the whole first screen inside its start-up
+    batch and threw the frame away, so the terminal first got the header, the status line
+    and the keys around an empty table, and the rows only with a later full update. What
+    the terminal receives first must be the screen with its rows."""
+    seeded_services(db_file).db.close()
+    written = tmp_path / "terminal.out"
+    terminal = Terminal(
+        f"read go; exec {sys.executable} -m balance_tui --db {db_file} --operator ann", 120, 36
+    )
+    try:
+        terminal.record(str(written))
+        terminal.keys("Enter")  # the app starts only now, with every byte recorded
+        _wait_for(terminal, "Screens")
+        _wait_for(terminal, "CUSTOMER_00001")
+        output = written.read_text(encoding="utf-8", errors="replace")
+        first_row = output.index("CUSTOMER_00001")
+        for around in ("Screens", "row 1 of"):  # the keys line, the status line
+            assert first_row < output.index(around), f"{around!r} was drawn before any row"
+    finally:
+        terminal.close()

@@ -26,6 +26,10 @@ class Terminal:
         )
         return done.stdout
 
+    def record(self, path: str) -> None:
+        """Copy everything the program writes to the terminal from now on to ``path``."""
+        self._tmux("pipe-pane", "-o", "-t", "app", f"cat > {path}")
+
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "app", *keys)
 

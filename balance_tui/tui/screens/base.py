@@ -124,6 +124,14 @@ class ServiceScreen(Screen[None]):
             self.seen_version = self.balance_app.book_version
             self.post_message(DataChanged(batch))
 
+    async def on_screen_resume(self) -> None:
+        # The first screen is mounted inside Textual's start-up batch, which drops every
+        # frame drawn before it closes: laid out there, the whole first frame (rows and
+        # all) was drawn, thrown away, and the terminal got the screen in pieces (header,
+        # status and keys first, the rows with a later full update). Textual lays the
+        # screen out after this handler, so the first layout waits for the app's mount.
+        await self.balance_app.mounted.wait()
+
     @on(events.ScreenResume)
     def _catch_up(self) -> None:
         app = self.balance_app
