@@ -72,3 +72,73 @@ async def test_rows_added_one_by_one_are_laid_out_as_datatable_lays_them_out() -
 async def test_later_rows_widen_the_columns_as_in_datatable() -> None:
     ours, theirs = await _both([ROWS[:2], [("C9", Text("a much longer name than before"))]])
     assert ours == theirs
+
+
+#: Cells BookTable draws itself (plain one-line text) and cells it leaves to DataTable.
+DRAWN: list[Any] = [
+    "CUSTOMER_00001",
+    Text("Ann"),
+    Text("1,234.56 EUR", justify="right"),
+    Text("-7.00 EUR", style="red", justify="right"),
+    Text("·", style="dim", justify="right"),
+    Text("dim, left", style="dim", justify="left"),
+    Text("centred", justify="center"),
+    Text("full justify of words", justify="full"),
+    Text("   spaced   "),
+    Text.assemble(("two", "green"), " ", ("styles", "italic")),
+    Text("名前はとても長いです本当に長い"),
+    Text("far too long for the narrow column, cut with an ellipsis", overflow="ellipsis"),
+    "far too long for the narrow column, cropped",
+    "an emoji 🎉 takes two cells",
+    Text("wraps when asked", no_wrap=False),
+    # DataTable's own: markup, emoji codes, more than one line, tabs, empty, other types
+    "[b]markup[/b]",
+    "an :thumbs_up: code",
+    Text("two\nlines"),
+    Text("tab\tinside"),
+    Text(""),
+    "",
+    12345,
+    3.14159,
+    None,
+]
+
+
+class OneTable(App[None]):
+    def __init__(self, table: DataTable[Any]) -> None:
+        super().__init__()
+        self.table = table
+
+    def compose(self) -> ComposeResult:
+        yield self.table
+
+
+async def _drawn(table: DataTable[Any], cursor_row: int) -> list[list[Any]]:
+    """Every line the table draws, as segments (text, style and its mouse metadata)."""
+    app = OneTable(table)
+    async with app.run_test(size=(100, len(DRAWN) + 4)) as pilot:
+        table.add_column("narrow", width=8)
+        table.add_column("wide", width=22)
+        table.add_column("auto")
+        for index, cell in enumerate(DRAWN):
+            table.add_row(cell, cell, cell, key=str(index))
+        table.move_cursor(row=cursor_row)
+        await pilot.pause()
+        return [list(table.render_line(y)) for y in range(table.size.height)]
+
+
+@pytest.mark.parametrize("cursor_row", [0, 3, 9])  # 3 and 9: coloured text under the cursor
+@pytest.mark.parametrize("priority", ["css", "renderable"])
+async def test_cells_are_drawn_as_datatable_draws_them(cursor_row: int, priority: str) -> None:
+    """BookTable draws plain cells itself (the first frame waited for Rich to render each
+    cell through its general pipeline): every line, segment for segment, is DataTable's,
+    the cursor's row and the zebra stripes included, whichever style wins in the cursor."""
+    kinds: dict[str, Any] = {
+        "cursor_foreground_priority": priority,
+        "cursor_background_priority": priority,
+    }
+    ours = await _drawn(BookTable(**kinds), cursor_row)
+    theirs = await _drawn(DataTable(cursor_type="row", zebra_stripes=True, **kinds), cursor_row)
+    assert len(ours) == len(DRAWN) + 1  # the header and every row were drawn
+    for y, (line, expected) in enumerate(zip(ours, theirs, strict=True)):
+        assert line == expected, f"line {y}"

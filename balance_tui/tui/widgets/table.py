@@ -12,12 +12,15 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import ColumnKey, RowKey
+from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
 
 
 class BookTable(DataTable[Any]):
@@ -170,6 +173,93 @@ class BookTable(DataTable[Any]):
                 widths[index] = max(widths[index], width)
         return widths
 
+    # ------------------------------------------------------------------ drawing
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """A body cell's line, drawn here when the cell is plain one-line text.
+
+        DataTable draws every cell through Rich's general pipeline (``Styled`` around
+        ``Padding`` around the text, each rendered, split into lines, cropped and padded):
+        for the customers screen's 43 rows of seven columns that was most of the first
+        frame. A plain cell (see ``_plain_cell``) in a one-line row is laid out by Rich's
+        own ``Text.wrap`` as DataTable would, then padded and styled here, segment for
+        segment as DataTable would (``test_table`` compares them); anything else — the
+        header, row labels, fixed rows or columns, other renderables, taller rows — is
+        DataTable's. Textual is pinned: the cache key and style lookup are DataTable's own.
+        """
+        plain = self._plain_cell(row_index, column_index)
+        inner = width - 2 * self.cell_padding
+        if plain is None or inner < 1:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key, column_key, text = plain
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cached = self._cell_render_cache.get(cache_key)
+        if cached is not None:
+            return cached
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        pre_style = (
+            base_style + Style.from_meta({"row": row_index, "column": column_index})
+        ) + component_style
+        lines = [
+            _cell_line(self.app.console, text, inner, self.cell_padding, pre_style, post_style)
+        ]
+        self._cell_render_cache[cache_key] = lines
+        return lines
+
+    def _plain_cell(
+        self, row_index: int, column_index: int
+    ) -> tuple[RowKey, ColumnKey, Text] | None:
+        """A body cell's keys and the one-line ``Text`` DataTable would draw for it, or
+        None when it is not that simple (DataTable then draws it)."""
+        if row_index < self.fixed_rows or column_index < self.fixed_columns:
+            return None  # the header (-1), row labels (-1), fixed rows and columns
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        if row_key is None or column_key is None:
+            return None
+        row = self.rows.get(row_key)
+        if row is None or row.height != 1 or row.auto_height:
+            return None
+        try:
+            cell = self.get_cell(row_key, column_key)
+        except CellDoesNotExist:
+            return None
+        if isinstance(cell, Text):
+            plain = cell.plain
+            if not plain or cell.no_wrap is False or _NOT_ONE_LINE.intersection(plain):
+                return None
+            return row_key, column_key, cell
+        if isinstance(cell, str) and cell and not _NOT_PLAIN.intersection(cell):
+            return row_key, column_key, Text(cell, end="", no_wrap=True)  # as DataTable has it
+        return None
+
     def highlighted_key(self) -> str | None:
         if not self.row_count:
             return None
@@ -178,6 +268,36 @@ class BookTable(DataTable[Any]):
 
 #: Characters that can make Rich read a string as more than its text: markup, an emoji code.
 _NOT_PLAIN = frozenset("[:\n\t\r")
+#: What Rich joins laid-out lines with (the line's own style becomes a span of it).
+_LINES = Text("\n")
+#: Characters that make a Text more than one plain line to lay out.
+_NOT_ONE_LINE = frozenset("\n\t\r")
+
+
+def _cell_line(
+    console: Console, text: Text, inner: int, padding: int, pre: Style, post: Style
+) -> list[Segment]:
+    """One cell's line as DataTable's ``Styled(Padding(text, (0, padding)), pre, post)``
+    renders it at one line high: the text laid out to ``inner`` cells by Rich, cropped or
+    padded to them, the padding either side, each segment styled pre + own + post."""
+    laid_out = text.wrap(
+        console,
+        inner,
+        justify=text.justify or "default",
+        overflow=text.overflow or "fold",
+        tab_size=8,
+        no_wrap=True,
+    )
+    blank = console.get_style("none")
+    segments = Segment.adjust_line_length(
+        list(_LINES.join(laid_out).render(console, end="")), inner, style=blank, pad=True
+    )
+    if padding:
+        edge = Segment(" " * padding, blank)
+        segments = [edge, *segments, edge]
+    return [
+        Segment(part, (pre + style) + post if style else pre + post) for part, style, _ in segments
+    ]
 
 
 def _plain_width(cell: object) -> int | None:
