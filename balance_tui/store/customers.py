@@ -11,7 +11,7 @@ from peewee import JOIN, Case, Cast, Database, Tuple, fn
 from balance_tui.domain.records import Customer
 from balance_tui.store.models import Agent, Alert, BalanceEvent
 from balance_tui.store.models import Customer as CustomerRow
-from balance_tui.store.rows import customer_record, tuple_rows
+from balance_tui.store.rows import customer_record, in_list
 from balance_tui.store.transactions import is_postgres
 
 _CUSTOMER_FIELDS = (
@@ -282,32 +282,31 @@ def usage_and_alerts(
 ) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
     """Per customer code: gross (24 h, 7 d) usage, and the count of open alerts.
 
-    ``codes`` None means every customer (cheaper than a long IN list)."""
-    day = fn.SUM(
-        Case(
-            None,
-            [(BalanceEvent.created_us > now_us - day_us, fn.ABS(BalanceEvent.amount_cents))],
-            0,
-        )
-    )
-    usage_query = (
-        BalanceEvent.select(CustomerRow.code, day, fn.SUM(fn.ABS(BalanceEvent.amount_cents)))
-        .join(CustomerRow)
-        .where(BalanceEvent.created_us > now_us - week_us)
-        .group_by(CustomerRow.code)
-    )
-    alert_query = (
-        Alert.select(CustomerRow.code, fn.COUNT(Alert.id))
-        .join(CustomerRow)
-        .where(Alert.acknowledged_us.is_null())
-        .group_by(CustomerRow.code)
-    )
+    ``codes`` None means every customer (cheaper than a long IN list). Written as SQL: for
+    a page of 200 customers Peewee spent longer building the two IN lists than the
+    database spent answering."""
+    p = db.param
+    among, wanted = "", []
     if codes is not None:
         wanted = list(codes)
-        usage_query = usage_query.where(CustomerRow.code.in_(wanted))
-        alert_query = alert_query.where(CustomerRow.code.in_(wanted))
-    usage = {code: (int(d or 0), int(w or 0)) for code, d, w in tuple_rows(usage_query.bind(db))}
-    alerts = {code: int(n) for code, n in tuple_rows(alert_query.bind(db))}
+        if not wanted:
+            return {}, {}
+        among = f" AND c.code IN {in_list(p, wanted)}"
+    usage_sql = (
+        f"SELECT c.code, SUM(CASE WHEN e.created_us > {p} THEN ABS(e.amount_cents) ELSE 0 END),"
+        " SUM(ABS(e.amount_cents))"
+        " FROM balance_event e JOIN customer c ON c.id = e.customer_id"
+        f" WHERE e.created_us > {p}{among} GROUP BY c.code"
+    )
+    alert_sql = (
+        "SELECT c.code, COUNT(a.id) FROM alert a JOIN customer c ON c.id = a.customer_id"
+        f" WHERE a.acknowledged_us IS NULL{among} GROUP BY c.code"
+    )
+    usage = {
+        code: (int(d or 0), int(w or 0))
+        for code, d, w in db.execute_sql(usage_sql, (now_us - day_us, now_us - week_us, *wanted))
+    }
+    alerts = {code: int(n) for code, n in db.execute_sql(alert_sql, wanted)}
     return usage, alerts
 
 

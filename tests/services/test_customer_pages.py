@@ -5,6 +5,7 @@ while another connection moves rows about never skips a customer that did not mo
 from __future__ import annotations
 
 from collections import Counter
+from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
@@ -116,3 +117,44 @@ def test_paging_while_another_connection_moves_rows_skips_no_customer(
     assert set(counts) == {f"C{i:02}" for i in range(30)}  # nobody skipped
     assert [c for c, n in counts.items() if n > 1] == ["C00"]  # only the one that moved
     assert seen[-1] == "C00"  # and it is found again where it went
+
+
+def test_a_page_shows_each_customers_usage_and_open_alerts_as_the_events_say(
+    services, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The 24 h and 7 d usage and the open alerts of every customer of a page, against what
+    the customer's own history and alert list say (written out here, not from the SQL)."""
+    manager = services.manager
+    for code in ("P1", "P2", "P3", "P4"):
+        manager.create_customer(code, "AG1", name=code, vip_level="gold")
+    moves = [  # (customer, amount, hours ago when it happened)
+        ("P1", "500.00", 200),  # older than a week: in neither figure
+        ("P1", "300.00", 100),  # in the week only
+        ("P1", "-120.00", 30),
+        ("P1", "40.00", 2),  # in both
+        ("P2", "9000.00", 1),
+        ("P2", "-8800.00", 0.5),  # a drop large enough to raise an alert
+        ("P3", "75.00", 170),
+    ]
+    start = clock.now
+    for code, amount, hours_ago in sorted(moves, key=lambda m: -m[2]):
+        clock.now = start - timedelta(hours=hours_ago)
+        assert manager.update_balance(code, None, Decimal(amount), "adjustment", "t", "ann").success
+    clock.now = start
+    alerts = services.notifications.get_active_alerts()
+    assert alerts, "the test needs an open alert"
+    services.notifications.acknowledge_alert(alerts[-1].id, "ann")  # one fewer open
+
+    page = manager.customer_page("", limit=10)
+    assert [s.customer.id for s in page.summaries] == ["P1", "P2", "P3", "P4"]
+    for summary in page.summaries:
+        code = summary.customer.id
+        events = services.audit.get_balance_history(code, limit=100)
+
+        def used(hours: float, events=events) -> Decimal:  # type: ignore[no-untyped-def]
+            since = start - timedelta(hours=hours)
+            return sum((abs(e.amount) for e in events if e.created_at > since), Decimal(0))
+
+        assert (summary.usage_24h, summary.usage_7d) == (used(24), used(24 * 7)), code
+        open_alerts = services.notifications.get_active_alerts(customer_id=code)
+        assert summary.active_alerts == len(open_alerts), code
