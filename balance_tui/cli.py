@@ -296,12 +296,35 @@ def _collect_from_here() -> None:
     gc.enable()
 
 
+#: The options of the TUI itself (``balance-tui --db URL --operator NAME``).
+_TUI_OPTIONS = ("--db", "--operator")
+
+
+def tui_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
+    """The TUI's own options, read without building every sub-command's parser (8 ms of
+    the start-up); None for anything else (a command, --help, an abbreviation, a missing
+    value), which goes to the full parser and reads exactly as it always has."""
+    found: dict[str, str] = {}
+    rest = list(argv)
+    while rest:
+        name, _, value = rest.pop(0).partition("=")
+        if name not in _TUI_OPTIONS:
+            return None
+        if not _:  # "--db URL": the value is the next argument
+            if not rest or rest[0].startswith("-"):
+                return None
+            value = rest.pop(0)
+        found[name] = value  # the last one wins, as in argparse
+    return argparse.Namespace(command=None, db=found.get("--db"), operator=found.get("--operator"))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exit_:  # argparse already printed its one-line usage error
-        return int(exit_.code or 0)
+    args = tui_arguments(sys.argv[1:] if argv is None else argv)
+    if args is None:
+        try:
+            args = build_parser().parse_args(argv)
+        except SystemExit as exit_:  # argparse already printed its one-line usage error
+            return int(exit_.code or 0)
     try:
         settings = load_settings()
         operator = _operator(args.operator)

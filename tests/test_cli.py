@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from balance_tui.cli import main
+from balance_tui.cli import build_parser, main, tui_arguments
 
 
 @pytest.fixture
@@ -380,3 +380,42 @@ def test_the_cli_on_postgres(postgres_url, capsys) -> None:
     assert code == 0 and "OK: 12 customers" in out
     assert run(capsys, "--db", postgres_url, "analytics", "--period", "weekly")[0] == 0
     assert run(capsys, "--db", postgres_url, "alerts", "--all", "--json")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["--db", "book.db"],
+        ["--db=book.db"],
+        ["--operator", "ann", "--db", "book.db"],
+        ["--db", "one.db", "--db", "two.db"],
+        ["--db="],
+        ["--db", "postgresql://u@127.0.0.1/test", "--operator=bob"],
+    ],
+)
+def test_the_tuis_own_options_read_as_the_full_parser_reads_them(argv) -> None:  # type: ignore[no-untyped-def]
+    """``balance-tui --db … --operator …`` starts the TUI without building every
+    sub-command's parser; what it reads must be what the full parser reads."""
+    quick = tui_arguments(argv)
+    full = build_parser().parse_args(argv)
+    assert quick is not None
+    assert (quick.command, quick.db, quick.operator) == (full.command, full.db, full.operator)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--help"],
+        ["-h"],
+        ["--version"],
+        ["--op", "ann"],  # an abbreviation: argparse's to read
+        ["--db"],
+        ["--operator", "-x"],
+        ["customers"],
+        ["--db", "book.db", "verify"],
+        ["--bogus"],
+    ],
+)
+def test_anything_else_goes_to_the_full_parser(argv) -> None:  # type: ignore[no-untyped-def]
+    assert tui_arguments(argv) is None
