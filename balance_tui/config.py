@@ -27,7 +27,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ import platformdirs
 from balance_tui.domain.authority import ROLES
 from balance_tui.domain.errors import BalanceError, InvalidAmountError
 from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents
+from balance_tui.domain.record import record
 from balance_tui.domain.tiers import (
     DEFAULT_LIMIT_TIERS,
     DEFAULT_RULEBOOK,
@@ -61,7 +62,7 @@ class ConfigError(BalanceError):
     """A setting that cannot be used; the message names the key and the source."""
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """Everything configurable, resolved."""
 

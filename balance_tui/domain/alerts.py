@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from decimal import Decimal
 
 from balance_tui.domain.money import format_cents
+from balance_tui.domain.record import record
 from balance_tui.domain.tiers import BalanceValidationRules
 
 WARNING, CRITICAL, SIGNIFICANT_DROP, LIMIT_EXCEEDED = (
@@ -32,7 +32,7 @@ SEVERITY = {
 DEFAULT_DROP_SHARE = Decimal("0.25")
 
 
-@dataclass(frozen=True)
+@record
 class AlertDraft:
     """An alert to write: type, message and the figures it names."""
 

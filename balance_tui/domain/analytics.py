@@ -19,10 +19,10 @@ Definitions (DESIGN §3):
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from decimal import Decimal
 
 from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.record import record
 from balance_tui.domain.tiers import BalanceValidationRules
 
 SCALE_FLOOR_CENTS = 100_000
@@ -31,7 +31,7 @@ PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 PERIODS: tuple[str, ...] = (*PERIOD_DAYS, "custom")
 
 
-@dataclass(frozen=True)
+@record
 class TrendFigures:
     percent_change: Decimal | None
     volatility: Decimal

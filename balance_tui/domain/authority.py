@@ -3,15 +3,16 @@ approval requests a change above it becomes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+
+from balance_tui.domain.record import record
 
 #: The roles, least to most powerful for writing (auditors only read).
 ROLES = ("auditor", "operator", "supervisor", "admin")
 
 
-@dataclass(frozen=True)
+@record
 class Identity:
     """The acting identity: on PostgreSQL the session's login and the roles the server gives
     it; on SQLite the configured operator name and role. ``label`` is the display name
@@ -46,7 +47,7 @@ class Identity:
         return held[-1] if held else "none"
 
 
-@dataclass(frozen=True)
+@record
 class AuthorityEntry:
     """One row of the authority table: a role's or one login's limit."""
 
@@ -57,7 +58,7 @@ class AuthorityEntry:
     set_at: datetime
 
 
-@dataclass(frozen=True)
+@record
 class ApprovalRequest:
     """A change above its maker's authority, waiting for (or decided by) a checker."""
 

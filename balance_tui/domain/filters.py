@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from balance_tui.domain.errors import InvalidInputError
+from balance_tui.domain.record import record
 
 
-@dataclass(frozen=True)
+@record
 class FilterQuery:
     """What a filter text asks for (``None``: not narrowed by that)."""
 

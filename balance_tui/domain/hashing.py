@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from typing import Any
+
+from balance_tui.domain.record import record
 
 GENESIS_HASH = "0" * 64
 #: The version new events are hashed with.
@@ -32,7 +33,7 @@ _CANONICAL_STRICT = json.JSONEncoder(
 )
 
 
-@dataclass(frozen=True)
+@record
 class ChainedFields:
     """Exactly what the hash covers (integers for money and time: no rounding ambiguity)."""
 

@@ -6,16 +6,17 @@ aware UTC ``datetime``; ``customer_id`` is the operator-facing code ("CUSTOMER_0
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from balance_tui.domain.authority import ApprovalRequest
+from balance_tui.domain.record import record
 from balance_tui.domain.tiers import BalanceValidationRules
 
 
-@dataclass(frozen=True)
+@record
 class ValidationResult:
     """Whether a change may go through, why not (errors) and what to watch (warnings)."""
 
@@ -24,7 +25,7 @@ class ValidationResult:
     warnings: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
+@record
 class Customer:
     """A customer as operators see it."""
 
@@ -38,7 +39,7 @@ class Customer:
     created_at: datetime
 
 
-@dataclass(frozen=True)
+@record
 class CustomerSummary:
     """One row of the customers table: the customer, its limit usage and open alerts."""
 
@@ -50,7 +51,7 @@ class CustomerSummary:
     active_alerts: int
 
 
-@dataclass(frozen=True)
+@record
 class BalanceChangeEvent:
     """One applied change: a row of the append-only audit trail."""
 
@@ -80,7 +81,7 @@ class BalanceChangeEvent:
     approval_id: int | None = None
 
 
-@dataclass(frozen=True)
+@record
 class BalanceThresholdAlert:
     """An alert raised by a change or a rejected attempt; acknowledged, never deleted."""
 
@@ -104,7 +105,7 @@ class BalanceThresholdAlert:
         return self.acknowledged_at is None
 
 
-@dataclass(frozen=True)
+@record
 class BalanceUpdateResult:
     """What ``update_balance`` did: the event written, or why nothing was."""
 
@@ -131,7 +132,7 @@ class BalanceUpdateResult:
         return "rejected"
 
 
-@dataclass(frozen=True)
+@record
 class BreakdownEntry:
     """Count and signed total of one change type over a period."""
 
@@ -139,7 +140,7 @@ class BreakdownEntry:
     total: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class OperationsFigures:
     """What the seed asks to monitor: updates, rejections and alerts over the period."""
 
@@ -161,7 +162,7 @@ class OperationsFigures:
         return (Decimal(count) / self.hours).quantize(Decimal("0.01"))
 
 
-@dataclass(frozen=True)
+@record
 class BalanceAnalytics:
     """Trend figures for one customer, one agent or the whole system over a period."""
 
@@ -185,7 +186,7 @@ class BalanceAnalytics:
     operations: OperationsFigures | None = None
 
 
-@dataclass(frozen=True)
+@record
 class BalanceReport:
     """A customer's balance, rules, limit usage and (on request) history and alerts."""
 
@@ -198,7 +199,7 @@ class BalanceReport:
     alerts: list[BalanceThresholdAlert] | None = None
 
 
-@dataclass(frozen=True)
+@record
 class VerificationProblem:
     """One row (or customer) whose stored figures do not match what they should be."""
 
@@ -207,7 +208,7 @@ class VerificationProblem:
     problem: str
 
 
-@dataclass(frozen=True)
+@record
 class VerificationReport:
     """The result of recomputing every chain and balance."""
 
@@ -222,7 +223,7 @@ class VerificationReport:
         return not self.problems
 
 
-@dataclass(frozen=True)
+@record
 class ChangePreview:
     """What a change would do, computed read-only for the adjust form as the operator types."""
 
@@ -242,7 +243,7 @@ class ChangePreview:
     needs_approval: bool = False
 
 
-@dataclass(frozen=True)
+@record
 class BalanceChange:
     """One change of a batch: the arguments of ``update_balance`` as a value."""
 
@@ -257,7 +258,7 @@ class BalanceChange:
     currency: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class BatchResult:
     """All changes applied, or none: then ``failed_index`` says which one and why."""
 

@@ -7,7 +7,7 @@ minutes at its edges, so their cost does not grow with the number of events. Pur
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from balance_tui.domain.record import record
 
 HOUR_US = 3_600_000_000
 DAY_US = 24 * HOUR_US
@@ -17,7 +17,7 @@ DAY, HOUR = "d", "h"
 EVERY_AGENT = ""
 
 
-@dataclass(frozen=True)
+@record
 class Segment:
     """[start, end) read from ``source``: "d" day rollups, "h" hour rollups, "raw" events."""
 

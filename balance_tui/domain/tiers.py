@@ -8,17 +8,18 @@ an error, never a silent default.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import fields, replace
 from decimal import Decimal
 from functools import cached_property
 
 from balance_tui.domain.errors import InvalidAmountError, UnknownTierError
 from balance_tui.domain.money import decimal_to_cents
+from balance_tui.domain.record import record
 
 VIP_TIERS: tuple[str, ...] = ("bronze", "silver", "gold", "platinum", "diamond")
 
 
-@dataclass(frozen=True)
+@record
 class BalanceValidationRules:
     """The limits one balance change is checked against (amounts in currency units)."""
 
@@ -120,7 +121,7 @@ def normalise_tier(name: str) -> str:
     return key
 
 
-@dataclass(frozen=True)
+@record
 class RuleBook:
     """The rules of every tier in force (the design table plus configured overrides)."""
 

@@ -6,13 +6,13 @@ the trailing 24 hours and 7 days *before* this change; the change itself is adde
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from balance_tui.domain.changes import ChangeType, sign_error
 from balance_tui.domain.errors import InvalidAmountError
 from balance_tui.domain.money import MAX_CENTS, MoneyInput, format_cents, to_cents
+from balance_tui.domain.record import record
 from balance_tui.domain.records import ValidationResult
 from balance_tui.domain.tiers import DEFAULT_RULEBOOK, BalanceValidationRules, RuleBook
 
@@ -26,7 +26,7 @@ BELOW_MIN, ABOVE_MAX, DAILY_LIMIT, WEEKLY_LIMIT = "below_min", "above_max", "dai
 LIMIT_CODES = frozenset({BELOW_MIN, ABOVE_MAX, DAILY_LIMIT, WEEKLY_LIMIT})
 
 
-@dataclass(frozen=True)
+@record
 class ChangeCheck:
     """The full outcome of checking a change, in cents, for services and the form preview."""
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError, UnknownEventError
 from balance_tui.domain.inputs import check_id
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import HOUR_US, to_us
@@ -20,7 +20,7 @@ MAX_PAGE = 1_000
 MAX_HOURS = 24 * 366 * 100
 
 
-@dataclass(frozen=True)
+@record
 class HistoryFilter:
     """What the history screen and ``history`` command narrow the trail by."""
 

@@ -6,12 +6,13 @@ import dataclasses
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from peewee import Database
 
 from balance_tui.config import Settings, load_settings
+from balance_tui.domain.record import record
 from balance_tui.services.approvals import ApprovalDesk
 from balance_tui.services.authority import AuthorityService
 from balance_tui.services.clock import Clock, utc_now
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 S = TypeVar("S")
 
 
-@dataclass(frozen=True)
+@record
 class Services:
     """The services of one database, sharing its clock, settings and change feed."""
 

@@ -13,7 +13,6 @@ count (and breaks the audit chain's head).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from balance_tui.domain.checkpoint import (
@@ -24,6 +23,7 @@ from balance_tui.domain.checkpoint import (
     signature_matches,
 )
 from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.record import record
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us
 from balance_tui.store import audit_records
@@ -35,7 +35,7 @@ class CheckpointKeyError(BalanceError):
     """The checkpoint's signature does not match the key given (or no usable key)."""
 
 
-@dataclass(frozen=True)
+@record
 class CheckpointCheck:
     """What ``verify --checkpoint`` found: each way the book departs from the statement."""
 

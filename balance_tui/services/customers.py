@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from balance_tui.domain.errors import (
     DuplicateCustomerError,
@@ -13,6 +12,7 @@ from balance_tui.domain.errors import (
 from balance_tui.domain.hashing import GENESIS_HASH
 from balance_tui.domain.inputs import MAX_NAME, check_code, check_currency, check_text
 from balance_tui.domain.money import cents_to_decimal
+from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer, CustomerSummary
 from balance_tui.domain.tiers import VIP_TIERS, normalise_tier
 from balance_tui.services.base import ServiceBase
@@ -27,7 +27,7 @@ LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 FEW_CUSTOMERS = 5_000
 
 
-@dataclass(frozen=True)
+@record
 class CustomerPage:
     """One page of the customers list, read in one snapshot."""
 

@@ -23,6 +23,7 @@ from balance_tui.domain.hashing import (
     GENESIS_HASH,
     canonical_json,
 )
+from balance_tui.domain.record import record
 from balance_tui.domain.risk import risk_score
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.domain.validation import check_change
@@ -69,7 +70,7 @@ CHANNELS = ("bank_transfer", "card", "cash", "e_wallet")
 CHUNK = 20_000
 
 
-@dataclass(frozen=True)
+@record
 class DemoSummary:
     """What ``generate_demo`` wrote."""
 

@@ -10,40 +10,40 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 
 from balance_tui.domain.authority import ApprovalRequest
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceThresholdAlert
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record
 class BalanceChanged:
     customer_id: str
     event_id: int
     new_balance: Decimal
 
 
-@dataclass(frozen=True)
+@record
 class AlertRaised:
     alert: BalanceThresholdAlert
 
 
-@dataclass(frozen=True)
+@record
 class AlertAcknowledged:
     alert: BalanceThresholdAlert
 
 
-@dataclass(frozen=True)
+@record
 class ApprovalRequested:
     """A change above its maker's authority now waits for a checker."""
 
     request: ApprovalRequest
 
 
-@dataclass(frozen=True)
+@record
 class ApprovalDecided:
     """A checker approved (and applied) or rejected a request."""
 

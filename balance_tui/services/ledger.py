@@ -50,6 +50,7 @@ from balance_tui.domain.money import (
     to_cents,
     typed_currency,
 )
+from balance_tui.domain.record import record
 from balance_tui.domain.records import (
     BalanceChange,
     BalanceChangeEvent,
@@ -73,7 +74,7 @@ from balance_tui.store import approvals as approval_store
 from balance_tui.store.ledger import CustomerState, LedgerStatements
 
 
-@dataclass(frozen=True)
+@record
 class ChangeRequest:
     """A change request checked for shape, ready to go under the lock."""
 

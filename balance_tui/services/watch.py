@@ -10,9 +10,10 @@ its own thread, never on the UI's) and catches up from the same cursor.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from balance_tui.domain.authority import ApprovalRequest
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.store import feed
@@ -25,7 +26,7 @@ from balance_tui.store.transactions import is_postgres
 CATCH_UP_LIMIT = 500
 
 
-@dataclass(frozen=True)
+@record
 class ChangeBatch:
     """What changed since the previous poll."""
 

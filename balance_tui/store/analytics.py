@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from peewee import SQL, Database, fn
 
+from balance_tui.domain.record import record
 from balance_tui.store.models import Agent, Alert, BalanceEvent, RejectedAttempt
 from balance_tui.store.models import Customer as CustomerRow
 from balance_tui.store.rows import tuple_rows
 from balance_tui.store.transactions import is_postgres
 
 
-@dataclass(frozen=True)
+@record
 class EventScope:
     """Whose events: one customer, or one currency (optionally of one agent)."""
 
@@ -30,7 +30,7 @@ class EventScope:
         return condition
 
 
-@dataclass(frozen=True)
+@record
 class GroupedChanges:
     """One row per change type and series bucket inside the period."""
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from peewee import JOIN, Case, Cast, Database, Tuple, fn
 
+from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer
 from balance_tui.store.models import Agent, Alert, BalanceEvent
 from balance_tui.store.models import Customer as CustomerRow
@@ -143,7 +144,7 @@ def has_customers(db: Database) -> bool:
 CUSTOMER_ORDERS = ("id", "name", "agent", "tier", "balance", "usage", "alerts")
 
 
-@dataclass(frozen=True)
+@record
 class CustomerOrder:
     """How to order the customers list, and what the computed orders need.
 

@@ -7,10 +7,11 @@ screen runs as the operator scrolls, and Peewee's query building cost more than 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from peewee import Database
 
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.store.customers import customer_match_sql, like_pattern
 from balance_tui.store.models import BalanceEvent
@@ -23,7 +24,7 @@ _EVENT_SELECT = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class EventConditions:
     """What a page of history is narrowed by (already resolved to stored values)."""
 

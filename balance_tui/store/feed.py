@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from peewee import Database
 
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
 from balance_tui.store import alerts as alert_store
 from balance_tui.store import events as event_store
@@ -61,7 +62,7 @@ class FeedCursor:
     active_alerts: int
 
 
-@dataclass(frozen=True)
+@record
 class FeedRead:
     events: list[BalanceChangeEvent]
     alerts: list[BalanceThresholdAlert]

@@ -9,12 +9,12 @@ models' column names. Every function runs inside the caller's write transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from peewee import Database
 
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent, BalanceThresholdAlert
 from balance_tui.store import rollups
 from balance_tui.store.models import Alert, BalanceEvent, RejectedAttempt
@@ -35,7 +35,7 @@ ALERT_INSERT_COLUMNS = tuple(c for c in column_names(Alert) if c != "id")
 REJECTION_INSERT_COLUMNS = tuple(c for c in column_names(RejectedAttempt) if c != "id")
 
 
-@dataclass(frozen=True)
+@record
 class CustomerState:
     """The (locked) customer row an update works on."""
 

@@ -13,13 +13,13 @@ import re
 import threading
 import weakref
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from peewee import Database, PostgresqlDatabase
 
 from balance_tui.domain.errors import MigrationPendingError, StorageError
+from balance_tui.domain.record import record
 from balance_tui.store.connection import describe_database
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ MIGRATION_TABLE = "schema_migration"
 MIGRATION_LOCK_KEY = 0x62616C616E6365
 
 
-@dataclass(frozen=True)
+@record
 class SchemaState:
     """What a book's migration table says, compared with this program's migrations."""
 

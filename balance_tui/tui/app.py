@@ -9,7 +9,6 @@ import logging
 import os
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +25,7 @@ from textual.worker import Worker
 from balance_tui.config import save_theme
 from balance_tui.domain.authority import ApprovalRequest, Identity
 from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceThresholdAlert, CustomerSummary
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.feed import (
@@ -119,7 +119,7 @@ class VerificationFailed(BalanceError):
     """verify found problems: said as the job's failure."""
 
 
-@dataclass(frozen=True)
+@record
 class ShownMessage:
     """A toast the operator was shown."""
 

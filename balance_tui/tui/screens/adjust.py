@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from rich.text import Text
 from textual import on, work
@@ -17,6 +16,7 @@ from textual.widgets import Input, Label, Select, Static
 from balance_tui.domain.changes import REQUESTABLE_TYPES, ChangeType, typed_change_cents
 from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.money import cents_to_decimal, decimal_to_cents, format_cents
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, CustomerSummary
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
@@ -27,7 +27,7 @@ from balance_tui.tui.type_ahead import TypeAhead
 PREVIEW_DELAY = 0.12
 
 
-@dataclass(frozen=True)
+@record
 class AdjustOutcome:
     """What the form did: the applied update, or the approval request it became."""
 

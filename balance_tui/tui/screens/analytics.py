@@ -4,7 +4,6 @@ period's, what each figure means, and a balance chart with its axes."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -18,6 +17,7 @@ from textual.widgets import Header, Input, Select, Static
 
 from balance_tui.domain.analytics import PERIODS
 from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceAnalytics, OperationsFigures
 from balance_tui.services.bundle import Services
 from balance_tui.tui.messages import DataChanged
@@ -51,7 +51,7 @@ EXPLANATIONS = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class Request:
     """What the screen asks for: scope kind and target, period and custom range."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from rich.text import Text
@@ -15,6 +14,7 @@ from textual.widgets import Input, Label, Static
 
 from balance_tui.domain.errors import BalanceError, InvalidInputError
 from balance_tui.domain.inputs import check_id
+from balance_tui.domain.record import record
 from balance_tui.domain.records import ChangePreview
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
@@ -35,7 +35,7 @@ def dialog_footer() -> KeyBar:
     return KeyBar()
 
 
-@dataclass(frozen=True)
+@record
 class GoToPlace:
     """Where ``g`` on History goes: the newest or oldest row, an event, or a day."""
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from rich.text import Text
@@ -22,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
 from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.record import record
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.screens.dialogs import DIALOG_CSS, dialog_footer
 
@@ -32,7 +32,7 @@ class JobCancelled(Exception):
     """Raised inside a job's progress report once the operator cancelled it."""
 
 
-@dataclass(frozen=True)
+@record
 class JobOutcome:
     """How a job ended: its message, and whether it completed."""
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
@@ -23,11 +22,13 @@ from textual import events
 from textual.binding import Binding
 from textual.widget import Widget
 
+from balance_tui.domain.record import record
+
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-@dataclass(frozen=True)
+@record
 class KeyItem:
     """A key on the line: pressed by a click, its tooltip shown on hover."""
 
@@ -43,7 +44,7 @@ class KeyItem:
 KEY, DESCRIPTION, GAP = "key", "description", "gap"
 
 
-@dataclass(frozen=True)
+@record
 class Piece:
     text: str
     kind: str
