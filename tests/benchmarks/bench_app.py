@@ -2,10 +2,13 @@
 
 Each figure comes from a fresh process. Start time is measured against a minimal Textual app
 (Header, a DataTable with as many rows as our first screen shows, Footer) timed to the same
-event, nine fresh processes each, alternating (the speed of the hosts these figures come
-from wanders by a quarter from one second to the next): headless (Pilot: the table has its
-rows), and in a real terminal (tmux 160x45, from launching the command to the first row on
-screen; ours is the ``balance-tui`` command as an operator runs it).
+event, fifteen fresh processes each, alternating (the speed of the hosts these figures come
+from wanders by a quarter, at times by a half, from one second to the next: each ratio is
+also given as the median of the rounds' own ratios): headless (Pilot: the table has its
+rows; ours started as ``balance-tui`` starts it, the garbage collector off from the opened
+book to the first frame, and, for comparison, with the collector on throughout), and in a
+real terminal (tmux 160x45, from launching the command to the first row on screen; ours is
+the ``balance-tui`` command as an operator runs it).
 With BALANCE_BENCH_10M naming the 10^7-event demo book (``demo --customers 100000 --days
 365 --events 10000000``), also its peak memory and first rows against a book of the same
 shape with 10^5 events.
@@ -45,15 +48,26 @@ SMALL_DB = Path("/tmp/balance-bench-1k.db")
 #: 100,000 customers and 10^5 events: what the 10^7-event demo book is compared with.
 HUNDRED_K_EVENTS = Path("/tmp/balance-bench-100kc-100k.db")
 #: Fresh processes per side for each start-up figure.
-SAMPLES = 9
+SAMPLES = 15
 
+#: Ours started as ``balance-tui`` starts it (``cli.main`` then ``cli.run_tui``): its
+#: modules and the book opened with the garbage collector on, the collector off from there
+#: to the first frame, then what start-up made frozen and the collector back on.
+#: ``COLLECTOR_ON`` runs the same with the collector on throughout, for comparison.
 OURS = PEAK_MB + textwrap.dedent("""
-    import asyncio, json, resource, sys, time
+    import asyncio, gc, json, resource, sys, time
     started = time.perf_counter()
+    QUIET = COLLECTOR_OFF_UNTIL_FIRST_FRAME
+    import balance_tui.cli  # what `balance-tui` imports
     from balance_tui.services import open_services
-    from balance_tui.tui.app import create_app
     async def main():
-        app = create_app(open_services(sys.argv[1]))
+        services = open_services(sys.argv[1])
+        if QUIET:
+            gc.disable()
+        from balance_tui.tui.app import create_app
+        app = create_app(services)
+        if QUIET:
+            app.after_first_frame.append(lambda: (gc.freeze(), gc.enable()))
         async with app.run_test(size=(160, 45)) as pilot:
             while not app.screen.query("#customers") or not app.screen.query_one(
                     "#customers").row_count:
@@ -69,6 +83,8 @@ OURS = PEAK_MB + textwrap.dedent("""
         print(json.dumps({"first_screen_s": first, "peak_mb": peak_mb()}))
     asyncio.run(main())
 """)
+COLLECTOR_ON = OURS.replace("COLLECTOR_OFF_UNTIL_FIRST_FRAME", "False")
+OURS = OURS.replace("COLLECTOR_OFF_UNTIL_FIRST_FRAME", "True")
 
 HELLO = textwrap.dedent("""
     import asyncio, json, sys, time
@@ -152,11 +168,13 @@ def main() -> None:
     _as_installed()
     big_services().db.close()
     _small_db()
-    hellos, ours = [], []
+    hellos, ours, collecting = [], [], []
     for _ in range(SAMPLES):
         hellos.append(_run(HELLO, str(FIRST_ROWS))["first_screen_s"])
         ours.append(_run(OURS, str(BIG_DB))["first_screen_s"])
+        collecting.append(_run(COLLECTOR_ON, str(BIG_DB))["first_screen_s"])
     hello = statistics.median(hellos)
+    paired = statistics.median(o / h for o, h in zip(ours, hellos, strict=True))
     big = _run(OURS, str(BIG_DB))
     big["first_screen_s"] = statistics.median(ours)
     small = _run(OURS, str(SMALL_DB))
@@ -170,14 +188,26 @@ def main() -> None:
             terminal_hellos.append(_on_screen(hello_command, "name 0 "))
             terminal_ours.append(_on_screen(ours_command, "CUSTOMER_00001 "))
     in_terminal = statistics.median(terminal_hellos), statistics.median(terminal_ours)
+    terminal_paired = statistics.median(
+        o / h for o, h in zip(terminal_ours, terminal_hellos, strict=True)
+    )
     print(f"{'figure':<58}{'baseline':>10}{'ours':>10}{'ratio':>8}")
     print(
         f"{f'start to first {FIRST_ROWS} rows, 10^6 events (s) vs minimal app':<58}"
         f"{hello:>10.2f}{big['first_screen_s']:>10.2f}{big['first_screen_s'] / hello:>8.2f}"
     )
+    print(f"{'  the same, ratio of each round (median)':<58}{'':>10}{'':>10}{paired:>8.2f}")
+    print(
+        f"{'  ours with the garbage collector on throughout':<58}"
+        f"{hello:>10.2f}{statistics.median(collecting):>10.2f}"
+        f"{statistics.median(collecting) / hello:>8.2f}"
+    )
     print(
         f"{'the same in tmux 160x45, launch to first row on screen (s)':<58}"
         f"{in_terminal[0]:>10.2f}{in_terminal[1]:>10.2f}{in_terminal[1] / in_terminal[0]:>8.2f}"
+    )
+    print(
+        f"{'  the same, ratio of each round (median)':<58}{'':>10}{'':>10}{terminal_paired:>8.2f}"
     )
     print(
         f"{'peak memory after all screens, 10^6 vs 10^3 events (MB)':<58}"
