@@ -2,6 +2,6 @@
 
 import sys
 
-from balance_tui.cli import main
+from balance_tui.launch import main
 
 sys.exit(main())

@@ -279,7 +279,8 @@ def _flush_stdout() -> None:
 def run_tui(services: Services) -> int:
     # Starting the TUI makes some 10^5 objects that live as long as it does (modules, classes,
     # styles, widgets); collecting garbage among them while it starts took about 45 ms of a
-    # half-second start. The collector waits for the first frame; those objects are then set
+    # half-second start. The collector (off since ``balance_tui.launch``, or from here when
+    # main is called some other way) waits for the first frame; those objects are then set
     # aside (gc.freeze), so later collections do not walk them again.
     gc.disable()
     try:
@@ -336,6 +337,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             error_line(services.note)
         if args.command is None:
             return run_tui(services)
+        # Launched with the collector off (see ``balance_tui.launch``): a command (verify,
+        # a demo of 10^7 events) collects its garbage as it goes.
+        gc.enable()
         handler: Command = args.handler
         code = handler(services, args)
         _flush_stdout()

@@ -5,8 +5,8 @@ Each figure comes from a fresh process. Start time is measured against a minimal
 event, fifteen fresh processes each, alternating (the speed of the hosts these figures come
 from wanders by a quarter, at times by a half, from one second to the next: each ratio is
 also given as the median of the rounds' own ratios): headless (Pilot: the table has its
-rows; ours started as ``balance-tui`` starts it, the garbage collector off from the opened
-book to the first frame, and, for comparison, with the collector on throughout), and in a
+rows; ours started as ``balance-tui`` starts it, the garbage collector off from the start
+to the first frame, and, for comparison, with the collector on throughout), and in a
 real terminal (tmux 160x45, from launching the command to the first row on screen; ours is
 the ``balance-tui`` command as an operator runs it).
 With BALANCE_BENCH_10M naming the 10^7-event demo book (``demo --customers 100000 --days
@@ -50,20 +50,20 @@ HUNDRED_K_EVENTS = Path("/tmp/balance-bench-100kc-100k.db")
 #: Fresh processes per side for each start-up figure.
 SAMPLES = 15
 
-#: Ours started as ``balance-tui`` starts it (``cli.main`` then ``cli.run_tui``): its
-#: modules and the book opened with the garbage collector on, the collector off from there
-#: to the first frame, then what start-up made frozen and the collector back on.
+#: Ours started as ``balance-tui`` starts it (``launch.main``, ``cli.main``, then
+#: ``cli.run_tui``): the garbage collector off from the start to the first frame, then what
+#: start-up made frozen and the collector back on.
 #: ``COLLECTOR_ON`` runs the same with the collector on throughout, for comparison.
 OURS = PEAK_MB + textwrap.dedent("""
     import asyncio, gc, json, resource, sys, time
     started = time.perf_counter()
     QUIET = COLLECTOR_OFF_UNTIL_FIRST_FRAME
+    if QUIET:
+        gc.disable()  # as balance_tui.launch does, before the program loads
     import balance_tui.cli  # what `balance-tui` imports
     from balance_tui.services import open_services
     async def main():
         services = open_services(sys.argv[1])
-        if QUIET:
-            gc.disable()
         from balance_tui.tui.app import create_app
         app = create_app(services)
         if QUIET:
