@@ -43,6 +43,7 @@ from balance_tui.tui.poller import Poller
 from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens.base import ServiceScreen, call_database, report_failed_worker
 from balance_tui.tui.screens.customers import CustomersScreen
+from balance_tui.tui.stylesheet import ThemeStylesheet
 from balance_tui.tui.type_ahead import KEY_TRACE, TypeAhead, post_key
 
 if TYPE_CHECKING:
@@ -236,6 +237,8 @@ class BalanceApp(App[None]):
         undo_seconds: float = UNDO_SECONDS,
     ) -> None:
         super().__init__()
+        # Each CSS source parsed once per theme (Textual parses them all at every refresh).
+        self.stylesheet = ThemeStylesheet(variables=self.get_css_variables())
         self.services = services
         #: Who is acting, and what their role allows (read once, at start).
         self.identity = _identity(services)
