@@ -14,6 +14,7 @@ that read the fields' names (``operator.attrgetter``), so nothing else is compil
 from __future__ import annotations
 
 import dataclasses
+import inspect
 from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, field
 from operator import attrgetter
@@ -34,6 +35,9 @@ def record(cls: type[T]) -> type[T]:
             raise TypeError(f"Cannot overwrite attribute {method} in class {cls.__name__}")
     class_hash = cls.__dict__.get("__hash__", MISSING)
     explicit_hash = not (class_hash is MISSING or (class_hash is None and "__eq__" in cls.__dict__))
+    documented = cls.__dict__.get("__doc__") is not None
+    if not documented:  # else dataclasses would document it by object's own signature (below)
+        cls.__doc__ = ""
     dataclasses.dataclass(cls, init=False, repr=False, eq=False)  # the fields; no methods
     fields = dataclasses.fields(cls)  # type: ignore[arg-type]
     if len(fields) != len(cls.__dataclass_fields__):  # type: ignore[attr-defined]
@@ -55,6 +59,8 @@ def record(cls: type[T]) -> type[T]:
             continue  # written by hand in the class: kept, as dataclasses keep it
         function.__qualname__ = f"{cls.__qualname__}.{name}"
         setattr(cls, name, function)
+    if not documented:  # as dataclasses document it: "Name(field: type, ...)"
+        cls.__doc__ = cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
     return cls
 
 

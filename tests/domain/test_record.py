@@ -75,6 +75,8 @@ def _state(instance: Any) -> dict[str, Any]:
 def test_a_record_is_made_shown_compared_and_hashed_as_a_frozen_dataclass(kind: str) -> None:
     ours, theirs = _twins(*KINDS[kind])
     assert str(inspect.signature(ours)) == str(inspect.signature(theirs))
+    assert ours.__doc__ is not None and theirs.__doc__ is not None
+    assert ours.__doc__.replace("Ours", "X") == theirs.__doc__.replace("Theirs", "X")
     assert ours.__match_args__ == theirs.__match_args__  # type: ignore[attr-defined]
     assert [f.name for f in dataclasses.fields(ours)] == [
         f.name for f in dataclasses.fields(theirs)
