@@ -3,13 +3,14 @@ restyles the app (its sources parsed again, with the new theme's values)."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from typing import Any
 
 import pytest
 import textual.css.stylesheet as textual_stylesheet
 
-from balance_tui.tui.app import create_app
+from balance_tui.tui.app import BalanceApp, create_app
 from tests.tui.conftest import SIZE, settle, until
 
 #: The screen each key shows.
@@ -37,12 +38,16 @@ def parsed(monkeypatch: pytest.MonkeyPatch) -> Counter[tuple[tuple[str, str], in
     return counts
 
 
+def _showing(app: BalanceApp, screen: str) -> bool:
+    return type(app.screen).__name__ == screen
+
+
 async def test_every_source_is_parsed_once_for_a_theme(services, parsed) -> None:  # type: ignore[no-untyped-def]
     app = create_app(services, poll_seconds=60)
     async with app.run_test(size=SIZE) as pilot:
         for key, screen in SCREENS.items():
             await pilot.press(key)
-            await until(pilot, lambda screen=screen: type(app.screen).__name__ == screen)
+            await until(pilot, functools.partial(_showing, app, screen))
             await settle(pilot, app)
         await pilot.press("1")
         await settle(pilot, app)
