@@ -16,16 +16,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from balance_tui import __version__
-from balance_tui.commands import authority, balances, data, trail
 from balance_tui.commands.output import UsageError, error_line
 from balance_tui.config import ConfigError, load_settings
-from balance_tui.domain.alerts import ALERT_TYPES
-from balance_tui.domain.analytics import PERIODS
-from balance_tui.domain.changes import CHANGE_TYPES, REQUESTABLE_TYPES
 from balance_tui.domain.errors import BalanceError
-from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import Services, open_services
-from balance_tui.services.customers import CUSTOMER_ORDERS
 
 Command = Callable[[Services, argparse.Namespace], int]
 
@@ -80,6 +74,14 @@ def _common() -> _Parser:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    # The sub-commands' code loads with their parser: ``balance-tui --db BOOK`` needs none.
+    from balance_tui.commands import authority, balances, data, trail
+    from balance_tui.domain.alerts import ALERT_TYPES
+    from balance_tui.domain.analytics import PERIODS
+    from balance_tui.domain.changes import CHANGE_TYPES, REQUESTABLE_TYPES
+    from balance_tui.domain.tiers import VIP_TIERS
+    from balance_tui.services.customers import CUSTOMER_ORDERS
+
     common = _common()
     parser = _Parser(
         prog="balance-tui",
