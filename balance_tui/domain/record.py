@@ -6,7 +6,8 @@ frozen class (``__init__``, ``__repr__``, ``__eq__``, ``__hash__``, ``__setattr_
 fifty records, and their methods took about a third of our share of the start-up.
 ``record`` lets ``dataclasses`` take the fields (``fields``, ``replace``, ``asdict`` and
 ``is_dataclass`` work as for any dataclass) and gives the class the same six methods with
-the same behaviour: ``__init__`` compiled for its fields, the other five shared functions
+the same behaviour: ``__init__`` compiled for its fields when the first record of the
+class is made (most are not made before the first frame), the other five shared functions
 that read the fields' names (``operator.attrgetter``), so nothing else is compiled.
 ``tests/domain/test_record.py`` holds it to ``dataclass(frozen=True)``.
 """
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import MISSING, Field, FrozenInstanceError, field
 from operator import attrgetter
 from reprlib import recursive_repr
+from types import MethodType
 from typing import Any, TypeVar, dataclass_transform
 
 T = TypeVar("T")
@@ -44,8 +46,8 @@ def record(cls: type[T]) -> type[T]:
         raise TypeError(f"{cls.__name__}: a record has no ClassVar or InitVar fields")
     if any(f.kw_only is True or f.name in _OWN_NAMES for f in fields):
         raise TypeError(f"{cls.__name__}: no keyword-only fields, none named {sorted(_OWN_NAMES)}")
-    methods = {
-        "__init__": _init(cls, fields),
+    methods: dict[str, Any] = {
+        "__init__": _FirstInit(cls, fields),
         "__repr__": _repr([f.name for f in fields if f.repr]),
         "__eq__": _eq(_values([f.name for f in fields if f.compare])),
         "__setattr__": _setattr(cls, frozenset(f.name for f in fields)),
@@ -62,6 +64,36 @@ def record(cls: type[T]) -> type[T]:
     if not documented:  # as dataclasses document it: "Name(field: type, ...)"
         cls.__doc__ = cls.__name__ + str(inspect.signature(cls)).replace(" -> None", "")
     return cls
+
+
+class _FirstInit:
+    """A record's ``__init__`` until its first call, which compiles the real one and puts it
+    in its place: most records are never made before the first frame, and a compile is most
+    of what a record costs to define. ``inspect.signature`` reads the real one's."""
+
+    __name__ = "__init__"
+
+    def __init__(self, cls: type, fields: tuple[Field[Any], ...]) -> None:
+        self._cls, self._fields = cls, fields
+        self.__qualname__ = f"{cls.__qualname__}.__init__"
+
+    def __get__(self, instance: Any, owner: type | None = None) -> Any:
+        return self if instance is None else MethodType(self, instance)
+
+    def __call__(self, instance: Any, *args: Any, **kwargs: Any) -> None:
+        self.compiled()(instance, *args, **kwargs)
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        return inspect.signature(self.compiled())
+
+    def compiled(self) -> Any:
+        init = self._cls.__dict__.get("__init__")
+        if init is self:  # (two threads may both compile it: the same function either way)
+            init = _init(self._cls, self._fields)
+            init.__qualname__ = self.__qualname__
+            type.__setattr__(self._cls, "__init__", init)
+        return init if init is not None else _init(self._cls, self._fields)
 
 
 def _init(cls: type, fields: tuple[Field[Any], ...]) -> Any:

@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 from typing import Any
@@ -110,13 +109,13 @@ class ChangeRequest:
         return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
-@dataclass
 class _BatchState:
     """What a batch has read and written so far, inside its one transaction."""
 
-    now_us: int
-    customers: dict[str, CustomerState] = field(default_factory=dict)
-    usage: dict[int, tuple[int, int, int]] = field(default_factory=dict)
+    def __init__(self, now_us: int) -> None:
+        self.now_us = now_us
+        self.customers: dict[str, CustomerState] = {}
+        self.usage: dict[int, tuple[int, int, int]] = {}
 
 
 class _KeyConflict(Exception):

@@ -14,8 +14,6 @@ to it. A gap that settles without a row was a rolled-back insert.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from peewee import Database
 
 from balance_tui.domain.record import record
@@ -30,10 +28,13 @@ START_LOOKBACK = 256
 MAX_GAPS = 10_000
 
 
-@dataclass
 class _Tail:
-    last_id: int
-    gaps: dict[int, int] = field(default_factory=dict)  # id -> xmax when noticed
+    """How far one table has been read, and the ids below that not seen yet (plain classes
+    here: a dataclass compiles three methods of its own, and this loads at start-up)."""
+
+    def __init__(self, last_id: int) -> None:
+        self.last_id = last_id
+        self.gaps: dict[int, int] = {}  # id -> xmax when noticed
 
     def advance(self, seen: list[int], xmin: int, xmax: int) -> None:
         for found in seen:
@@ -53,13 +54,13 @@ class _Tail:
             self.gaps = dict(sorted(self.gaps.items())[-MAX_GAPS:])
 
 
-@dataclass
 class FeedCursor:
     """Where a follower of the book stands."""
 
-    events: _Tail
-    alerts: _Tail
-    active_alerts: int
+    def __init__(self, events: _Tail, alerts: _Tail, active_alerts: int) -> None:
+        self.events = events
+        self.alerts = alerts
+        self.active_alerts = active_alerts
 
 
 @record

@@ -184,3 +184,33 @@ def test_a_recursive_repr_does_not_loop() -> None:
     node = Node()
     node.children.append(node)
     assert repr(node) == "test_a_recursive_repr_does_not_loop.<locals>.Node(children=[...])"
+
+
+def test_nothing_is_compiled_until_the_first_record_of_a_class_is_made(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import builtins
+
+    compiled: list[str] = []
+    real_exec = builtins.exec
+
+    def counting(source: Any, *args: Any) -> None:
+        compiled.append(str(source))
+        real_exec(source, *args)
+
+    monkeypatch.setattr(builtins, "exec", counting)
+
+    @record
+    class Parent:
+        """Documented."""
+
+        code: str
+        count: int = 0
+
+    class Child(Parent):  # inherits the fields and the __init__
+        pass
+
+    assert compiled == []  # defined, signed, documented: nothing compiled yet
+    assert str(inspect.signature(Parent)) == "(code: 'str', count: 'int' = 0) -> None"
+    assert Child("C2", 2) == Child("C2", 2) and Child("C2").count == 0
+    assert Parent("C1", 1).count == 1 and Parent(code="C3").code == "C3"
+    assert len(compiled) == 1  # once for the class, whichever made the first one
+    assert str(inspect.signature(Parent)) == "(code: 'str', count: 'int' = 0) -> None"
