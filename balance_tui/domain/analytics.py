@@ -33,6 +33,8 @@ PERIODS: tuple[str, ...] = (*PERIOD_DAYS, "custom")
 
 @record
 class TrendFigures:
+    """How a series of balances moved: change, volatility and the risk read from them."""
+
     percent_change: Decimal | None
     volatility: Decimal
     volatility_score: int

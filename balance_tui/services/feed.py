@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 @record
 class BalanceChanged:
+    """A customer's balance changed (an event was written)."""
+
     customer_id: str
     event_id: int
     new_balance: Decimal
@@ -28,11 +30,15 @@ class BalanceChanged:
 
 @record
 class AlertRaised:
+    """An alert was raised."""
+
     alert: BalanceThresholdAlert
 
 
 @record
 class AlertAcknowledged:
+    """An alert was acknowledged."""
+
     alert: BalanceThresholdAlert
 
 

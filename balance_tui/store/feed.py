@@ -65,6 +65,8 @@ class FeedCursor:
 
 @record
 class FeedRead:
+    """What one read of the feed found: new events and alerts, and the open alerts now."""
+
     events: list[BalanceChangeEvent]
     alerts: list[BalanceThresholdAlert]
     active_alerts: int

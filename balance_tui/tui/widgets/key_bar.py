@@ -46,6 +46,8 @@ KEY, DESCRIPTION, GAP = "key", "description", "gap"
 
 @record
 class Piece:
+    """A run of the keys line: its text, what it is (key, description, gap), its key."""
+
     text: str
     kind: str
     item: KeyItem | None = None
