@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from peewee import SQL, Database, fn
+from peewee import Database, fn
 
 from balance_tui.domain.record import record
-from balance_tui.store.models import Agent, Alert, BalanceEvent, RejectedAttempt
+from balance_tui.store.models import Agent
 from balance_tui.store.models import Customer as CustomerRow
-from balance_tui.store.rows import tuple_rows
 from balance_tui.store.transactions import is_postgres
 
 
@@ -21,13 +20,16 @@ class EventScope:
     currency: str | None = None
     agent_code: str | None = None
 
-    def condition(self):  # type: ignore[no-untyped-def]
+    def where(self, param: str) -> tuple[str, list[Any]]:
+        """The scope as a condition on ``balance_event``, with its parameters."""
         if self.customer_pk is not None:
-            return BalanceEvent.customer == self.customer_pk
-        condition = BalanceEvent.currency == self.currency
+            return f"customer_id = {param}", [self.customer_pk]
         if self.agent_code:
-            condition &= BalanceEvent.agent_code == self.agent_code
-        return condition
+            return f"currency = {param} AND agent_code = {param}", [
+                self.currency,
+                self.agent_code,
+            ]
+        return f"currency = {param}", [self.currency]
 
 
 @record
@@ -70,20 +72,39 @@ def total_balance(db: Database, currency: str, agent_code: str | None) -> int:
     return int(query.bind(db).scalar() or 0)
 
 
+# The aggregates below are SQL text: each analytics call runs up to a dozen of them (the
+# edges of a period around its rollups), and Peewee took longer to build each than the
+# database took to answer it.
+
+
+def square_sql(db: Database) -> str:
+    """An event's amount squared, as a float (for the variance)."""
+    if is_postgres(db):
+        return "CAST(amount_cents AS DOUBLE PRECISION) * amount_cents"
+    return "amount_cents * 1.0 * amount_cents"  # one float multiply: cheaper than two CASTs
+
+
 def sum_from(db: Database, scope: EventScope, from_us: int) -> int:
     """The net of every change at or after ``from_us``."""
-    query = BalanceEvent.select(fn.COALESCE(fn.SUM(BalanceEvent.amount_cents), 0)).where(
-        scope.condition() & (BalanceEvent.created_us >= from_us)
-    )
-    return int(query.bind(db).scalar() or 0)
+    where, params = scope.where(db.param)
+    row = db.execute_sql(
+        f"SELECT COALESCE(SUM(amount_cents), 0) FROM balance_event WHERE {where} "
+        f"AND created_us >= {db.param}",
+        (*params, from_us),
+    ).fetchone()
+    return int(row[0] or 0)
 
 
 def sum_between(db: Database, scope: EventScope, lo_us: int, hi_us: int) -> int:
     """The net of every change in [lo, hi)."""
-    query = BalanceEvent.select(fn.COALESCE(fn.SUM(BalanceEvent.amount_cents), 0)).where(
-        scope.condition() & (BalanceEvent.created_us >= lo_us) & (BalanceEvent.created_us < hi_us)
-    )
-    return int(query.bind(db).scalar() or 0)
+    p = db.param
+    where, params = scope.where(p)
+    row = db.execute_sql(
+        f"SELECT COALESCE(SUM(amount_cents), 0) FROM balance_event WHERE {where} "
+        f"AND created_us >= {p} AND created_us < {p}",
+        (*params, lo_us, hi_us),
+    ).fetchone()
+    return int(row[0] or 0)
 
 
 def grouped_changes(
@@ -95,35 +116,20 @@ def grouped_changes(
     origin: int | None = None,
 ) -> list[GroupedChanges]:
     """One pass over [lo, hi), grouped by change type and bucket of ``width`` µs counted
-    from ``origin`` (default ``lo``)."""
-    amount = BalanceEvent.amount_cents
-    bucket: Any = (BalanceEvent.created_us - (lo_us if origin is None else origin)) / width
-    if is_postgres(db):
-        squared = amount.cast("DOUBLE PRECISION") * amount.cast("DOUBLE PRECISION")
-        bucket = fn.FLOOR(bucket).cast("BIGINT")
-    else:
-        squared = amount * 1.0 * amount  # one float multiply: cheaper than two CASTs
-    query = (
-        BalanceEvent.select(
-            BalanceEvent.change_type,
-            bucket,
-            fn.COUNT(BalanceEvent.id),
-            fn.SUM(amount),
-            fn.SUM(squared),
-            fn.MAX(amount),
-            fn.MIN(amount),
-        )
-        .where(
-            scope.condition()
-            & (BalanceEvent.created_us >= lo_us)
-            & (BalanceEvent.created_us < hi_us)
-        )
-        .group_by(SQL("1"), SQL("2"))
-        .bind(db)
+    from ``origin`` (default ``lo``; no event of the range is before it)."""
+    p = db.param
+    where, params = scope.where(p)
+    whole = "CAST({} AS BIGINT)".format if is_postgres(db) else "{}".format
+    cursor = db.execute_sql(
+        f"SELECT change_type, (created_us - {whole(p)}) / {whole(p)}, COUNT(*), "
+        f"SUM(amount_cents), SUM({square_sql(db)}), MAX(amount_cents), MIN(amount_cents) "
+        f"FROM balance_event WHERE {where} AND created_us >= {p} AND created_us < {p} "
+        "GROUP BY 1, 2",
+        (lo_us if origin is None else origin, width, *params, lo_us, hi_us),
     )
     return [
         GroupedChanges(str(kind), int(index), int(n), int(total), float(sq or 0), int(hi), int(lo))
-        for kind, index, n, total, sq, hi, lo in tuple_rows(query)
+        for kind, index, n, total, sq, hi, lo in cursor
     ]
 
 
@@ -135,15 +141,21 @@ def operations_counts(
     agent_code: str | None,
 ) -> tuple[int, int]:
     """(refused attempts, alerts raised) in [lo, hi) for a customer, an agent or all."""
-    rejected = RejectedAttempt.select().where(
-        (RejectedAttempt.created_us >= lo_us) & (RejectedAttempt.created_us < hi_us)
-    )
-    alerts = Alert.select().where((Alert.created_us >= lo_us) & (Alert.created_us < hi_us))
+    p = db.param
+    refused_of, alerts_of, whose = "", "", []
     if customer is not None:
-        rejected = rejected.where(RejectedAttempt.customer_code == customer[0])
-        alerts = alerts.where(Alert.customer == customer[1])
+        refused_of, alerts_of = f" AND customer_code = {p}", f" AND customer_id = {p}"
+        whose = [customer[0], customer[1]]
     elif agent_code is not None:
-        codes = CustomerRow.select(CustomerRow.code).join(Agent).where(Agent.code == agent_code)
-        rejected = rejected.where(RejectedAttempt.customer_code.in_(codes))
-        alerts = alerts.join(CustomerRow).join(Agent).where(Agent.code == agent_code)
-    return int(rejected.bind(db).count()), int(alerts.bind(db).count())
+        agents = f"FROM customer c JOIN agent a ON a.id = c.agent_id WHERE a.code = {p}"
+        refused_of = f" AND customer_code IN (SELECT c.code {agents})"
+        alerts_of = f" AND customer_id IN (SELECT c.id {agents})"
+        whose = [agent_code, agent_code]
+    row = db.execute_sql(
+        "SELECT (SELECT COUNT(*) FROM rejected_attempt "
+        f"WHERE created_us >= {p} AND created_us < {p}{refused_of}), "
+        "(SELECT COUNT(*) FROM alert "
+        f"WHERE created_us >= {p} AND created_us < {p}{alerts_of})",
+        (lo_us, hi_us, *whose[:1], lo_us, hi_us, *whose[1:]),
+    ).fetchone()
+    return int(row[0]), int(row[1])

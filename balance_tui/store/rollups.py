@@ -11,7 +11,7 @@ from typing import Any
 from peewee import Database
 
 from balance_tui.domain.rollups import DAY, DAY_US, HOUR, HOUR_US
-from balance_tui.store.analytics import GroupedChanges
+from balance_tui.store.analytics import GroupedChanges, square_sql
 from balance_tui.store.transactions import is_postgres
 
 COLUMNS = (
@@ -56,17 +56,11 @@ def _bucket_sql(db: Database, width: int) -> str:
     return f"(created_us - created_us % {width})"
 
 
-def _square_sql(db: Database) -> str:
-    if is_postgres(db):
-        return "CAST(amount_cents AS DOUBLE PRECISION) * amount_cents"
-    return "amount_cents * 1.0 * amount_cents"
-
-
 def _figures_sql(db: Database) -> str:
     """Events, net, gross, squares, min, max of the grouped events."""
     return (
         "COUNT(*), SUM(amount_cents), SUM(ABS(amount_cents)), "
-        f"SUM({_square_sql(db)}), MIN(amount_cents), MAX(amount_cents)"
+        f"SUM({square_sql(db)}), MIN(amount_cents), MAX(amount_cents)"
     )
 
 

@@ -87,3 +87,31 @@ def test_system_and_agent_scopes(book) -> None:
         book.analytics.generate_system_analytics("A9", "daily")
     euros = book.analytics.generate_system_analytics(period="yearly", currency="EUR")
     assert euros.closing_balance == Decimal("0.00") and euros.event_count == 0
+
+
+def test_refusals_and_alerts_are_counted_for_whom_they_concern(book, clock) -> None:  # type: ignore[no-untyped-def]
+    """Each scope counts the refused attempts and alerts of its own customers, in the period."""
+    book.manager.update_balance("C2", None, "-99999", "withdrawal", "refused too", "op")
+    clock.advance(days=1)
+    raised = {code: len(book.notifications.get_active_alerts(code)) for code in ("C1", "C2")}
+    scopes = {
+        "all": book.analytics.generate_system_analytics(period="yearly"),
+        "A1": book.analytics.generate_system_analytics("A1", "yearly"),
+        "A2": book.analytics.generate_system_analytics("A2", "yearly"),
+        "C1": book.analytics.generate_customer_analytics("C1", "yearly"),
+        "C2": book.analytics.generate_customer_analytics("C2", "yearly"),
+    }
+    counts = {name: (a.operations.rejections, a.operations.alerts) for name, a in scopes.items()}
+    assert counts == {
+        "all": (2, raised["C1"] + raised["C2"]),
+        "A1": (1, raised["C1"]),
+        "A2": (1, raised["C2"]),
+        "C1": (1, raised["C1"]),
+        "C2": (1, raised["C2"]),
+    }
+    assert raised["C1"] >= 1  # (the book has alerts to count)
+    # a period that ends before the new refusal does not count it
+    earlier = book.analytics.generate_system_analytics(
+        "A2", "custom", start=clock.now - timedelta(days=400), end=clock.now - timedelta(days=2)
+    )
+    assert earlier.operations.rejections == 0
