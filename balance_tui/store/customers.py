@@ -299,15 +299,21 @@ def usage_and_alerts(
         " FROM balance_event e JOIN customer c ON c.id = e.customer_id"
         f" WHERE e.created_us > {p}{among} GROUP BY c.code"
     )
-    alert_sql = (
-        "SELECT c.code, COUNT(a.id) FROM alert a JOIN customer c ON c.id = a.customer_id"
-        f" WHERE a.acknowledged_us IS NULL{among} GROUP BY c.code"
-    )
+    if codes is None:  # every customer: one pass over the open alerts
+        alert_sql = (
+            "SELECT c.code, COUNT(a.id) FROM alert a JOIN customer c ON c.id = a.customer_id"
+            " WHERE a.acknowledged_us IS NULL GROUP BY c.code"
+        )
+    else:  # a page: from its customers (a pass over 15,000 open alerts took 50 ms at 10^7)
+        alert_sql = (
+            "SELECT c.code, (SELECT COUNT(*) FROM alert a WHERE a.customer_id = c.id"
+            f" AND a.acknowledged_us IS NULL) FROM customer c WHERE c.code IN {in_list(p, wanted)}"
+        )
     usage = {
         code: (int(d or 0), int(w or 0))
         for code, d, w in db.execute_sql(usage_sql, (now_us - day_us, now_us - week_us, *wanted))
     }
-    alerts = {code: int(n) for code, n in db.execute_sql(alert_sql, wanted)}
+    alerts = {code: int(n) for code, n in db.execute_sql(alert_sql, wanted) if n}
     return usage, alerts
 
 
