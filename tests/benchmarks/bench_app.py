@@ -11,7 +11,7 @@ real terminal (tmux 160x45, from launching the command to the first row on scree
 the ``balance-tui`` command as an operator runs it).
 With BALANCE_BENCH_10M naming the 10^7-event demo book (``demo --customers 100000 --days
 365 --events 10000000``), also its peak memory and first rows against a book of the same
-shape with 10^5 events.
+shape with 10^5 events (medians of three fresh processes each, alternating).
 
 Both sides load their code as installed: ``pip install`` byte-compiles Textual, and
 ``pip install .`` (the README's run command) byte-compiles balance-tui, so the package is
@@ -28,6 +28,8 @@ from __future__ import annotations
 import compileall
 import json
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,7 +57,7 @@ SAMPLES = 15
 #: start-up made frozen and the collector back on.
 #: ``COLLECTOR_ON`` runs the same with the collector on throughout, for comparison.
 OURS = PEAK_MB + textwrap.dedent("""
-    import asyncio, gc, json, resource, sys, time
+    import asyncio, gc, json, os, resource, sys, time
     started = time.perf_counter()
     QUIET = COLLECTOR_OFF_UNTIL_FIRST_FRAME
     if QUIET:
@@ -73,6 +75,8 @@ OURS = PEAK_MB + textwrap.dedent("""
                     "#customers").row_count:
                 await pilot.pause(0.005)
             first = time.perf_counter() - started
+            if sys.argv[2:] == ["stop"]:  # (instructions to this event: see _instructions)
+                os._exit(0)
             for key in "23451":
                 await pilot.press(key)
                 # every worker but the change poller, which runs for the app's life
@@ -87,7 +91,7 @@ COLLECTOR_ON = OURS.replace("COLLECTOR_OFF_UNTIL_FIRST_FRAME", "False")
 OURS = OURS.replace("COLLECTOR_OFF_UNTIL_FIRST_FRAME", "True")
 
 HELLO = textwrap.dedent("""
-    import asyncio, json, sys, time
+    import asyncio, json, os, sys, time
     started = time.perf_counter()
     from textual.app import App
     from textual.widgets import DataTable, Footer, Header
@@ -104,6 +108,8 @@ HELLO = textwrap.dedent("""
         async with app.run_test(size=(160, 45)) as pilot:
             while not app.query_one(DataTable).row_count:
                 await pilot.pause(0.005)
+            if sys.argv[2:] == ["stop"]:
+                os._exit(0)
             print(json.dumps({"first_screen_s": time.perf_counter() - started}))
     asyncio.run(main())
 """)
@@ -136,6 +142,24 @@ def _run(script: str, *args: str) -> dict[str, float]:
         check=True,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _instructions(script: str, *args: str) -> int | None:
+    """Instructions a fresh process runs to the first rows (callgrind; None without
+    valgrind). Unlike time, the count does not move with the host's load: run to run it
+    varies by about 0.1 % here, where seconds vary by a quarter."""
+    if shutil.which("valgrind") is None:
+        return None
+    callgrind = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    done = subprocess.run(
+        [*callgrind, sys.executable, "-c", script, *args, "stop"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    found = re.search(r"Collected : (\d+)", done.stderr)
+    return int(found.group(1)) if found else None
 
 
 def _small_db() -> None:
@@ -209,6 +233,12 @@ def main() -> None:
     print(
         f"{'  the same, ratio of each round (median)':<58}{'':>10}{'':>10}{terminal_paired:>8.2f}"
     )
+    counted = _instructions(HELLO, str(FIRST_ROWS)), _instructions(OURS, str(BIG_DB))
+    if counted[0] and counted[1]:
+        print(
+            f"{'  instructions to the first rows (callgrind, millions)':<58}"
+            f"{counted[0] / 1e6:>10.0f}{counted[1] / 1e6:>10.0f}{counted[1] / counted[0]:>8.2f}"
+        )
     print(
         f"{'peak memory after all screens, 10^6 vs 10^3 events (MB)':<58}"
         f"{small['peak_mb']:>10.0f}{big['peak_mb']:>10.0f}{big['peak_mb'] / small['peak_mb']:>8.2f}"
@@ -216,7 +246,14 @@ def main() -> None:
     ten = os.environ.get("BALANCE_BENCH_10M")
     if ten:  # the issue's demo book: 100,000 customers, 10^7 events; against 10^5 events
         _demo_db(HUNDRED_K_EVENTS, events=100_000)
-        few, many = _run(OURS, str(HUNDRED_K_EVENTS)), _run(OURS, ten)
+        runs: dict[str, list[dict[str, float]]] = {"few": [], "many": []}
+        for _ in range(3):  # alternating; the first read of a 4 GB book may find it cold
+            runs["few"].append(_run(OURS, str(HUNDRED_K_EVENTS)))
+            runs["many"].append(_run(OURS, ten))
+        few, many = (
+            {key: statistics.median(r[key] for r in runs[side]) for key in runs[side][0]}
+            for side in ("few", "many")
+        )
         print(
             f"{'peak memory after all screens, 10^7 vs 10^5 events (MB)':<58}"
             f"{few['peak_mb']:>10.0f}{many['peak_mb']:>10.0f}"
