@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
+import tracemalloc
 
 import pytest
 from hypothesis import given
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from balance_tui.domain.changes import ChangeType
 from balance_tui.domain.hashing import CHAIN_VERSION, ChainedFields, canonical_json
 from balance_tui.services import Services, build_services, demo, demo_writer
+from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
 from balance_tui.services.demo import generate_demo
 from balance_tui.store import bulk, connect
 from balance_tui.store.schema import initialize_balance_tables
@@ -154,3 +156,94 @@ def test_the_writer_encodes_an_event_as_the_chain_does(  # type: ignore[no-untyp
         }
     )
     assert demo_writer.canonical_event(row, code) == fields.canonical()
+
+
+def _peak_traced_bytes(tmp_path, settings, name: str, events: int) -> int:  # type: ignore[no-untyped-def]
+    """The most memory (Python's allocations) a demo of ``events`` over 2,000 customers held."""
+    db = connect(f"sqlite:///{tmp_path / name}")
+    initialize_balance_tables(db)
+    services = build_services(db, settings, lambda: FROZEN, operator="tester")
+    tracemalloc.start()
+    try:
+        summary = generate_demo(services, customers=2_000, days=365, events=events, seed=8)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        db.close()
+    assert summary.events > events * 0.95
+    return peak
+
+
+@pytest.mark.slow
+def test_the_demos_memory_does_not_grow_with_its_events(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, settings
+) -> None:  # type: ignore[no-untyped-def]
+    """Ten times the events over the same customers: about the same memory. What the
+    generator keeps is per customer (a balance, counters, its last five events), plus the
+    last week's accepted changes; a customer's first event must not cost kilobytes (at
+    100,000 customers, deques per customer took 230 MB once each had an event)."""
+    _writer(monkeypatch, parallel=False)
+    monkeypatch.setattr(demo, "CHUNK", 500)  # the rows in flight are not what is measured
+    few = _peak_traced_bytes(tmp_path, settings, "few.db", 2_000)  # about half have an event
+    many = _peak_traced_bytes(tmp_path, settings, "many.db", 20_000)  # every one, and reversals
+    assert many <= few * 1.15, (few, many)
+
+
+def test_a_demo_reversal_picks_among_the_last_five_events_not_yet_reversed() -> None:
+    person = demo._Customer(1, "C1", "A1", "bronze", None, 1.0)  # type: ignore[arg-type]
+    assert person.reversible() == []
+    for event_id in range(1, 8):
+        person.remember(event_id, 3 if event_id == 6 else -event_id * 100)  # 6's amount is 3
+    assert person.reversible() == [(3, -300), (4, -400), (5, -500), (6, 3), (7, -700)]
+    person.mark_reversed(3)  # an id, not event 6's amount
+    assert person.reversible() == [(4, -400), (5, -500), (6, 3), (7, -700)]
+    person.remember(8, 800)  # 3 leaves, reversed or not
+    assert person.reversible() == [(4, -400), (5, -500), (6, 3), (7, -700), (8, 800)]
+    with pytest.raises(ValueError):
+        person.mark_reversed(2)  # no longer among the recent events
+
+
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.integers(min_value=0, max_value=3 * DAY_US),  # time since the previous change
+            st.integers(min_value=0, max_value=2),  # whose change
+            st.integers(min_value=0, max_value=10**9),  # its gross amount
+        ),
+        max_size=300,
+    )
+)
+def test_the_usage_windows_sum_each_customers_last_hour_day_and_week(steps) -> None:  # type: ignore[no-untyped-def]
+    people = [demo._Customer(i, f"C{i}", "A", "bronze", None, 1.0) for i in range(3)]  # type: ignore[arg-type]
+    usage = demo._UsageWindows()
+    done: list[tuple[int, int, int]] = []
+    now = 0
+    for gap, who, gross in steps:
+        now += gap // 97  # many changes within an hour of each other, some days apart
+        usage.advance(now)
+        for i, person in enumerate(people):
+            mine = [(t, g) for t, g, w in done if w == i]
+            assert person.used_7d == sum(g for t, g in mine if t > now - WEEK_US)
+            assert person.used_24h == sum(g for t, g in mine if t > now - DAY_US)
+            assert person.changes_1h == sum(1 for t, _ in mine if t > now - HOUR_US)
+        usage.record(now, people[who], gross)
+        done.append((now, gross, who))
+
+
+def test_the_usage_windows_keep_their_sums_as_they_drop_what_left_the_week() -> None:
+    people = [demo._Customer(i, f"C{i}", "A", "bronze", None, 1.0) for i in range(3)]  # type: ignore[arg-type]
+    usage = demo._UsageWindows()
+    minute = HOUR_US // 60
+    done = []
+    for n in range(30_000):  # three weeks of a change a minute: the first two are dropped
+        now = n * minute
+        usage.advance(now)
+        usage.record(now, people[n % 3], n)
+        done.append((now, n, n % 3))
+        if n % 7_001 == 0 or n == 29_999:
+            for i, person in enumerate(people):
+                mine = [(t, g) for t, g, w in done if w == i]
+                assert person.used_7d == sum(g for t, g in mine if t > now - WEEK_US)
+                assert person.used_24h == sum(g for t, g in mine if t > now - DAY_US)
+                assert person.changes_1h == sum(1 for t, _ in mine if t > now - HOUR_US)
+    assert len(usage.moments) < 2 * 7 * 24 * 60  # it kept at most about two weeks
