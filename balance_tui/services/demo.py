@@ -103,9 +103,13 @@ class _Customer:
     recent: array[int] | None = None
 
     def open_types(self, now: int) -> set[str]:
+        """The alert types open on this customer at ``now`` (forgetting those since closed:
+        time only moves on, and most customers have had an alert by the end of a big demo)."""
         if not self.open_until:  # most customers, most of the time
             return set()
-        return {kind for kind, ack in self.open_until.items() if ack is None or ack > now}
+        still = {kind: ack for kind, ack in self.open_until.items() if ack is None or ack > now}
+        self.open_until = still or None
+        return set(still)
 
     def reversible(self) -> list[tuple[int, int]]:
         """(event id, amount) of each recent event not reversed yet, oldest first."""

@@ -15,6 +15,7 @@ BENCHMARKS = (
     "bench_queries",
     "bench_rollups",
     "bench_scale",
+    "bench_demo",
     "bench_app",
     "bench_keys_line",
     "bench_realtime",

@@ -265,3 +265,15 @@ def test_the_usage_windows_keep_their_sums_as_they_drop_what_left_the_week() -> 
                 assert person.used_24h == sum(g for t, g in mine if t > now - DAY_US)
                 assert person.changes_1h == sum(1 for t, _ in mine if t > now - HOUR_US)
     assert len(usage.moments) < 2 * 7 * 24 * 60  # it kept at most about two weeks
+
+
+def test_a_demo_customer_forgets_alerts_acknowledged_before_now() -> None:
+    person = demo._Customer(1, "C1", "A1", "bronze", None, 1.0)  # type: ignore[arg-type]
+    assert person.open_types(10) == set()
+    person.open_until = {"warning": 100, "critical": None}  # critical: never acknowledged
+    assert person.open_types(50) == {"warning", "critical"}
+    assert person.open_types(100) == {"critical"}  # acknowledged at 100
+    assert person.open_until == {"critical": None}
+    person.open_until = {"warning": 100}
+    assert person.open_types(200) == set()
+    assert person.open_until is None  # nothing kept once none is open
