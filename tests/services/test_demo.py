@@ -83,10 +83,10 @@ def test_a_failed_demo_keeps_the_indexes_and_stops_the_writer(
     real_pick = demo._pick_change
     picks = iter(range(10**6))
 
-    def pick_then_fail(rng: random.Random, person: object) -> object:
+    def pick_then_fail(rng: random.Random, *args: object) -> object:
         if next(picks) == 1_500:
             raise RuntimeError("generator failed")
-        return real_pick(rng, person)  # type: ignore[arg-type]
+        return real_pick(rng, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(demo, "_pick_change", pick_then_fail)
     monkeypatch.setattr(demo, "CHUNK", 500)  # some chunks are written before the failure
@@ -208,17 +208,22 @@ def test_the_demos_memory_does_not_grow_with_its_events(
 
 
 def test_a_demo_reversal_picks_among_the_last_five_events_not_yet_reversed() -> None:
-    person = demo._Customer(1, "C1", "A1", "bronze", None, 1.0)  # type: ignore[arg-type]
-    assert person.reversible() == []
+    recent = demo._RecentEvents(3)
+    assert recent.reversible(1) == [] and not recent.any(1)
     for event_id in range(1, 8):
-        person.remember(event_id, 3 if event_id == 6 else -event_id * 100)  # 6's amount is 3
-    assert person.reversible() == [(3, -300), (4, -400), (5, -500), (6, 3), (7, -700)]
-    person.mark_reversed(3)  # an id, not event 6's amount
-    assert person.reversible() == [(4, -400), (5, -500), (6, 3), (7, -700)]
-    person.remember(8, 800)  # 3 leaves, reversed or not
-    assert person.reversible() == [(4, -400), (5, -500), (6, 3), (7, -700), (8, 800)]
+        recent.remember(1, event_id, 3 if event_id == 6 else -event_id * 100)  # 6's amount: 3
+        recent.remember(2, 100 + event_id, 1)  # a neighbour's events stay its own
+    assert recent.reversible(1) == [(3, -300), (4, -400), (5, -500), (6, 3), (7, -700)]
+    recent.mark_reversed(1, 3)  # an id, not event 6's amount
+    assert recent.reversible(1) == [(4, -400), (5, -500), (6, 3), (7, -700)]
+    recent.remember(1, 8, 800)  # 3 leaves, reversed or not
+    assert recent.reversible(1) == [(4, -400), (5, -500), (6, 3), (7, -700), (8, 800)]
     with pytest.raises(ValueError):
-        person.mark_reversed(2)  # no longer among the recent events
+        recent.mark_reversed(1, 2)  # no longer among the recent events
+    with pytest.raises(ValueError):
+        recent.mark_reversed(1, 105)  # another customer's
+    assert recent.reversible(2) == [(103, 1), (104, 1), (105, 1), (106, 1), (107, 1)]
+    assert recent.reversible(0) == [] and recent.any(2)
 
 
 @given(
@@ -232,7 +237,7 @@ def test_a_demo_reversal_picks_among_the_last_five_events_not_yet_reversed() -> 
     )
 )
 def test_the_usage_windows_sum_each_customers_last_hour_day_and_week(steps) -> None:  # type: ignore[no-untyped-def]
-    people = [demo._Customer(i, f"C{i}", "A", "bronze", None, 1.0) for i in range(3)]  # type: ignore[arg-type]
+    people = [demo._Customer(i, i, f"C{i}", "A", "bronze", None, 1.0) for i in range(3)]  # type: ignore[arg-type]
     usage = demo._UsageWindows()
     done: list[tuple[int, int, int]] = []
     now = 0
@@ -249,7 +254,7 @@ def test_the_usage_windows_sum_each_customers_last_hour_day_and_week(steps) -> N
 
 
 def test_the_usage_windows_keep_their_sums_as_they_drop_what_left_the_week() -> None:
-    people = [demo._Customer(i, f"C{i}", "A", "bronze", None, 1.0) for i in range(3)]  # type: ignore[arg-type]
+    people = [demo._Customer(i, i, f"C{i}", "A", "bronze", None, 1.0) for i in range(3)]  # type: ignore[arg-type]
     usage = demo._UsageWindows()
     minute = HOUR_US // 60
     done = []
@@ -268,7 +273,7 @@ def test_the_usage_windows_keep_their_sums_as_they_drop_what_left_the_week() -> 
 
 
 def test_a_demo_customer_forgets_alerts_acknowledged_before_now() -> None:
-    person = demo._Customer(1, "C1", "A1", "bronze", None, 1.0)  # type: ignore[arg-type]
+    person = demo._Customer(0, 1, "C1", "A1", "bronze", None, 1.0)  # type: ignore[arg-type]
     assert person.open_types(10) == set()
     person.open_until = {"warning": 100, "critical": None}  # critical: never acknowledged
     assert person.open_types(50) == {"warning", "critical"}
