@@ -66,9 +66,8 @@ def migrate(services: Services, args: argparse.Namespace) -> int:
         still_to_run = services.authority.set_up_roles()
         if still_to_run:
             out(
-                "The roles balance_operator, balance_supervisor, balance_auditor and "
-                "balance_admin are missing and this login may not create them (no CREATEROLE)."
-                " Have a DBA run:"
+                "This login may not do all of it (creating the roles needs CREATEROLE; "
+                "revoking TEMPORARY on the database needs its owner). Have a DBA run:"
             )
             for statement in still_to_run:
                 out(f"  {statement};")

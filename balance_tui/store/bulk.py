@@ -15,6 +15,7 @@ from balance_tui.store.models import Agent
 from balance_tui.store.models import Customer as CustomerRow
 from balance_tui.store.rows import placeholders, tuple_rows
 from balance_tui.store.transactions import is_postgres, write_transaction
+from balance_tui.store.trusted_triggers import restore_chain_trigger, suspend_chain_trigger
 
 #: Rows per executemany when inserting customers.
 CHUNK_ROWS = 5_000
@@ -167,12 +168,16 @@ def indexes_built_after(db: Database, table: str, leading: str) -> Iterator[None
     with write_transaction(db):
         for name, _ in dropped:
             db.execute_sql(f'DROP INDEX "{name}"')
+        if dropped:
+            suspend_chain_trigger(db)
     try:
         yield
     finally:
         with sorting_on_disk(db), write_transaction(db):
             for _, create in dropped:
                 db.execute_sql(create)
+            if dropped:
+                restore_chain_trigger(db)
 
 
 @contextmanager

@@ -4,8 +4,9 @@
 refusals, requests and audit records; ``balance_supervisor`` is an operator who also
 decides approval requests; ``balance_admin`` a supervisor who also sets authority;
 ``balance_auditor`` only reads. Nobody is granted UPDATE or DELETE on the trail (events,
-requests, decisions, audit records): the only updates granted are a customer's row (its
-balance guarded by a trigger) and an alert's acknowledgement columns.
+requests, decisions, audit records): the only updates granted are a customer's balance,
+event count and head (held to its latest event by a trigger) and an alert's
+acknowledgement columns. Every identifier is quoted by the driver, never pasted.
 
 Roles are cluster-wide and creating them needs CREATEROLE, which a schema owner may lack:
 then ``migrate`` prints this SQL for a DBA instead. Grants are per schema and idempotent.
@@ -14,6 +15,8 @@ then ``migrate`` prints this SQL for a DBA instead. Grants are per schema and id
 from __future__ import annotations
 
 from peewee import Database
+
+from balance_tui.store.trusted_triggers import quoted_identifier
 
 GROUP_ROLES = ("balance_operator", "balance_supervisor", "balance_auditor", "balance_admin")
 OPERATOR_INSERTS = (
@@ -25,6 +28,7 @@ OPERATOR_INSERTS = (
     "approval_request",
     "audit_record",
 )
+CUSTOMER_EVENT_COLUMNS = ("balance_cents", "event_count", "head_hash")
 ACK_COLUMNS = ("acknowledged_us", "acknowledged_by", "acknowledgement_note", "acknowledged_db_user")
 
 
@@ -39,6 +43,11 @@ def create_roles_sql() -> list[str]:
 
 
 def grants_sql(schema: str) -> list[str]:
+    """The grants on the book's schema; ``schema`` is already a quoted identifier.
+
+    Operators may update only the columns of a customer that move with its events (a
+    trigger holds those to the latest event); tier, agent, name, status and currency are
+    the owner's."""
     everyone = ", ".join(GROUP_ROLES)
     return [
         f"GRANT USAGE ON SCHEMA {schema} TO {everyone}",
@@ -46,7 +55,9 @@ def grants_sql(schema: str) -> list[str]:
         f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema} TO balance_operator",
         f"GRANT INSERT ON {', '.join(f'{schema}.{t}' for t in OPERATOR_INSERTS)} "
         "TO balance_operator",
-        f"GRANT UPDATE ON {schema}.customer TO balance_operator",
+        f"REVOKE UPDATE ON {schema}.customer FROM balance_operator",
+        f"GRANT UPDATE ({', '.join(CUSTOMER_EVENT_COLUMNS)}) ON {schema}.customer "
+        "TO balance_operator",
         f"GRANT UPDATE ({', '.join(ACK_COLUMNS)}) ON {schema}.alert TO balance_operator",
         f"GRANT INSERT, UPDATE ON {schema}.rollup TO balance_operator",
         f"GRANT INSERT ON {schema}.approval_decision TO balance_supervisor",
@@ -54,8 +65,23 @@ def grants_sql(schema: str) -> list[str]:
     ]
 
 
+def temporary_sql(database: str) -> list[str]:
+    """No login creates temporary objects in the book's database (``database`` quoted):
+    the triggers do not read them anyway; this takes away the tool."""
+    return [f"REVOKE TEMPORARY ON DATABASE {database} FROM PUBLIC"]
+
+
 def current_schema(db: Database) -> str:
     return str(db.execute_sql("SELECT current_schema()").fetchone()[0])
+
+
+def owns_database(db: Database) -> bool:
+    row = db.execute_sql(
+        "SELECT pg_catalog.pg_get_userbyid(datdba) = current_user OR "
+        "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) "
+        "FROM pg_catalog.pg_database WHERE datname = current_database()"
+    ).fetchone()
+    return bool(row and row[0])
 
 
 def missing_roles(db: Database) -> list[str]:
@@ -76,17 +102,23 @@ def may_create_roles(db: Database) -> bool:
 
 
 def set_up_roles(db: Database) -> list[str]:
-    """Create the group roles if this login may, and grant them on the book's schema.
+    """Create the group roles if this login may, grant them on the book's schema and take
+    TEMPORARY on the database from PUBLIC if this login owns the database.
 
     Returns the SQL a DBA must still run (empty when everything was done here)."""
-    schema = current_schema(db)
+    schema = quoted_identifier(db, current_schema(db))
+    database = quoted_identifier(db, str(db.execute_sql("SELECT current_database()").fetchone()[0]))
+    temporary = [] if owns_database(db) else temporary_sql(database)
     missing = missing_roles(db)
     if missing and not may_create_roles(db):
-        return create_roles_sql() + grants_sql(schema)
+        return create_roles_sql() + grants_sql(schema) + temporary_sql(database)
     with db.atomic():
         if missing:
             for statement in create_roles_sql():
                 db.execute_sql(statement)
         for statement in grants_sql(schema):
             db.execute_sql(statement)
-    return []
+        if not temporary:
+            for statement in temporary_sql(database):
+                db.execute_sql(statement)
+    return temporary
