@@ -113,7 +113,7 @@ class ApprovalDesk(ServiceBase):
                 performed_by=request.maker_label,
                 vip_level=None,
                 metadata_json=self._metadata_json(request),
-                idempotency_key=None,
+                idempotency_key=self.ledger.approval_key(request.id),
                 reverses_event_id=request.reverses_event_id,
                 approval_id=request.id,
             )

@@ -93,7 +93,25 @@ class ChangeRequest:
     approval_id: int | None = None
 
     def fingerprint(self) -> str:
-        body = canonical_json(
+        """The change as resolved: customer, type, amount, reason, operator, metadata and
+        reversed event. An agent, tier or currency given with it only checks the customer's
+        own (a change naming others is refused), so naming them or not is the same change."""
+        return _digest(
+            [
+                self.customer_code,
+                self.change_type.value,
+                self.cents,
+                self.reason,
+                self.performed_by,
+                self.metadata_json,
+                self.reverses_event_id,
+            ]
+        )
+
+    def matches(self, stored: str | None) -> bool:
+        """Whether a stored fingerprint is this change's (books written before resolved
+        fingerprints stored the agent and tier as they were given)."""
+        legacy = _digest(
             [
                 self.customer_code,
                 self.agent_code,
@@ -106,7 +124,11 @@ class ChangeRequest:
                 self.reverses_event_id,
             ]
         )
-        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+        return stored in (self.fingerprint(), legacy)
+
+
+def _digest(fields: list[Any]) -> str:
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
 
 
 class _BatchState:
@@ -509,9 +531,11 @@ class Ledger(ServiceBase):
             return None
         found = self.sql.event_with_key(request.idempotency_key)
         if found is None:
-            return None
+            if request.approval_id is not None:  # the request's own application
+                return None
+            return self._replay_request(request, request.idempotency_key)
         event, stored_fingerprint = found
-        if stored_fingerprint != request.fingerprint():
+        if not request.matches(stored_fingerprint):
             raise IdempotencyConflictError(
                 f"Idempotency key {request.idempotency_key!r} was already used for event "
                 f"#{event.id} with different parameters."
@@ -524,6 +548,34 @@ class Ledger(ServiceBase):
             alerts,
             event,
             replayed=True,
+        )
+
+    def _replay_request(self, request: ChangeRequest, key: str) -> BalanceUpdateResult | None:
+        """A retry of a submit that asked for approval: the request it made, as it stands
+        now (an applied one was found by its event, which carries the key)."""
+        keyed = approval_store.request_with_key(self.db, key)
+        if keyed is None:
+            return None
+        request_id, stored_fingerprint = keyed
+        if not request.matches(stored_fingerprint):
+            raise IdempotencyConflictError(
+                f"Idempotency key {key!r} was already used for approval request "
+                f"#{request_id} with different parameters."
+            )
+        waiting = self.approval(request_id)
+        state = self.sql.read_customer(waiting.customer_id, lock=False)
+        balance = cents_to_decimal(state.balance_cents) if state else Decimal("0.00")
+        errors = (
+            []
+            if waiting.status == "pending"
+            else [
+                f"Idempotency key {key!r} made approval request #{request_id}, which is "
+                f"{waiting.status}; nothing was applied."
+            ]
+        )
+        validation = ValidationResult(not errors, errors, [])
+        return BalanceUpdateResult(
+            False, balance, validation, [], None, replayed=True, request=waiting
         )
 
     def usage(self, customer_pk: int, now_us: int) -> tuple[int, int, int]:
@@ -812,6 +864,8 @@ class Ledger(ServiceBase):
                 "maker_authority_cents": limit,
                 "created_us": now_us,
                 "expires_us": now_us + self.settings.approval_hours * HOUR_US,
+                "idempotency_key": request.idempotency_key,
+                "request_hash": request.fingerprint() if request.idempotency_key else None,
             },
         )
         audit_records.record(self.db, "request", [request_id], now_us)
@@ -825,6 +879,10 @@ class Ledger(ServiceBase):
             request=waiting_request,
         )
         return outcome, [ApprovalRequested(waiting_request)]
+
+    def approval_key(self, request_id: int) -> str | None:
+        """The idempotency key of the submit that made a request: its event carries it."""
+        return approval_store.key_of_request(self.db, request_id)
 
     def approval(self, request_id: int, now_us: int | None = None) -> ApprovalRequest:
         """One approval request as stored (status as of now)."""

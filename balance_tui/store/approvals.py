@@ -23,6 +23,9 @@ REQUEST_COLUMNS = (
     "created_us",
     "expires_us",
 )
+#: Stored with a request but not part of its audited body (books made before keyed
+#: requests have audit records without them).
+KEY_COLUMNS = ("idempotency_key", "request_hash")
 DECISION_COLUMNS = ("request_id", "verdict", "checker", "checker_label", "note", "decided_us")
 
 
@@ -48,14 +51,32 @@ def _select(p: str) -> str:
 
 def insert_request(db: Database, values: dict[str, Any]) -> int:
     p = db.param
+    columns = REQUEST_COLUMNS + KEY_COLUMNS
     sql = (
-        f"INSERT INTO approval_request ({', '.join(REQUEST_COLUMNS)}) "
-        f"VALUES ({', '.join([p] * len(REQUEST_COLUMNS))})"
+        f"INSERT INTO approval_request ({', '.join(columns)}) "
+        f"VALUES ({', '.join([p] * len(columns))})"
     )
-    args = tuple(values[c] for c in REQUEST_COLUMNS)
+    args = tuple(values.get(c) for c in columns)
     if is_postgres(db):
         return int(db.execute_sql(sql + " RETURNING id", args).fetchone()[0])
     return int(db.execute_sql(sql, args).lastrowid)
+
+
+def request_with_key(db: Database, key: str) -> tuple[int, str | None] | None:
+    """(id, change fingerprint) of the request made under an idempotency key, if any."""
+    row = db.execute_sql(
+        f"SELECT id, request_hash FROM approval_request WHERE idempotency_key = {db.param}",
+        (key,),
+    ).fetchone()
+    return None if row is None else (int(row[0]), row[1])
+
+
+def key_of_request(db: Database, request_id: int) -> str | None:
+    """The idempotency key a request was made under, if any."""
+    row = db.execute_sql(
+        f"SELECT idempotency_key FROM approval_request WHERE id = {db.param}", (request_id,)
+    ).fetchone()
+    return None if row is None else row[0]
 
 
 def insert_decision(db: Database, values: dict[str, Any]) -> None:

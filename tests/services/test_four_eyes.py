@@ -9,73 +9,12 @@ SQLite a person is an operator name with a configured role, as the README descri
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
 
-from balance_tui.config import Settings
 from balance_tui.domain.errors import ApprovalStateError, InvalidInputError, NotAuthorisedError
-from balance_tui.services import Services, build_services
-from balance_tui.store import connect, initialize_balance_tables
-
-
-@dataclass
-class Person:
-    services: Services
-    #: What the book records as this person's identity (PG: the login; SQLite: the name).
-    login: str
-    name: str
-
-    def post(self, amount: str, kind: str = "deposit", reason: str = "funds"):  # type: ignore[no-untyped-def]
-        return self.services.manager.update_balance(
-            "CUST_1", None, Decimal(amount), kind, reason, self.name
-        )
-
-
-Staff = Callable[[str, str], Person]
-
-
-@pytest.fixture
-def staff(db_url: str, clock, request: pytest.FixtureRequest) -> Iterator[Staff]:  # type: ignore[no-untyped-def]
-    opened = []
-    postgres = db_url.startswith("postgresql")
-    if postgres:
-        make_login = request.getfixturevalue("pg_logins")
-    else:
-        owner = connect(db_url)
-        initialize_balance_tables(owner)
-        owner.close()
-
-    def person(name: str, role: str) -> Person:
-        if postgres:
-            url = make_login(name, role)
-            login = url.split("://", 1)[1].split("@", 1)[0]
-            settings = Settings(operator=name)
-        else:
-            url, login, settings = db_url, name, Settings(operator=name, role=role)
-        database = connect(url)
-        opened.append(database)
-        return Person(build_services(database, settings, clock, operator=name), login, name)
-
-    yield person
-    for database in opened:
-        database.close()
-
-
-@pytest.fixture
-def desk(staff: Staff) -> dict[str, Person]:
-    people = {
-        "ada": staff("ada", "admin"),
-        "ann": staff("ann", "operator"),
-        "bob": staff("bob", "supervisor"),
-        "cat": staff("cat", "supervisor"),
-        "dan": staff("dan", "auditor"),
-    }
-    people["ann"].services.manager.create_customer("CUST_1", "AG_1", vip_level="platinum")
-    assert people["ada"].post("20000").success
-    return people
+from tests.services.conftest import Person
 
 
 def test_within_authority_applies_and_above_it_waits(desk: dict[str, Person]) -> None:
