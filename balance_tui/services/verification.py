@@ -20,6 +20,7 @@ from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us
 from balance_tui.store import rollups as rollup_store
 from balance_tui.store import verification as scan
+from balance_tui.store.trusted_triggers import missing_triggers
 
 #: ``progress(events_checked, events_total)`` is called this often (and once at the start).
 PROGRESS_EVERY = 10_000
@@ -48,6 +49,10 @@ class ChainVerifier(ServiceBase):
                     progress(events, total)
             audited, audit_problems = audit_records.verify(self.db)
             audit_problems += rollup_problems(self.db)
+            audit_problems += [
+                VerificationProblem("triggers", None, f"trigger {name} is missing or disabled")
+                for name in missing_triggers(self.db)
+            ]
         for pk, (code, balance, count, head) in customers.items():
             seen_count, seen_balance, seen_head = walked.get(pk, (0, 0, GENESIS_HASH))
             if balance != seen_balance:

@@ -10,6 +10,7 @@ PostgreSQL connections give up after ``PG_CONNECT_TIMEOUT`` seconds on a silent 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -121,7 +122,11 @@ def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
         raise StorageError(f"{path} is a directory, not a database file.")
     check_sqlite_book(path)
     if not path.exists():
-        sqlite3.connect(path).close()  # create the (empty) file once, here
+        # Created once, here, readable and writable by its owner only: whoever can write
+        # the file can rewrite the book (SQLite's WAL and shared-memory files follow it).
+        with contextlib.suppress(FileExistsError):  # made by another process just now
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        sqlite3.connect(path).close()
     # Every later connection opens the file with mode=rw: if the book is deleted or moved
     # while the app runs, a connection fails instead of creating a new empty file there.
     db = SqliteDatabase(
