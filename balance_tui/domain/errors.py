@@ -55,6 +55,10 @@ class StorageError(BalanceError):
     """The database cannot be opened or used (missing directory, not a database...)."""
 
 
+class AuditChainBusyError(StorageError):
+    """Another transaction held the audit chain's lock past the wait bound (it is named)."""
+
+
 class MigrationPendingError(StorageError):
     """The book's schema is older than this program's: ``balance-tui migrate`` (run by the
     schema owner) must bring it up to date first."""

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from peewee import Database
+from peewee import Database, OperationalError
 
+from balance_tui.domain.errors import AuditChainBusyError
+from balance_tui.domain.hashing import GENESIS_HASH, audit_hash, canonical_json
 from balance_tui.store.approvals import DECISION_COLUMNS, REQUEST_COLUMNS
 from balance_tui.store.rows import named_rows
-from balance_tui.store.transactions import is_postgres
-
-#: Arbitrary constant naming the audit chain's advisory lock ("audit" in ASCII).
-AUDIT_LOCK_KEY = 0x6175646974
+from balance_tui.store.tier_rules import COLUMNS as TIER_RULE_COLUMNS
+from balance_tui.store.transactions import database_user, is_postgres
 
 #: kind -> (table, key column, columns vouched for). The key is the record's ``ref_id``.
 AUDITED: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -54,16 +54,57 @@ AUDITED: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "kind || ':' || subject",
         ("kind", "subject", "limit_cents", "set_by", "set_us"),
     ),
+    "rule": ("tier_rule", "tier", TIER_RULE_COLUMNS),
 }
 RECORD_COLUMNS = ("id", "kind", "ref_id", "body", "db_user", "created_us", "prev_hash", "hash")
 
 
+LOCK_ROW = "SELECT id FROM audit_chain_lock WHERE id = 1 FOR UPDATE"
+#: Sessions holding (or queued for) the chain's row: only the lock touches that table.
+LOCK_HOLDERS = (
+    "SELECT DISTINCT a.usename, a.pid FROM pg_catalog.pg_locks l "
+    "JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid "
+    "WHERE l.locktype = 'relation' AND l.granted AND l.pid <> pg_catalog.pg_backend_pid() "
+    "AND l.relation = 'audit_chain_lock'::regclass ORDER BY a.pid"
+)
+
+
 def lock_head(db: Database) -> str | None:
-    """Take the chain's lock (until commit) and return its head hash (None: empty chain)."""
+    """Take the chain's lock (until commit) and return its head hash (None: empty chain).
+
+    On PostgreSQL a chain held by another transaction is waited for up to the write
+    transaction's lock timeout; then :class:`AuditChainBusyError` names who holds it."""
     if is_postgres(db):
-        db.execute_sql("SELECT pg_advisory_xact_lock(%s)", (AUDIT_LOCK_KEY,))
+        _lock_chain(db)
     row = db.execute_sql("SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1").fetchone()
     return None if row is None else str(row[0])
+
+
+def _lock_chain(db: Database) -> None:
+    try:
+        with db.atomic():  # a savepoint: a refused NOWAIT leaves the transaction usable
+            db.execute_sql(LOCK_ROW + " NOWAIT")
+            return
+    except OperationalError as exc:
+        if not lock_not_available(exc):
+            raise
+    holders = ", ".join(f"{name} (pid {pid})" for name, pid in db.execute_sql(LOCK_HOLDERS))
+    try:
+        with db.atomic():
+            db.execute_sql(LOCK_ROW)
+    except OperationalError as exc:
+        if not lock_not_available(exc):
+            raise
+        raise AuditChainBusyError(
+            f"The audit chain stayed locked by {holders or 'another transaction'}; "
+            "nothing was changed. Try again when that transaction ends."
+        ) from None
+
+
+def lock_not_available(exc: BaseException) -> bool:
+    """PostgreSQL's lock_not_available (55P03): NOWAIT refused or lock_timeout ran out."""
+    original = getattr(exc, "orig", None) or exc.__cause__ or exc
+    return getattr(original, "pgcode", None) == "55P03"
 
 
 def audited_row(db: Database, kind: str, ref_id: str) -> dict[str, Any] | None:
@@ -94,6 +135,32 @@ def append(db: Database, values: dict[str, Any]) -> None:
         f"VALUES ({', '.join([db.param] * len(cols))})",
         tuple(values[c] for c in cols),
     )
+
+
+def vouch_for_unvouched(db: Database, now_us: int) -> int:
+    """Append a record for every row that should have one and has none, in one extension
+    of the chain (inside the caller's write transaction). For the demo's bulk load and for
+    rows written before every audited write had its record. Returns how many."""
+    head = lock_head(db) or GENESIS_HASH
+    writer = database_user(db)
+    recorded = set(db.execute_sql("SELECT kind, ref_id FROM audit_record").fetchall())
+    values = []
+    for kind in AUDITED:
+        for ref_id, row in audited_rows(db, kind):
+            if (kind, ref_id) in recorded:
+                continue
+            body = canonical_json(row)
+            digest = audit_hash(head, kind, ref_id, body, writer)
+            values.append((kind, ref_id, body, writer, now_us, head, digest))
+            head = digest
+    if values:
+        cols = RECORD_COLUMNS[1:]
+        db.cursor().executemany(
+            f"INSERT INTO audit_record ({', '.join(cols)}) "
+            f"VALUES ({', '.join([db.param] * len(cols))})",
+            values,
+        )
+    return len(values)
 
 
 def records(db: Database) -> Iterator[dict[str, Any]]:
