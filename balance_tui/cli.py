@@ -230,6 +230,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("amount", nargs="?", default=None, help="largest single change, or unlimited")
 
     p = command(
+        "rules",
+        "the tier rules in force (the book's), or 'set TIER FIGURE AMOUNT' (admins)",
+        authority.rules,
+        reading=True,
+        operator=True,
+    )
+    p.add_argument("action", nargs="?", default="list", choices=("list", "set"))
+    p.add_argument("tier", nargs="?", default=None, help="bronze, silver, gold, ...")
+    p.add_argument("figure", nargs="?", default=None, help="min_balance, daily_change_limit, ...")
+    p.add_argument("amount", nargs="?", default=None, help="the new figure")
+
+    p = command(
         "approvals",
         "changes waiting for a second pair of eyes: list, 'approve ID', 'reject ID --reason'",
         authority.approvals,

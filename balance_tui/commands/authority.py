@@ -50,6 +50,36 @@ def authority(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
+def rules(services: Services, args: argparse.Namespace) -> int:
+    """The tier rules in force (the book's), or ``rules set TIER FIGURE AMOUNT`` (admins)."""
+    from balance_tui.services.rules import FIGURE_NAMES
+
+    if args.action == "set":
+        if args.tier is None or args.figure is None or args.amount is None:
+            raise UsageError(
+                f"rules set needs TIER FIGURE AMOUNT; the figures are {', '.join(FIGURE_NAMES)}."
+            )
+        entry = services.rules.set_rule(args.tier, args.figure, args.amount, services.operator)
+        shown = money(getattr(entry.rules, args.figure))
+        out(f"{entry.tier}: {args.figure} is now {shown}.")
+        return 0
+    if args.tier is not None:
+        raise UsageError("rules list takes no arguments; did you mean 'rules set'?")
+    entries = services.rules.entries()
+    if args.json:
+        print_json({"tiers": entries})
+        return 0
+    table(
+        [
+            [e.tier, *(money(getattr(e.rules, f)) for f in FIGURE_NAMES), safe(e.set_by)]
+            for e in entries
+        ],
+        ["Tier", "Min", "Max", "Warning", "Critical", "Daily", "Weekly", "Set by"],
+        right={1, 2, 3, 4, 5, 6},
+    )
+    return 0
+
+
 def _row(r: ApprovalRequest) -> list[str]:
     return [
         f"#{r.id}",

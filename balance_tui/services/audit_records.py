@@ -23,6 +23,7 @@ _LABELS = {
     "request": "approval request",
     "decision": "decision on approval request",
     "authority": "authority",
+    "rule": "tier rule",
 }
 
 
@@ -54,9 +55,15 @@ def record(db: Database, kind: str, ref_ids: Iterable[object], now_us: int) -> N
         head = digest
 
 
+def _label(kind: str, ref: str) -> str:
+    return f"{_LABELS[kind]} {'' if kind in ('authority', 'rule') else '#'}{ref}"
+
+
 def verify(db: Database) -> tuple[int, list[VerificationProblem]]:
-    """Walk the chain (inside the caller's snapshot): every link and hash, and every row
-    vouched for still as recorded. Returns (records checked, problems)."""
+    """Walk the chain (inside the caller's snapshot): every link and hash, every row vouched
+    for still as recorded, and every row that must have a record having one (an
+    acknowledgement, refusal, request, decision or authority written around the app).
+    Returns (records checked, problems)."""
     problems: list[VerificationProblem] = []
     head = GENESIS_HASH
     latest: dict[tuple[str, str], str] = {}
@@ -79,11 +86,12 @@ def verify(db: Database) -> tuple[int, list[VerificationProblem]]:
         latest[(row["kind"], row["ref_id"])] = row["body"]
     for kind in KINDS:
         recorded = {ref: body for (k, ref), body in latest.items() if k == kind}
-        if not recorded:
-            continue
         current = dict(store.audited_rows(db, kind))
+        for ref in current.keys() - recorded.keys():
+            label = _label(kind, ref)
+            problems.append(VerificationProblem("audit", None, f"{label} has no audit record"))
         for ref, body in recorded.items():
-            label = f"{_LABELS[kind]} {'#' if kind != 'authority' else ''}{ref}"
+            label = _label(kind, ref)
             now = current.get(ref)
             if now is None:
                 problems.append(VerificationProblem("audit", None, f"{label} was removed"))

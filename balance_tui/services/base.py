@@ -62,7 +62,10 @@ class ServiceBase:
 
     @property
     def rulebook(self) -> RuleBook:
-        return self.settings.rulebook
+        """The tier rules in force: the book's (never this terminal's settings)."""
+        from balance_tui.services.rules import read_rulebook
+
+        return read_rulebook(self.db)
 
     @property
     def drop_share(self) -> Decimal:

@@ -13,6 +13,7 @@ from peewee import Database
 
 from balance_tui.config import Settings, load_settings
 from balance_tui.domain.record import record
+from balance_tui.domain.tiers import DEFAULT_RULEBOOK
 from balance_tui.services.approvals import ApprovalDesk
 from balance_tui.services.authority import AuthorityService
 from balance_tui.services.clock import Clock, utc_now
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from balance_tui.services.analytics import BalanceAnalyticsService
     from balance_tui.services.audit import BalanceAuditTrail
     from balance_tui.services.checkpoints import CheckpointService
+    from balance_tui.services.rules import RulesService
     from balance_tui.services.verification import ChainVerifier
 
 S = TypeVar("S")
@@ -77,6 +79,12 @@ class Services:
         from balance_tui.services.verification import ChainVerifier
 
         return self._on_first_use("verifier", ChainVerifier)
+
+    @property
+    def rules(self) -> RulesService:
+        from balance_tui.services.rules import RulesService
+
+        return self._on_first_use("rules", RulesService)
 
     @property
     def checkpoints(self) -> CheckpointService:
@@ -146,11 +154,23 @@ def open_services(
             require_current_schema(db)
     services = build_services(db, settings, clock, operator)
     services = dataclasses.replace(services, migrations_applied=tuple(applied))
+    notes = [_rules_note(services, new_book="0001_initial" in applied)]
     if empty is not None and applied:
-        services = dataclasses.replace(
-            services, note=f"{empty} was an empty file; it is now a new balance-tui book."
-        )
-    return services
+        notes.insert(0, f"{empty} was an empty file; it is now a new balance-tui book.")
+    return dataclasses.replace(services, note=" ".join(n for n in notes if n))
+
+
+def _rules_note(services: Services, *, new_book: bool) -> str:
+    """A new book takes its creator's tier settings; any other book keeps its own rules,
+    and a terminal whose settings differ is told so."""
+    if services.settings.rulebook == DEFAULT_RULEBOOK:
+        return ""  # nothing of this terminal's own to seed or to differ
+    rules = services.rules
+    with thread_session(services.db):
+        if new_book:
+            rules.seed(services.settings.rulebook, f"settings of {services.operator}")
+            return ""
+        return rules.disagreement(services.settings.rulebook)
 
 
 @contextmanager

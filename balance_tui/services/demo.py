@@ -31,6 +31,7 @@ from balance_tui.services.base import ServiceBase
 from balance_tui.services.bundle import Services
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
 from balance_tui.services.demo_writer import ChainingWriter, Chunk, WriterProcess, writer_for
+from balance_tui.store import audit_records as audit_store
 from balance_tui.store import bulk
 from balance_tui.store import customers as customer_store
 
@@ -310,6 +311,8 @@ class DemoGenerator(ServiceBase):
         bulk.BulkWriter(self.db).finish(
             (c.balance, c.sequence, heads[c.pk], c.pk) for c in people if c.sequence
         )
+        with self.write_transaction():  # the loaded acknowledgements and refusals
+            audit_store.vouch_for_unvouched(self.db, now)
         return DemoSummary(
             agent_count,
             len(people),

@@ -601,6 +601,10 @@ class Ledger(ServiceBase):
             state: CustomerState | None = batch.customers[request.customer_code]
         else:
             state = self.sql.read_customer(request.customer_code, lock=True)
+        if state is not None:
+            # Read after the lock, and never before the customer's latest event: a writer
+            # that waited for the lock, or whose clock is behind, still dates in order.
+            now_us = max(now_us if batch else self.now_us(), state.last_event_us)
         # After the lock: a concurrent submit of the same key has committed or not started.
         replay = self._replay(request)
         if replay is not None:
@@ -730,7 +734,11 @@ class Ledger(ServiceBase):
         if batch is not None:
             gross = abs(request.cents)
             batch.customers[state.code] = dataclasses.replace(
-                state, balance_cents=new_cents, sequence=sequence, head_hash=digest
+                state,
+                balance_cents=new_cents,
+                sequence=sequence,
+                head_hash=digest,
+                last_event_us=now_us,
             )
             batch.usage[state.id] = (day + gross, week + gross, last_hour + 1)
 

@@ -50,6 +50,9 @@ class CustomerState:
     sequence: int
     head_hash: str
     created_us: int
+    #: When its latest event was written (its creation when it has none): no later event
+    #: of the customer may be dated before it.
+    last_event_us: int
 
 
 def _insert_sql(db: Database, table: str, columns: tuple[str, ...]) -> str:
@@ -69,7 +72,9 @@ class LedgerStatements:
         p = db.param
         self._read = (
             "SELECT c.id, c.code, c.name, a.code, c.vip_level, c.currency, c.status, "
-            "c.balance_cents, c.event_count, c.head_hash, c.created_us "
+            "c.balance_cents, c.event_count, c.head_hash, c.created_us, "
+            "COALESCE((SELECT e.created_us FROM balance_event e WHERE e.customer_id = c.id "
+            "ORDER BY e.sequence DESC LIMIT 1), c.created_us) "
             f"FROM customer c JOIN agent a ON a.id = c.agent_id WHERE c.code = {p}"
         )
         self._usage = (

@@ -60,8 +60,11 @@ def grants_sql(schema: str) -> list[str]:
         "TO balance_operator",
         f"GRANT UPDATE ({', '.join(ACK_COLUMNS)}) ON {schema}.alert TO balance_operator",
         f"GRANT INSERT, UPDATE ON {schema}.rollup TO balance_operator",
+        # To lock the audit chain (SELECT ... FOR UPDATE); a trigger refuses real updates.
+        f"GRANT UPDATE (id) ON {schema}.audit_chain_lock TO balance_operator",
         f"GRANT INSERT ON {schema}.approval_decision TO balance_supervisor",
         f"GRANT INSERT, UPDATE ON {schema}.authority TO balance_admin",
+        f"GRANT INSERT, UPDATE ON {schema}.tier_rule TO balance_admin",
     ]
 
 

@@ -69,12 +69,14 @@ BEGIN
   RETURN NEW;
 END;""",
         "balance_event_follows_chain": f"""
-DECLARE seq BIGINT; head TEXT; at BIGINT;
+DECLARE seq BIGINT; head TEXT; at BIGINT; cents BIGINT;
 BEGIN
-  SELECT e.sequence, e.hash, e.created_us INTO seq, head, at FROM {s}.balance_event e
+  SELECT e.sequence, e.hash, e.created_us, e.new_cents INTO seq, head, at, cents
+    FROM {s}.balance_event e
     WHERE e.customer_id = NEW.customer_id ORDER BY e.sequence DESC LIMIT 1;
-  IF NOT FOUND THEN seq := 0; head := '{GENESIS}'; at := NEW.created_us; END IF;
-  IF NEW.sequence IS DISTINCT FROM seq + 1 OR NEW.prev_hash IS DISTINCT FROM head THEN
+  IF NOT FOUND THEN seq := 0; head := '{GENESIS}'; at := NEW.created_us; cents := 0; END IF;
+  IF NEW.sequence IS DISTINCT FROM seq + 1 OR NEW.prev_hash IS DISTINCT FROM head
+     OR NEW.previous_cents IS DISTINCT FROM cents THEN
     RAISE EXCEPTION 'event % of customer #% is out of its chain: the next is % after %',
       NEW.sequence, NEW.customer_id, seq + 1, pg_catalog.left(head, 12);
   END IF;
@@ -214,6 +216,7 @@ POSTGRES_TRIGGERS = (
     "audit_record_db_user",
     "alert_acknowledged_db_user",
     *(name for name, *_ in NEW_TRIGGERS),
+    "balance_event_within_tier",
 )
 SQLITE_TRIGGERS_NAMED = (
     "balance_event_no_update",
@@ -229,6 +232,7 @@ SQLITE_TRIGGERS_NAMED = (
     "audit_record_no_delete",
     "balance_event_follows_chain",
     "customer_head_follows_events",
+    "balance_event_within_tier",
 )
 
 
@@ -275,7 +279,7 @@ def install_postgres(db: Database) -> None:
 
 CHAIN_MESSAGE = (
     "an event is out of its customer's chain: it must have the next sequence and the "
-    "head's hash, and not be dated before its previous event"
+    "head's hash and balance, and not be dated before its previous event"
 ).replace("'", "''")
 HEAD_MESSAGE = "a balance only changes with its event: it must equal the customer''s latest event"
 _LATEST = "FROM balance_event e WHERE e.customer_id = NEW.{key} ORDER BY e.sequence DESC LIMIT 1"
@@ -287,6 +291,7 @@ SQLITE_TRIGGERS = (
        WHEN NEW.sequence IS NOT COALESCE((SELECT e.sequence {_LATEST_OF_EVENT}), 0) + 1
          OR NEW.prev_hash IS NOT COALESCE((SELECT e.hash {_LATEST_OF_EVENT}),
                                           '{GENESIS}')
+         OR NEW.previous_cents IS NOT COALESCE((SELECT e.new_cents {_LATEST_OF_EVENT}), 0)
          OR NEW.created_us < COALESCE((SELECT e.created_us {_LATEST_OF_EVENT}),
                                       NEW.created_us)
        BEGIN SELECT RAISE(ABORT, '{CHAIN_MESSAGE}'); END""",
@@ -315,3 +320,58 @@ def restore_chain_trigger(db: Database) -> None:
         db.execute_sql("ALTER TABLE balance_event ENABLE TRIGGER balance_event_follows_chain")
     else:
         db.execute_sql(SQLITE_TRIGGERS[0])
+
+
+def _tier_bounds_function(s: str) -> str:
+    return f"""
+DECLARE cust_tier TEXT; lo BIGINT; hi BIGINT;
+BEGIN
+  SELECT c.vip_level INTO cust_tier FROM {s}.customer c WHERE c.id = NEW.customer_id;
+  SELECT t.min_cents, t.max_cents INTO lo, hi FROM {s}.tier_rule t WHERE t.tier = cust_tier;
+  IF NEW.vip_level IS DISTINCT FROM cust_tier OR NOT FOUND
+     OR NEW.new_cents IS DISTINCT FROM NEW.previous_cents + NEW.amount_cents THEN
+    RAISE EXCEPTION 'an event must carry its customer''s tier and a new balance of its '
+      'previous balance plus its amount';
+  END IF;
+  IF (NEW.amount_cents < 0 AND NEW.new_cents < lo) OR (NEW.amount_cents > 0 AND NEW.new_cents > hi)
+  THEN
+    RAISE EXCEPTION 'a balance of % cents is outside the % tier''s bounds (% to % cents)',
+      NEW.new_cents, cust_tier, lo, hi;
+  END IF;
+  RETURN NEW;
+END;"""
+
+
+TIER_MESSAGE = (
+    "an event must carry its customer's tier, a new balance of its previous balance plus its "
+    "amount, and keep the balance within the tier's bounds"
+).replace("'", "''")
+SQLITE_TIER_TRIGGER = f"""CREATE TRIGGER IF NOT EXISTS balance_event_within_tier
+   BEFORE INSERT ON balance_event
+   WHEN NEW.vip_level IS NOT (SELECT c.vip_level FROM customer c WHERE c.id = NEW.customer_id)
+     OR NEW.new_cents IS NOT NEW.previous_cents + NEW.amount_cents
+     OR (NEW.amount_cents < 0 AND NEW.new_cents <
+         (SELECT t.min_cents FROM tier_rule t WHERE t.tier = NEW.vip_level))
+     OR (NEW.amount_cents > 0 AND NEW.new_cents >
+         (SELECT t.max_cents FROM tier_rule t WHERE t.tier = NEW.vip_level))
+   BEGIN SELECT RAISE(ABORT, '{TIER_MESSAGE}'); END"""
+
+
+def install_tier_bounds(db: Database) -> None:
+    """The trigger that holds every event to its customer's tier bounds (after ``tier_rule``
+    exists)."""
+    if not isinstance(db, PostgresqlDatabase):
+        db.execute_sql(SQLITE_TIER_TRIGGER)
+        return
+    s = quoted_identifier(db, book_schema(db))
+    cursor = db.cursor()
+    cursor.execute(
+        f"CREATE OR REPLACE FUNCTION {s}.balance_event_within_tier() RETURNS trigger "
+        f"LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, {s}, pg_temp "
+        f"AS $${_tier_bounds_function(s)}$$"
+    )
+    cursor.execute(f"DROP TRIGGER IF EXISTS balance_event_within_tier ON {s}.balance_event")
+    cursor.execute(
+        f"CREATE TRIGGER balance_event_within_tier BEFORE INSERT ON {s}.balance_event "
+        f"FOR EACH ROW EXECUTE FUNCTION {s}.balance_event_within_tier()"
+    )

@@ -102,6 +102,16 @@ def insert_event(
     )
 
 
+def move_customer(cur: Any) -> None:
+    """Move CUST_1's balance, count and head to its latest event, as the app does."""
+    cur.execute(
+        """UPDATE customer c SET balance_cents = e.new_cents, event_count = e.sequence,
+             head_hash = e.hash
+           FROM balance_event e WHERE c.code = 'CUST_1' AND e.customer_id = c.id
+             AND e.sequence = (SELECT MAX(sequence) FROM balance_event WHERE customer_id = c.id)"""
+    )
+
+
 def balance_of(cur: Any) -> int:
     cur.execute("SELECT balance_cents FROM customer WHERE code = 'CUST_1'")
     return int(cur.fetchone()[0])

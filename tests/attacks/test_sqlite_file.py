@@ -35,13 +35,13 @@ def _edit(path: Path, *statements: str) -> None:
             conn.execute(statement)
 
 
-def _next_event(sequence: str = "c.event_count + 1", offset_us: int = 1) -> str:
+def _next_event(sequence: str = "c.event_count + 1", offset_us: int = 1, cents: int = 100) -> str:
     """An event for CUST_1 after its head, ``offset_us`` after the latest event."""
     return f"""INSERT INTO balance_event (customer_id, sequence, agent_code, currency,
         change_type, amount_cents, previous_cents, new_cents, reason, performed_by, vip_level,
         metadata_json, risk_score, warnings_json, created_us, prev_hash, hash, chain_version)
-      SELECT c.id, {sequence}, 'AG_1', 'USD', 'deposit', 100, c.balance_cents,
-        c.balance_cents + 100, 'sqlite3', 'x', c.vip_level, '{{}}', 0, '[]',
+      SELECT c.id, {sequence}, 'AG_1', 'USD', 'deposit', {cents}, c.balance_cents,
+        c.balance_cents + {cents}, 'sqlite3', 'x', c.vip_level, '{{}}', 0, '[]',
         (SELECT MAX(e.created_us) FROM balance_event e) + {offset_us}, c.head_hash,
         c.head_hash, 2 FROM customer c WHERE c.code = 'CUST_1'"""
 
@@ -57,8 +57,9 @@ def test_a_new_book_file_is_its_owners_alone(book: tuple[Path, Services]) -> Non
         (_next_event(sequence="1000000000000"), "out of its customer's chain"),
         (_next_event(offset_us=-86_400_000_000), "out of its customer's chain"),
         ("UPDATE customer SET head_hash = 'f' WHERE code = 'CUST_1'", "balance only changes"),
+        (_next_event(cents=-2_000_000), "within the tier's bounds"),
     ],
-    ids=["sequence 10^12", "backdated a day", "head hash"],
+    ids=["sequence 10^12", "backdated a day", "head hash", "below the gold minimum"],
 )
 def test_edits_with_sqlite3_are_refused_while_the_triggers_stand(
     book: tuple[Path, Services], statement: str, refusal: str
@@ -75,3 +76,15 @@ def test_verify_names_a_dropped_trigger(book: tuple[Path, Services]) -> None:
     report = services.verifier.verify()
     assert not report.ok
     assert any("balance_event_no_update" in p.problem for p in report.problems)
+
+
+@pytest.mark.postgres
+def test_verify_names_a_disabled_trigger_on_postgres(postgres_url: str, clock) -> None:  # type: ignore[no-untyped-def]
+    database = connect(postgres_url)
+    initialize_balance_tables(database)
+    services = build_services(database, Settings(), clock, operator="owner")
+    assert services.verifier.verify().ok
+    database.execute_sql("ALTER TABLE alert DISABLE TRIGGER alert_acknowledge_only")
+    problems = [p.problem for p in services.verifier.verify().problems]
+    assert problems == ["trigger alert_acknowledge_only is missing or disabled"]
+    database.close()

@@ -71,7 +71,8 @@ changes = st.lists(
 @given(book=changes, start=st.integers(0, 4 * 24 * 60), length=st.integers(1, 4 * 24 * 60))
 def test_rollups_give_the_figures_of_the_event_scan(services, clock, book, start, length) -> None:  # type: ignore[no-untyped-def]
     currency = next(_currencies)  # a currency of its own: system figures see this book only
-    origin = FROZEN + timedelta(days=400 + 10 * len(currency) + start % 7)
+    # in the past: PostgreSQL refuses an event dated ahead of the server's clock
+    origin = FROZEN - timedelta(days=400 + 10 * len(currency) + start % 7)
     clock.now = origin
     codes = [f"R{currency}{i}" for i in range(3)]
     for i, code in enumerate(codes):

@@ -48,10 +48,15 @@ def test_acknowledging_is_the_only_change_an_alert_takes(filled) -> None:
 
 
 def _tamper_sqlite(path: str, statement: str) -> None:
-    """An attacker with the file: drop the guard, edit a row behind the engine's back."""
+    """An attacker with the file: drop the guard, edit a row behind the engine's back, and
+    put the guard back so that no trigger is seen missing."""
     conn = sqlite3.connect(path)
+    guard = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE name = 'balance_event_no_update'"
+    ).fetchone()[0]
     conn.execute("DROP TRIGGER balance_event_no_update")
     conn.execute(statement)
+    conn.execute(guard)
     conn.commit()
     conn.close()
 
@@ -116,6 +121,7 @@ def test_verify_on_postgres_names_an_edited_row(postgres_url, settings, clock) -
     with db.atomic():
         db.execute_sql("ALTER TABLE balance_event DISABLE TRIGGER balance_event_append_only")
         db.execute_sql("UPDATE balance_event SET performed_by = 'mallory'")
+        db.execute_sql("ALTER TABLE balance_event ENABLE TRIGGER balance_event_append_only")
     report = services.verifier.verify()
     assert [p.event_id for p in report.problems] == [event.id]
     db.close()

@@ -63,8 +63,9 @@ def _event_row(cur, cents: int, approval_id: int | None = None) -> None:  # type
              metadata_json, risk_score, warnings_json, created_us, prev_hash, hash,
              approval_id, chain_version)
            SELECT id, event_count + 1, 'AG_1', 'USD', 'deposit', %s, balance_cents,
-             balance_cents + %s, 'psql', 'the_boss', 'the_boss', vip_level, '{}', 0, '[]', 1,
-             head_hash, repeat('f', 64), %s, 2 FROM customer WHERE code = 'CUST_1'""",
+             balance_cents + %s, 'psql', 'the_boss', 'the_boss', vip_level, '{}', 0, '[]',
+             (SELECT MAX(created_us) FROM balance_event), head_hash, repeat('f', 64), %s, 2
+           FROM customer WHERE code = 'CUST_1'""",
         (cents, cents, approval_id),
     )
 
@@ -91,7 +92,7 @@ def test_a_direct_insert_linked_to_an_unapproved_or_self_approved_request_is_ref
     ).request
     assert request is not None
     with closing(_plain(book["urls"]["ann"])) as conn, conn.cursor() as cur:
-        with pytest.raises(psycopg2.Error, match="above the authority"):
+        with pytest.raises(psycopg2.Error, match=r"does not apply approval request #\d+"):
             _event_row(cur, 15_000_00, request.id)  # pending: not approved
         with pytest.raises(psycopg2.Error, match="permission denied"):
             cur.execute(_DECISION, (request.id,))  # an operator decides nothing
