@@ -7,7 +7,7 @@ tampered nor hold up the operators who post it: verify takes no write lock.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from peewee import Database
 
@@ -18,6 +18,7 @@ from balance_tui.domain.rollups import DAY, DAY_US, HOUR, HOUR_US
 from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us
+from balance_tui.services.event_checks import EventRulesCheck
 from balance_tui.store import rollups as rollup_store
 from balance_tui.store import verification as scan
 from balance_tui.store.trusted_triggers import missing_triggers
@@ -39,12 +40,14 @@ class ChainVerifier(ServiceBase):
                 progress(0, total)
             problems: list[VerificationProblem] = []
             walked: dict[int, tuple[int, int, str]] = {}
+            rules_check = EventRulesCheck(self.db)
             events = 0
             for row in scan.events_in_chain_order(self.db):
                 events += 1
                 customer_pk = row["customer_id"]
                 code = customers[customer_pk][0] if customer_pk in customers else f"#{customer_pk}"
                 walked[customer_pk] = self._check_event(row, code, walked, problems)
+                problems += rules_check.check(row, code)
                 if progress and (events == 1 or events % PROGRESS_EVERY == 0):
                     progress(events, total)
             audited, audit_problems = audit_records.verify(self.db)
@@ -112,31 +115,40 @@ class ChainVerifier(ServiceBase):
                 f"event #{event_id} new balance {format_cents(new)} is not previous "
                 f"{format_cents(previous)} plus amount {format_cents(amount)}"
             )
-        fields = ChainedFields(
-            customer_id=code,
-            sequence=sequence,
-            agent_id=str(row["agent_code"]),
-            change_type=str(row["change_type"]),
-            amount_cents=amount,
-            previous_cents=previous,
-            new_cents=new,
-            reason=str(row["reason"]),
-            performed_by=str(row["performed_by"]),
-            vip_level=str(row["vip_level"]),
-            metadata_json=str(row["metadata_json"]),
-            risk_score=int(row["risk_score"]),  # type: ignore[call-overload]
-            warnings_json=str(row["warnings_json"]),
-            idempotency_key=row["idempotency_key"],  # type: ignore[arg-type]
-            created_us=int(row["created_us"]),  # type: ignore[call-overload]
-            reverses_event_id=row["reverses_event_id"],  # type: ignore[arg-type]
-            currency=str(row["currency"]),
-            db_user=row["db_user"],  # type: ignore[arg-type]
-            approval_id=row["approval_id"],  # type: ignore[arg-type]
-            chain_version=int(row["chain_version"]),  # type: ignore[call-overload]
-        )
+        fields = event_fields(row, code)
         if chain_hash(str(row["prev_hash"]), fields) != row["hash"]:
             problem(f"event #{event_id} hash does not match its contents (the row was altered)")
         return sequence, balance + amount, str(row["hash"])
+
+
+def event_fields(row: Mapping[str, object], code: str) -> ChainedFields:
+    """What an event's hash covers, from its stored row (``code``: its customer's)."""
+    amount = int(row["amount_cents"])  # type: ignore[call-overload]
+    previous = int(row["previous_cents"])  # type: ignore[call-overload]
+    new = int(row["new_cents"])  # type: ignore[call-overload]
+    sequence = int(row["sequence"])  # type: ignore[call-overload]
+    return ChainedFields(
+        customer_id=code,
+        sequence=sequence,
+        agent_id=str(row["agent_code"]),
+        change_type=str(row["change_type"]),
+        amount_cents=amount,
+        previous_cents=previous,
+        new_cents=new,
+        reason=str(row["reason"]),
+        performed_by=str(row["performed_by"]),
+        vip_level=str(row["vip_level"]),
+        metadata_json=str(row["metadata_json"]),
+        risk_score=int(row["risk_score"]),  # type: ignore[call-overload]
+        warnings_json=str(row["warnings_json"]),
+        idempotency_key=row["idempotency_key"],  # type: ignore[arg-type]
+        created_us=int(row["created_us"]),  # type: ignore[call-overload]
+        reverses_event_id=row["reverses_event_id"],  # type: ignore[arg-type]
+        currency=str(row["currency"]),
+        db_user=row["db_user"],  # type: ignore[arg-type]
+        approval_id=row["approval_id"],  # type: ignore[arg-type]
+        chain_version=int(row["chain_version"]),  # type: ignore[call-overload]
+    )
 
 
 #: Float sums of squares may differ in their last bits with the order of addition.

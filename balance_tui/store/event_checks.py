@@ -1,0 +1,29 @@
+"""What ``verify`` reads to re-check, after the fact, the rules each event was written under:
+the approvals events apply, and the history of the book's tier rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from peewee import Database
+
+from balance_tui.store.rows import named_rows
+
+
+def applied_approvals(db: Database) -> dict[int, dict[str, Any]]:
+    """Every request an event links to, with its decision (None columns when undecided)."""
+    cursor = db.execute_sql(
+        "SELECT r.id, r.customer_id, r.change_type, r.amount_cents, r.reason, r.metadata_json, "
+        "r.reverses_event_id, r.maker, r.expires_us, d.verdict, d.checker, d.decided_us "
+        "FROM approval_request r LEFT JOIN approval_decision d ON d.request_id = r.id "
+        "WHERE r.id IN (SELECT approval_id FROM balance_event WHERE approval_id IS NOT NULL)"
+    )
+    return {int(row["id"]): row for row in named_rows(cursor)}
+
+
+def rule_records(db: Database) -> list[tuple[str, int]]:
+    """(body, written at) of every audit record of a tier rule, in chain order."""
+    cursor = db.execute_sql(
+        "SELECT body, created_us FROM audit_record WHERE kind = 'rule' ORDER BY id"
+    )
+    return [(str(body), int(at)) for body, at in cursor]

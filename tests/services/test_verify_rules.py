@@ -1,0 +1,77 @@
+"""``verify`` re-checks what each event was written under, on both backends: an owner who
+rewrites events and recomputes every hash is still named when an event goes back in time,
+leaves its tier's bounds, or applies an approval as something other than what was approved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from balance_tui.services.clock import to_us
+from balance_tui.store import connect
+from tests.rewrite import rewrite_events
+from tests.services.conftest import Person
+
+Desk = dict[str, Person]
+
+
+@pytest.fixture
+def owner(db_url: str):  # type: ignore[no-untyped-def]
+    database = connect(db_url)
+    yield database
+    database.close()
+
+
+def _problems(person: Person) -> list[str]:
+    return [p.problem for p in person.services.verifier.verify().problems]
+
+
+def _only_problem(person: Person) -> str:
+    problems = _problems(person)
+    assert len(problems) == 1, problems
+    return problems[0]
+
+
+def test_an_event_moved_before_the_one_before_it_is_named(desk: Desk, owner, clock) -> None:  # type: ignore[no-untyped-def]
+    clock.advance(hours=1)
+    assert desk["ann"].post("100").success
+    day_before = to_us(clock.now - timedelta(days=1))
+
+    def backdate(row: dict[str, Any]) -> None:
+        if row["sequence"] == 2:
+            row["created_us"] = day_before
+
+    rewrite_events(owner, "CUST_1", backdate)
+    problem = _only_problem(desk["dan"])
+    assert problem.endswith("is dated before the event before it")
+
+
+def test_an_event_beyond_the_tier_bounds_in_force_then_is_named(desk: Desk, owner) -> None:  # type: ignore[no-untyped-def]
+    desk["ada"].services.rules.set_rule("platinum", "min_balance", "-25000", "ada")
+    assert desk["ann"].post("-5000", kind="withdrawal").success
+
+    def overdraw(row: dict[str, Any]) -> None:
+        if row["sequence"] == 2:
+            row["amount_cents"] = -50_000_00
+
+    rewrite_events(owner, "CUST_1", overdraw)
+    problem = _only_problem(desk["dan"])
+    assert "outside the platinum tier's bounds then (-25,000.00 to 2,500,000.00)" in problem
+
+
+def test_an_approved_change_applied_as_another_is_named(desk: Desk, owner) -> None:  # type: ignore[no-untyped-def]
+    request = desk["ann"].post("15000", reason="big win").request
+    assert desk["bob"].services.approvals.approve(request.id, "bob").status == "applied"
+    assert _problems(desk["dan"]) == []
+
+    def relabel(row: dict[str, Any]) -> None:
+        if row["approval_id"] is not None:
+            row["reason"], row["change_type"] = "something else", "adjustment"
+
+    rewrite_events(owner, "CUST_1", relabel)
+    problem = _only_problem(desk["dan"])
+    assert problem.endswith(
+        f"approval request #{request.id}, but is not the change that was approved"
+    )
