@@ -55,6 +55,10 @@ class StorageError(BalanceError):
     """The database cannot be opened or used (missing directory, not a database...)."""
 
 
+class RefusedByDatabaseError(BalanceError):
+    """One of the book's triggers refused the write (the message is the trigger's)."""
+
+
 class AuditChainBusyError(StorageError):
     """Another transaction held the audit chain's lock past the wait bound (it is named)."""
 

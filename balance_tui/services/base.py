@@ -14,7 +14,7 @@ from peewee import Database, OperationalError
 from peewee import DatabaseError as PeeweeDatabaseError
 
 from balance_tui.config import Settings, load_settings
-from balance_tui.domain.errors import NotAuthorisedError, StorageError
+from balance_tui.domain.errors import NotAuthorisedError, RefusedByDatabaseError, StorageError
 from balance_tui.domain.tiers import RuleBook
 from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
@@ -98,6 +98,11 @@ class ServiceBase:
                 with self.write_transaction():
                     return work()
             except (OperationalError, PeeweeDatabaseError) as exc:
+                refused = transactions.trigger_refusal(exc)
+                if refused is not None:
+                    raise RefusedByDatabaseError(
+                        f"The database refused this change: {refused}. Nothing was changed."
+                    ) from None
                 refusal = transactions.privilege_refusal(exc)
                 if refusal is not None:
                     raise NotAuthorisedError(

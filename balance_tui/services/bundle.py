@@ -22,7 +22,7 @@ from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
 from balance_tui.store.connection import connect, describe_database, empty_sqlite_file
 from balance_tui.store.schema import initialize_balance_tables, require_current_schema
-from balance_tui.store.transactions import is_postgres
+from balance_tui.store.transactions import is_postgres, server_clock_us
 
 if TYPE_CHECKING:
     from balance_tui.services.analytics import BalanceAnalyticsService
@@ -154,10 +154,42 @@ def open_services(
             require_current_schema(db)
     services = build_services(db, settings, clock, operator)
     services = dataclasses.replace(services, migrations_applied=tuple(applied))
-    notes = [_rules_note(services, new_book="0001_initial" in applied)]
+    notes = [_rules_note(services, new_book="0001_initial" in applied), _clock_note(services)]
     if empty is not None and applied:
         notes.insert(0, f"{empty} was an empty file; it is now a new balance-tui book.")
     return dataclasses.replace(services, note=" ".join(n for n in notes if n))
+
+
+#: How far a terminal's clock may be from the PostgreSQL server's before it is told.
+CLOCK_SKEW_TOLERANCE_US = 5_000_000
+
+
+def _clock_note(services: Services) -> str:
+    """PostgreSQL: a terminal whose clock is off the server's is told by how much (events
+    are dated by the writer's clock; the server refuses one over a minute ahead)."""
+    with thread_session(services.db):
+        server_us = server_clock_us(services.db)
+    if server_us is None:
+        return ""
+    skew = services.manager.now_us() - server_us
+    if abs(skew) <= CLOCK_SKEW_TOLERANCE_US:
+        return ""
+    side = "ahead of" if skew > 0 else "behind"
+    return (
+        f"This terminal's clock is {_duration(abs(skew))} {side} the database server's; "
+        "changes are dated by it and daily limits count by it: set the clock."
+    )
+
+
+def _duration(us: int) -> str:
+    """The two largest units of a duration: "1 d 2 h", "3 min 12 s", "7 s"."""
+    seconds = us // 1_000_000
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    units = [(days, "d"), (hours, "h"), (minutes, "min"), (seconds, "s")]
+    shown = [f"{n} {unit}" for n, unit in units if n][:2]
+    return " ".join(shown) or "0 s"
 
 
 def _rules_note(services: Services, *, new_book: bool) -> str:

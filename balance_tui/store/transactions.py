@@ -12,6 +12,7 @@ listeners on commit. A book written by a newer program refuses every write here.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -98,11 +99,42 @@ def _write(db: Database) -> Iterator[None]:
             db.execute_sql("SELECT pg_notify(%s, '')", (NOTIFY_CHANNEL,))
 
 
+def server_clock_us(db: Database) -> int | None:
+    """PostgreSQL: the database server's clock now, in µs since the epoch; None on SQLite."""
+    if not is_postgres(db):
+        return None
+    row = db.execute_sql(
+        "SELECT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT"
+    ).fetchone()
+    return int(row[0])
+
+
 def database_user(db: Database) -> str | None:
     """The role really connected (PostgreSQL ``session_user``); None on SQLite."""
     if not is_postgres(db):
         return None
     return str(db.execute_sql("SELECT session_user").fetchone()[0])
+
+
+#: SQLite's own constraint failures; any other constraint error is a trigger's RAISE.
+_SQLITE_CONSTRAINTS = (
+    "UNIQUE constraint",
+    "NOT NULL constraint",
+    "FOREIGN KEY",
+    "CHECK constraint",
+)
+
+
+def trigger_refusal(exc: BaseException) -> str | None:
+    """A refusal raised by one of the book's triggers, as one line, else None."""
+    original = getattr(exc, "orig", None) or exc.__cause__ or exc
+    if getattr(original, "pgcode", None) == "P0001":  # raise_exception
+        return str(original).strip().splitlines()[0]
+    if isinstance(original, sqlite3.IntegrityError) and not str(original).startswith(
+        _SQLITE_CONSTRAINTS
+    ):
+        return str(original)
+    return None
 
 
 def privilege_refusal(exc: BaseException) -> str | None:
