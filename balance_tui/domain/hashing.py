@@ -5,10 +5,11 @@ per customer, starting from ``GENESIS_HASH``; everything else the book must not 
 (acknowledgements, approvals, refused attempts, authority changes) forms one more chain of
 audit records.
 
-Events of ``chain_version`` 2 (all written since migration 0006) are hashed over every
-stored field, the currency, database user and approval link included; version 1 rows keep
-the hash they were written with. Passing a version 2 row off as version 1 changes what is
-hashed, so it does not verify either.
+Events of ``chain_version`` 3 are hashed over every stored field, the fingerprint of the
+keyed request included (so a key cannot be made to replay another change); version 2 rows
+(written since migration 0006, and the demo's, which carry no key) over every field but that
+one; version 1 rows keep the hash they were written with. Passing a row off as an older
+version changes what is hashed, so it does not verify either.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from balance_tui.domain.record import record
 
 GENESIS_HASH = "0" * 64
 #: The version new events are hashed with.
-CHAIN_VERSION = 2
+CHAIN_VERSION = 3
 VERSION_2_FIELDS = ("currency", "db_user", "approval_id", "chain_version")
+VERSION_3_FIELDS = ("request_hash",)
 
 
 #: The canonical encoders, made once (``json.dumps`` with options builds one per call, a
@@ -57,9 +59,13 @@ class ChainedFields:
     db_user: str | None = None
     approval_id: int | None = None
     chain_version: int = CHAIN_VERSION
+    request_hash: str | None = None
 
     def canonical(self) -> bytes:
         fields = dict(self.__dict__)
+        if self.chain_version < 3:
+            for name in VERSION_3_FIELDS:
+                del fields[name]
         if self.chain_version < 2:
             for name in VERSION_2_FIELDS:
                 del fields[name]

@@ -48,6 +48,7 @@ HASHED_FIELDS = {
     "db_user": "db_user",
     "approval_id": None,
     "chain_version": "chain_version",
+    "request_hash": None,  # hashed from version 3; the demo writes version 2 (no keys)
 }
 _CUSTOMER_PK = _AT["customer_id"]
 (_AGENT, _AMOUNT, _CHAIN_VERSION, _CHANGE_TYPE, _CREATED, _CURRENCY, _DB_USER, _METADATA) = (

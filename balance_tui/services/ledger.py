@@ -660,6 +660,8 @@ class Ledger(ServiceBase):
         warnings_json = canonical_json(check.result.warnings) if check.result.warnings else "[]"
         score = risk_score(request.change_type, request.cents, new_cents, last_hour, rules)
         db_user = self.session_user()
+        # Only a keyed request can be replayed, so only it needs its fingerprint.
+        request_hash = request.fingerprint() if request.idempotency_key else None
         fields = ChainedFields(
             customer_id=state.code,
             sequence=sequence,
@@ -680,6 +682,7 @@ class Ledger(ServiceBase):
             currency=state.currency,
             db_user=db_user,
             approval_id=approval_id,
+            request_hash=request_hash,
         )
         digest = chain_hash(state.head_hash, fields)
         event_id = self.sql.append_event(
@@ -700,8 +703,7 @@ class Ledger(ServiceBase):
                 "risk_score": score,
                 "warnings_json": warnings_json,
                 "idempotency_key": request.idempotency_key,
-                # Only a keyed request can be replayed, so only it needs its fingerprint.
-                "request_hash": request.fingerprint() if request.idempotency_key else None,
+                "request_hash": request_hash,
                 "reverses_event_id": request.reverses_event_id,
                 "created_us": now_us,
                 "prev_hash": state.head_hash,

@@ -148,6 +148,7 @@ def event_fields(row: Mapping[str, object], code: str) -> ChainedFields:
         db_user=row["db_user"],  # type: ignore[arg-type]
         approval_id=row["approval_id"],  # type: ignore[arg-type]
         chain_version=int(row["chain_version"]),  # type: ignore[call-overload]
+        request_hash=row["request_hash"],  # type: ignore[arg-type]
     )
 
 

@@ -88,3 +88,20 @@ def test_verify_names_a_disabled_trigger_on_postgres(postgres_url: str, clock) -
     problems = [p.problem for p in services.verifier.verify().problems]
     assert problems == ["trigger alert_acknowledge_only is missing or disabled"]
     database.close()
+
+
+def test_a_rewritten_request_fingerprint_breaks_the_chain(book: tuple[Path, Services]) -> None:
+    """The key's fingerprint is chained: an edit that would make the key replay another
+    change is named by verify."""
+    path, services = book
+    assert services.manager.update_balance(
+        "CUST_1", None, Decimal("10"), "deposit", "keyed", "ann", idempotency_key="K"
+    ).success
+    guard = "balance_event_no_update"
+    with sqlite3.connect(path) as conn:
+        create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (guard,)).fetchone()
+        conn.execute(f"DROP TRIGGER {guard}")
+        conn.execute("UPDATE balance_event SET request_hash = 'f' WHERE idempotency_key = 'K'")
+        conn.execute(create[0])
+    problems = [p.problem for p in services.verifier.verify().problems]
+    assert any("hash does not match its contents" in p for p in problems), problems

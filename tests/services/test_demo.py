@@ -17,10 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from balance_tui.domain.changes import ChangeType
-from balance_tui.domain.hashing import CHAIN_VERSION, ChainedFields, canonical_json
+from balance_tui.domain.hashing import ChainedFields, canonical_json
 from balance_tui.services import Services, build_services, demo, demo_writer
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
-from balance_tui.services.demo import generate_demo
+from balance_tui.services.demo import DEMO_CHAIN_VERSION, generate_demo
 from balance_tui.store import bulk, connect
 from balance_tui.store.schema import initialize_balance_tables
 from tests.conftest import FROZEN
@@ -163,7 +163,7 @@ def test_the_writer_encodes_an_event_as_the_chain_does(  # type: ignore[no-untyp
         "prev_hash": None,
         "hash": None,
         "db_user": db_user,
-        "chain_version": CHAIN_VERSION,
+        "chain_version": DEMO_CHAIN_VERSION,
     }
     assert set(stored) == set(bulk.DEMO_EVENT_COLUMNS)
     row = tuple(stored[column] for column in bulk.DEMO_EVENT_COLUMNS)
