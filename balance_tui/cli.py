@@ -212,11 +212,28 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="also prove nothing recorded before this signed checkpoint changed",
     )
-    p.add_argument("--key-file", default=None, help="the audit key (else BALANCE_TUI_AUDIT_KEY)")
+    p.add_argument(
+        "--key-file",
+        action="append",
+        default=None,
+        help="a key that verifies checkpoints (repeat for old keys; else BALANCE_TUI_AUDIT_KEY)",
+    )
 
-    p = command("checkpoint", "write a signed statement of the book (HMAC-SHA256)", data.checkpoint)
+    p = command(
+        "checkpoint", "write a signed statement of the book (Ed25519 or HMAC)", data.checkpoint
+    )
     p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
-    p.add_argument("--key-file", default=None, help="the audit key (else BALANCE_TUI_AUDIT_KEY)")
+    p.add_argument(
+        "--key-file",
+        action="append",
+        default=None,
+        help="the signing key: an Ed25519 private key (keygen) or an HMAC secret",
+    )
+
+    p = command("keygen", "make an Ed25519 key pair for checkpoints", data.keygen)
+    p.set_defaults(without_book=True)  # opens no book
+    p.add_argument("--private", required=True, help="file for the private key (signs)")
+    p.add_argument("--public", default=None, help="file for the public key (default PRIVATE.pub)")
 
     p = command(
         "authority",
@@ -341,6 +358,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except SystemExit as exit_:  # argparse already printed its one-line usage error
             return int(exit_.code or 0)
     try:
+        if getattr(args, "without_book", False):
+            return int(args.handler(None, args))
         settings = load_settings()
         operator = _operator(args.operator)
         migrating = args.command == "migrate"

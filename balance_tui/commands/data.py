@@ -15,6 +15,7 @@ from balance_tui.services.bundle import Services
 from balance_tui.services.output_files import atomic_output
 
 if TYPE_CHECKING:
+    from balance_tui.domain.checkpoint_keys import CheckpointKey
     from balance_tui.services.checkpoints import CheckpointCheck
 
 
@@ -80,34 +81,71 @@ def migrate(services: Services, args: argparse.Namespace) -> int:
     return 0
 
 
-def audit_key(args: argparse.Namespace) -> bytes:
-    """The checkpoint key: ``--key-file``, else BALANCE_TUI_AUDIT_KEY_FILE, else the text of
-    BALANCE_TUI_AUDIT_KEY. Never stored in the book."""
-    path = args.key_file or os.environ.get("BALANCE_TUI_AUDIT_KEY_FILE")
-    if path:
+def audit_keys(args: argparse.Namespace) -> list[CheckpointKey]:
+    """The checkpoint keys: every ``--key-file``, else BALANCE_TUI_AUDIT_KEY_FILE, else the
+    text of BALANCE_TUI_AUDIT_KEY. Never stored in the book."""
+    from balance_tui.domain.checkpoint_keys import load_key
+
+    paths = args.key_file or [os.environ.get("BALANCE_TUI_AUDIT_KEY_FILE") or ""]
+    keys = []
+    for path in paths:
+        if not path:
+            keys.append(load_key(os.environ.get("BALANCE_TUI_AUDIT_KEY", "").encode("utf-8")))
+            continue
         try:
-            return Path(path).read_bytes().rstrip(b"\r\n")
+            keys.append(load_key(Path(path).read_bytes()))
         except OSError as exc:
             raise UsageError(f"Cannot read the key file {path}: {exc.strerror}.") from None
-    return os.environ.get("BALANCE_TUI_AUDIT_KEY", "").encode("utf-8")
+    return keys
 
 
 def checkpoint(services: Services, args: argparse.Namespace) -> int:
-    statement = services.checkpoints.make(audit_key(args))
+    keys = audit_keys(args)
+    if len(keys) != 1:
+        raise UsageError("checkpoint signs with one key: give one --key-file.")
+    statement = services.checkpoints.make(keys[0])
     text = json.dumps(statement, indent=1, ensure_ascii=False) + "\n"
     if args.output is None:
         sys.stdout.write(text)
         return 0
     path = Path(args.output)
-    if not path.parent.exists():
-        raise UsageError(f"Directory {path.parent} does not exist.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"Cannot create {path.parent}: {exc.strerror}.") from None
     with atomic_output(path) as handle:
         handle.write(text)
     counts = statement["counts"]
     out(
-        f"checkpoint {statement['root'][:16]}... written to {path}: "
+        f"checkpoint #{statement['sequence']} {statement['root'][:16]}... written to {path}: "
         f"{len(statement['chains']):,} chains, {counts['events']:,} events, "
-        f"{counts['audit_records']:,} audit records (signed with HMAC-SHA256)."
+        f"{counts['audit_records']:,} audit records (signed with {statement['algorithm']}, "
+        f"key {statement['key_id']})."
+    )
+    return 0
+
+
+def keygen(services: Services | None, args: argparse.Namespace) -> int:
+    """A new Ed25519 key pair: the private key signs checkpoints (keep it off the book's
+    machines), the public key verifies them (give it to auditors)."""
+    from balance_tui.domain.checkpoint_keys import load_key, new_ed25519_pem
+
+    private, public = new_ed25519_pem()
+    private_path = Path(args.private)
+    public_path = Path(args.public or f"{args.private}.pub")
+    for path in (private_path, public_path):
+        if path.exists():
+            raise UsageError(f"{path} exists; keys are never overwritten.")
+    try:
+        descriptor = os.open(private_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(private)
+        public_path.write_bytes(public)
+    except OSError as exc:
+        raise UsageError(f"Cannot write the key: {exc.strerror}.") from None
+    out(
+        f"Ed25519 key {load_key(public).key_id}: private {private_path} (mode 600; signs), "
+        f"public {public_path} (verifies)."
     )
     return 0
 
@@ -121,7 +159,7 @@ def _checkpoint_check(services: Services, args: argparse.Namespace) -> Checkpoin
         raise UsageError(f"Cannot read {args.checkpoint}: {exc.strerror}.") from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise UsageError(f"{args.checkpoint} is not a checkpoint file (not JSON).") from None
-    return services.checkpoints.check(statement, audit_key(args))
+    return services.checkpoints.check(statement, audit_keys(args))
 
 
 def verify(services: Services, args: argparse.Namespace) -> int:
@@ -144,6 +182,8 @@ def verify(services: Services, args: argparse.Namespace) -> int:
             else f"; nothing recorded before the checkpoint of {against.created_at} changed"
         )
         out(f"OK: {summary}; every hash chain and balance matches{since}.")
+        for note in against.notes if against else ():
+            out(note)
         return 0
     for problem in report.problems:
         error_line(f"{safe(problem.customer_id)}: {safe(problem.problem)}")

@@ -64,3 +64,63 @@ def lengths(db: Database) -> dict[str, int]:
         "LEFT JOIN balance_event e ON e.customer_id = c.id GROUP BY c.code"
     )
     return {str(code): int(n) for code, n in cursor}
+
+
+#: The rows whose exact contents a checkpoint states, up to its highest id: a row's columns
+#: that never change once written (acknowledgements are vouched for by the audit chain; a
+#: customer's status changes when it is closed).
+CONTENT = {
+    "alerts": (
+        "alert",
+        "id, customer_id, alert_type, message, balance_cents, threshold_cents, event_id, "
+        "attempted_cents, attempted_by, created_us",
+    ),
+    "customers": (
+        "customer",
+        "c.id, c.code, c.name, a.code, c.vip_level, c.currency, c.created_us",
+    ),
+}
+
+
+def highest_ids(db: Database) -> dict[str, int]:
+    return {
+        name: int(db.execute_sql(f"SELECT COALESCE(MAX(id), 0) FROM {table}").fetchone()[0])
+        for name, (table, _) in CONTENT.items()
+    }
+
+
+def content_rows(db: Database, name: str, up_to: int) -> Iterator[tuple[object, ...]]:
+    """The stated columns of every row of ``name`` with an id up to ``up_to``, by id."""
+    table, columns = CONTENT[name]
+    source = "customer c JOIN agent a ON a.id = c.agent_id" if table == "customer" else table
+    key = "c.id" if table == "customer" else "id"
+    cursor = db.execute_sql(
+        f"SELECT {columns} FROM {source} WHERE {key} <= {db.param} ORDER BY {key}", (up_to,)
+    )
+    yield from cursor
+
+
+LOG_COLUMNS = ("sequence", "root", "previous", "key_id", "created_us", "statement")
+
+
+def log(db: Database) -> dict[int, tuple[str, str | None, int]]:
+    """The book's checkpoint log: sequence -> (root, previous root, created)."""
+    cursor = db.execute_sql("SELECT sequence, root, previous, created_us FROM checkpoint_log")
+    return {int(s): (str(r), p, int(c)) for s, r, p, c in cursor}
+
+
+def last_logged(db: Database) -> tuple[int, str | None]:
+    """(sequence, root) of the newest logged checkpoint; (0, None) when none."""
+    row = db.execute_sql(
+        "SELECT sequence, root FROM checkpoint_log ORDER BY sequence DESC LIMIT 1"
+    ).fetchone()
+    return (0, None) if row is None else (int(row[0]), str(row[1]))
+
+
+def append_log(db: Database, values: tuple[object, ...]) -> None:
+    """One checkpoint into the log (``LOG_COLUMNS`` in order)."""
+    db.execute_sql(
+        f"INSERT INTO checkpoint_log ({', '.join(LOG_COLUMNS)}) "
+        f"VALUES ({', '.join([db.param] * len(LOG_COLUMNS))})",
+        values,
+    )

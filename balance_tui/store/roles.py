@@ -65,6 +65,8 @@ def grants_sql(schema: str) -> list[str]:
         f"GRANT INSERT ON {schema}.approval_decision TO balance_supervisor",
         f"GRANT INSERT, UPDATE ON {schema}.authority TO balance_admin",
         f"GRANT INSERT, UPDATE ON {schema}.tier_rule TO balance_admin",
+        # Whoever verifies makes checkpoints: auditors too append to the book's log.
+        f"GRANT INSERT ON {schema}.checkpoint_log TO balance_operator, balance_auditor",
     ]
 
 

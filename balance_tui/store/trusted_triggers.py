@@ -217,6 +217,7 @@ POSTGRES_TRIGGERS = (
     "alert_acknowledged_db_user",
     *(name for name, *_ in NEW_TRIGGERS),
     "balance_event_within_tier",
+    "checkpoint_log_append_only",
 )
 SQLITE_TRIGGERS_NAMED = (
     "balance_event_no_update",
@@ -233,6 +234,8 @@ SQLITE_TRIGGERS_NAMED = (
     "balance_event_follows_chain",
     "customer_head_follows_events",
     "balance_event_within_tier",
+    "checkpoint_log_no_update",
+    "checkpoint_log_no_delete",
 )
 
 
