@@ -76,6 +76,7 @@ def _common() -> _Parser:
 def build_parser() -> argparse.ArgumentParser:
     # The sub-commands' code loads with their parser: ``balance-tui --db BOOK`` needs none.
     from balance_tui.commands import authority, balances, data, trail
+    from balance_tui.commands.trust_parsers import add_trust_commands
     from balance_tui.domain.alerts import ALERT_TYPES
     from balance_tui.domain.analytics import PERIODS
     from balance_tui.domain.changes import CHANGE_TYPES, REQUESTABLE_TYPES
@@ -205,58 +206,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("kind", choices=("customers", "adjustments"))
     p.add_argument("file")
 
-    p = command("verify", "recompute every hash chain and balance", data.verify, reading=True)
-    p.add_argument(
-        "--checkpoint",
-        metavar="FILE",
-        default=None,
-        help="also prove nothing recorded before this signed checkpoint changed",
-    )
-    p.add_argument(
-        "--key-file",
-        action="append",
-        default=None,
-        help="a key that verifies checkpoints (repeat for old keys; else BALANCE_TUI_AUDIT_KEY)",
-    )
-
-    p = command(
-        "checkpoint", "write a signed statement of the book (Ed25519 or HMAC)", data.checkpoint
-    )
-    p.add_argument("-o", "--output", default=None, help="file (default: standard output)")
-    p.add_argument(
-        "--key-file",
-        action="append",
-        default=None,
-        help="the signing key: an Ed25519 private key (keygen) or an HMAC secret",
-    )
-
-    p = command("keygen", "make an Ed25519 key pair for checkpoints", data.keygen)
-    p.set_defaults(without_book=True)  # opens no book
-    p.add_argument("--private", required=True, help="file for the private key (signs)")
-    p.add_argument("--public", default=None, help="file for the public key (default PRIVATE.pub)")
-
-    p = command(
-        "authority",
-        "list who may post how much, or 'set ROLE_OR_LOGIN AMOUNT' (admins)",
-        authority.authority,
-        reading=True,
-        operator=True,
-    )
-    p.add_argument("action", nargs="?", default="list", choices=("list", "set"))
-    p.add_argument("subject", nargs="?", default=None, help="operator, supervisor, ... or a login")
-    p.add_argument("amount", nargs="?", default=None, help="largest single change, or unlimited")
-
-    p = command(
-        "rules",
-        "the tier rules in force (the book's), or 'set TIER FIGURE AMOUNT' (admins)",
-        authority.rules,
-        reading=True,
-        operator=True,
-    )
-    p.add_argument("action", nargs="?", default="list", choices=("list", "set"))
-    p.add_argument("tier", nargs="?", default=None, help="bronze, silver, gold, ...")
-    p.add_argument("figure", nargs="?", default=None, help="min_balance, daily_change_limit, ...")
-    p.add_argument("amount", nargs="?", default=None, help="the new figure")
+    add_trust_commands(command)
 
     p = command(
         "approvals",

@@ -24,6 +24,8 @@ _LABELS = {
     "decision": "decision on approval request",
     "authority": "authority",
     "rule": "tier rule",
+    "customer": "customer",
+    "customer_change": "customer change",
 }
 
 
@@ -56,7 +58,7 @@ def record(db: Database, kind: str, ref_ids: Iterable[object], now_us: int) -> N
 
 
 def _label(kind: str, ref: str) -> str:
-    return f"{_LABELS[kind]} {'' if kind in ('authority', 'rule') else '#'}{ref}"
+    return f"{_LABELS[kind]} {'' if kind in ('authority', 'rule', 'customer') else '#'}{ref}"
 
 
 def verify(db: Database) -> tuple[int, list[VerificationProblem]]:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from balance_tui.services.analytics import BalanceAnalyticsService
     from balance_tui.services.audit import BalanceAuditTrail
     from balance_tui.services.checkpoints import CheckpointService
+    from balance_tui.services.customer_changes import CustomerChanges
     from balance_tui.services.rules import RulesService
     from balance_tui.services.verification import ChainVerifier
 
@@ -79,6 +80,12 @@ class Services:
         from balance_tui.services.verification import ChainVerifier
 
         return self._on_first_use("verifier", ChainVerifier)
+
+    @property
+    def customer_changes(self) -> CustomerChanges:
+        from balance_tui.services.customer_changes import CustomerChanges
+
+        return self._on_first_use("customer_changes", CustomerChanges)
 
     @property
     def rules(self) -> RulesService:

@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from balance_tui.domain.errors import (
     DuplicateCustomerError,
-    InvalidInputError,
     UnknownCustomerError,
 )
 from balance_tui.domain.hashing import GENESIS_HASH
@@ -15,6 +14,7 @@ from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer, CustomerSummary
 from balance_tui.domain.tiers import VIP_TIERS, normalise_tier
+from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, WEEK_US, from_us
 from balance_tui.store import customers as customer_store
@@ -64,6 +64,7 @@ class CustomerDirectory(ServiceBase):
                 self.db, code, agent_code, name, tier, currency, GENESIS_HASH, now_us
             ):  # raised inside: the new agent, if any, is rolled back with it
                 raise DuplicateCustomerError(f"Customer {code} already exists.")
+            audit_records.record(self.db, "customer", [code], now_us)
 
         self.transact(add)
         return Customer(
@@ -83,13 +84,16 @@ class CustomerDirectory(ServiceBase):
                 warnings.append(f"No customer uses {code} yet; check the currency code.")
         return warnings
 
-    def set_customer_status(self, customer_id: str, status: str) -> Customer:
-        """Close (``closed``) or reopen (``active``) a customer; closed ones take no changes."""
-        if status not in ("active", "closed"):
-            raise InvalidInputError("A customer's status is 'active' or 'closed'.")
-        if not self.transact(lambda: customer_store.set_status(self.db, customer_id, status)):
-            raise UnknownCustomerError(f"No customer {customer_id!r}.")
-        return self.get_customer(customer_id)
+    def set_customer_status(
+        self, customer_id: str, status: str, changed_by: str | None = None, reason: str = ""
+    ) -> Customer:
+        """Close (``closed``) or reopen (``active``) a customer; closed ones take no changes.
+        An audited change of the customer (see ``services.customer_changes``)."""
+        from balance_tui.services.customer_changes import CustomerChanges
+
+        changes = CustomerChanges(self.db, self.clock, settings=self.settings, feed=self.feed)
+        who = changed_by or self.settings.operator_name()
+        return changes.change(customer_id, who, reason or f"status set to {status}", status=status)
 
     def get_customer(self, customer_id: str) -> Customer:
         customer = customer_store.get_customer(self.db, customer_id)

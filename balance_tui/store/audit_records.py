@@ -9,7 +9,7 @@ longer matches its record. Appending takes the chain's head under a lock held to
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from peewee import Database, OperationalError
@@ -55,6 +55,16 @@ AUDITED: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("kind", "subject", "limit_cents", "set_by", "set_us"),
     ),
     "rule": ("tier_rule", "tier", TIER_RULE_COLUMNS),
+    "customer": (
+        "customer",
+        "code",
+        ("code", "name", "agent_id", "vip_level", "currency", "status", "created_us"),
+    ),
+    "customer_change": (
+        "customer_change",
+        "id",
+        ("id", "customer_id", "changes_json", "reason", "changed_by", "created_us"),
+    ),
 }
 RECORD_COLUMNS = ("id", "kind", "ref_id", "body", "db_user", "created_us", "prev_hash", "hash")
 
@@ -137,15 +147,16 @@ def append(db: Database, values: dict[str, Any]) -> None:
     )
 
 
-def vouch_for_unvouched(db: Database, now_us: int) -> int:
+def vouch_for_unvouched(db: Database, now_us: int, kinds: Iterable[str] | None = None) -> int:
     """Append a record for every row that should have one and has none, in one extension
     of the chain (inside the caller's write transaction). For the demo's bulk load and for
-    rows written before every audited write had its record. Returns how many."""
+    rows written before every audited write had its record; a migration names the ``kinds``
+    whose tables exist at its step. Returns how many."""
     head = lock_head(db) or GENESIS_HASH
     writer = database_user(db)
     recorded = set(db.execute_sql("SELECT kind, ref_id FROM audit_record").fetchall())
     values = []
-    for kind in AUDITED:
+    for kind in AUDITED if kinds is None else kinds:
         for ref_id, row in audited_rows(db, kind):
             if (kind, ref_id) in recorded:
                 continue

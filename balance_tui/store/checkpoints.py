@@ -67,18 +67,15 @@ def lengths(db: Database) -> dict[str, int]:
 
 
 #: The rows whose exact contents a checkpoint states, up to its highest id: a row's columns
-#: that never change once written (acknowledgements are vouched for by the audit chain; a
-#: customer's status changes when it is closed).
+#: that never change once written. Acknowledgements and a customer's attributes (which
+#: change, audited) are vouched for by the audit chain, whose head the checkpoint states.
 CONTENT = {
     "alerts": (
         "alert",
         "id, customer_id, alert_type, message, balance_cents, threshold_cents, event_id, "
         "attempted_cents, attempted_by, created_us",
     ),
-    "customers": (
-        "customer",
-        "c.id, c.code, c.name, a.code, c.vip_level, c.currency, c.created_us",
-    ),
+    "customers": ("customer", "c.id, c.code, c.created_us"),
 }
 
 

@@ -121,10 +121,63 @@ def add_customer(
     return bool(db.execute_sql("SELECT changes()").fetchone()[0])
 
 
-def set_status(db: Database, code: str, status: str) -> bool:
-    return bool(
-        CustomerRow.update(status=status).where(CustomerRow.code == code).bind(db).execute()
+def attributes(db: Database, code: str) -> dict[str, object] | None:
+    """The changeable attributes of a customer (agent as its code), its id and event count."""
+    p = db.param
+    row = db.execute_sql(
+        "SELECT c.id, c.name, a.code, c.vip_level, c.status, c.currency, c.event_count "
+        f"FROM customer c JOIN agent a ON a.id = c.agent_id WHERE c.code = {p}",
+        (code,),
+    ).fetchone()
+    if row is None:
+        return None
+    keys = ("id", "name", "agent", "tier", "status", "currency", "event_count")
+    return dict(zip(keys, row, strict=True))
+
+
+#: Attribute name -> customer column.
+ATTRIBUTE_COLUMNS = {
+    "name": "name",
+    "agent": "agent_id",
+    "tier": "vip_level",
+    "status": "status",
+    "currency": "currency",
+}
+
+
+def set_attributes(db: Database, customer_pk: int, changes: Mapping[str, object]) -> None:
+    """Write new attribute values (an agent given by code; it must exist)."""
+    values = dict(changes)
+    if "agent" in values:
+        values["agent"] = (
+            Agent.select(Agent.id).where(Agent.code == values["agent"]).bind(db).scalar()
+        )
+    p = db.param
+    assignments = ", ".join(f"{ATTRIBUTE_COLUMNS[k]} = {p}" for k in values)
+    db.execute_sql(
+        f"UPDATE customer SET {assignments} WHERE id = {p}", (*values.values(), customer_pk)
     )
+
+
+def changes_of(db: Database, code: str) -> list[tuple[str, str, str, int]]:
+    """(changes JSON, reason, changed by, at) of a customer's attribute changes, oldest first."""
+    cursor = db.execute_sql(
+        "SELECT h.changes_json, h.reason, h.changed_by, h.created_us FROM customer_change h "
+        f"JOIN customer c ON c.id = h.customer_id WHERE c.code = {db.param} ORDER BY h.id",
+        (code,),
+    )
+    return [(str(a), str(b), str(c), int(d)) for a, b, c, d in cursor]
+
+
+def record_change(db: Database, values: tuple[object, ...]) -> int:
+    """One audited change (customer id, changes JSON, reason, changed by, at); its id."""
+    sql = (
+        "INSERT INTO customer_change (customer_id, changes_json, reason, changed_by, created_us) "
+        f"VALUES ({', '.join([db.param] * 5)})"
+    )
+    if is_postgres(db):
+        return int(db.execute_sql(sql + " RETURNING id", values).fetchone()[0])
+    return int(db.execute_sql(sql, values).lastrowid)
 
 
 def get_customer(db: Database, code: str) -> Customer | None:

@@ -29,6 +29,7 @@ OPERATOR_INSERTS = (
     "audit_record",
 )
 CUSTOMER_EVENT_COLUMNS = ("balance_cents", "event_count", "head_hash")
+CUSTOMER_ATTRIBUTE_COLUMNS = ("name", "agent_id", "vip_level", "status", "currency")
 ACK_COLUMNS = ("acknowledged_us", "acknowledged_by", "acknowledgement_note", "acknowledged_db_user")
 
 
@@ -63,6 +64,10 @@ def grants_sql(schema: str) -> list[str]:
         # To lock the audit chain (SELECT ... FOR UPDATE); a trigger refuses real updates.
         f"GRANT UPDATE (id) ON {schema}.audit_chain_lock TO balance_operator",
         f"GRANT INSERT ON {schema}.approval_decision TO balance_supervisor",
+        # A customer's attributes change through the app, by a supervisor, audited.
+        f"GRANT UPDATE ({', '.join(CUSTOMER_ATTRIBUTE_COLUMNS)}) ON {schema}.customer "
+        "TO balance_supervisor",
+        f"GRANT INSERT ON {schema}.customer_change TO balance_supervisor",
         f"GRANT INSERT, UPDATE ON {schema}.authority TO balance_admin",
         f"GRANT INSERT, UPDATE ON {schema}.tier_rule TO balance_admin",
         # Whoever verifies makes checkpoints: auditors too append to the book's log.

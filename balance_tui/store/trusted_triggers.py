@@ -218,6 +218,7 @@ POSTGRES_TRIGGERS = (
     *(name for name, *_ in NEW_TRIGGERS),
     "balance_event_within_tier",
     "checkpoint_log_append_only",
+    "customer_change_append_only",
 )
 SQLITE_TRIGGERS_NAMED = (
     "balance_event_no_update",
@@ -236,6 +237,8 @@ SQLITE_TRIGGERS_NAMED = (
     "balance_event_within_tier",
     "checkpoint_log_no_update",
     "checkpoint_log_no_delete",
+    "customer_change_no_update",
+    "customer_change_no_delete",
 )
 
 

@@ -64,3 +64,11 @@ def test_a_silent_edit_of_the_seeded_authority_is_named(book: Book) -> None:
             "WHERE kind = 'role' AND subject = 'operator'"
         )
     assert _problems(book) == ["authority role:operator differs from its audit record"]
+
+
+def test_a_supervisor_retiering_a_customer_with_psql_is_named(book: Book) -> None:
+    """Supervisors may update a customer's attributes (the app does it for them, audited);
+    one done around the app has no record and is named."""
+    with book.psql("bob") as cur:
+        cur.execute("UPDATE customer SET vip_level = 'bronze' WHERE code = 'CUST_1'")
+    assert _problems(book) == ["customer CUST_1 differs from its audit record"]
