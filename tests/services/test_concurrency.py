@@ -106,3 +106,47 @@ def test_processes_starting_at_once_migrate_exactly_once(backend, request) -> No
     db = connect(url)
     assert initialize_balance_tables(db) == []
     db.close()
+
+
+DEPOSITOR = textwrap.dedent("""
+    import sys
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+    services = build_services(connect(sys.argv[1]), Settings(), operator="w")
+    print(sum(
+        services.manager.update_balance("C1", None, "1000", "deposit", "w", "w").success
+        for _ in range(40)
+    ))
+""")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_concurrent_writers_never_break_a_daily_limit(backend, request) -> None:
+    """160 deposits of 1,000.00 from 4 processes at once into a bronze customer (daily limit
+    50,000.00): exactly the 50 the limit allows are applied."""
+    url = request.getfixturevalue(f"{backend}_url")
+    db = connect(url)
+    initialize_balance_tables(db)
+    services = build_services(db, Settings(), operator="setup")
+    services.manager.create_customer("C1", "A1", vip_level="bronze")
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", DEPOSITOR, url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    accepted = 0
+    for proc in procs:
+        out, err = proc.communicate(timeout=240)
+        assert proc.returncode == 0, err
+        accepted += int(out)
+    assert accepted == 50
+    report = services.manager.get_customer_balance_report("C1")
+    assert (report.current_balance, report.usage_24h) == (Decimal("50000.00"),) * 2
+    assert services.verifier.verify().ok
+    db.close()

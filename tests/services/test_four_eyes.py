@@ -153,6 +153,33 @@ def test_two_checkers_approving_at_once_exactly_one_wins(desk: dict[str, Person]
     assert ann.services.verifier.verify().ok
 
 
+def test_approvals_at_once_never_break_a_daily_limit(desk: dict[str, Person]) -> None:
+    """Two supervisors approve two requests for one bronze customer at the same moment; the
+    daily limit (50,000.00, 20,000.00 already used) lets exactly one of them through."""
+    ann = desk["ann"]
+    desk["ada"].services.customer_changes.change("CUST_1", "ada", "limits", tier="bronze")
+    requests = [ann.post("30000").request, ann.post("29000").request]
+    start = threading.Barrier(2, timeout=10)
+    outcomes: dict[str, str] = {}
+
+    def approve(person: Person, request_id: int) -> None:
+        start.wait()
+        outcomes[person.name] = person.services.approvals.approve(request_id, person.name).status
+
+    threads = [
+        threading.Thread(target=approve, args=(desk[name], request.id))
+        for name, request in zip(("bob", "cat"), requests, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["applied", "rejected"], outcomes
+    report = ann.services.manager.get_customer_balance_report("CUST_1")
+    assert report.usage_24h <= Decimal("50000.00")
+    assert ann.services.verifier.verify().ok
+
+
 def test_a_batch_with_a_change_above_authority_is_refused_whole(desk: dict[str, Person]) -> None:
     from balance_tui.domain.records import BalanceChange
 
