@@ -227,10 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mine", action="store_true", help="only the requests I made")
     p.add_argument("--limit", type=_bounded_int(1, 10_000, "--limit"), default=100)
 
-    command(
+    p = command(
         "migrate",
         "bring the database schema up to date (on PostgreSQL: as the schema owner)",
         data.migrate,
+    )
+    p.add_argument(
+        "--roles-prefix",
+        default=None,
+        help="PostgreSQL: name this book's roles PREFIX_operator, ... (once; default: "
+        "bt_<database>_<schema>)",
     )
 
     p = command("demo", "fill an empty database with realistic demo data", data.demo)

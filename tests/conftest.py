@@ -76,7 +76,24 @@ def postgres_url() -> Iterator[str]:
         yield f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
     finally:
         admin.cursor().execute(f"DROP SCHEMA {schema} CASCADE")
+        drop_book_roles(admin, schema)
         admin.close()
+
+
+def drop_book_roles(admin, schema: str) -> None:  # type: ignore[no-untyped-def]
+    """Drop the roles ``migrate`` made for the book in ``schema`` (named from the database
+    and schema), with what they were granted."""
+    from balance_tui.store.roles import derived_prefix, role_names
+
+    with admin.cursor() as cur:
+        cur.execute("SELECT current_database()")
+        names = list(role_names(derived_prefix(cur.fetchone()[0], schema)).values())
+        cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (names,))
+        made = [r[0] for r in cur.fetchall()]
+        if made:
+            cur.execute(f"DROP OWNED BY {', '.join(made)}")
+            for role in made:
+                cur.execute(f"DROP ROLE {role}")
 
 
 def login_url(url: str, login: str) -> str:
@@ -87,20 +104,20 @@ def login_url(url: str, login: str) -> str:
 
 @pytest.fixture(scope="session", autouse=True)
 def pg_group_roles() -> Iterator[None]:
-    """The balance_* group roles are cluster-wide: the ones the tests' ``migrate`` creates
-    are dropped (with their grants) when the session ends."""
+    """The shared balance_* roles of books set up before roles were per book are
+    cluster-wide: any a test makes is dropped (with its grants) when the session ends."""
     if PG_SKIP_REASON:
         yield
         return
     import psycopg2
 
-    from balance_tui.store.roles import GROUP_ROLES
+    from balance_tui.store.roles import LEGACY_PREFIX, role_names
+
+    shared = list(role_names(LEGACY_PREFIX).values())
 
     def existing() -> set[str]:
         with psycopg2.connect(PG_URL) as conn, conn.cursor() as cur:
-            cur.execute(
-                "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (list(GROUP_ROLES),)
-            )
+            cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (shared,))
             return {r[0] for r in cur.fetchall()}
 
     before = existing()
@@ -118,16 +135,17 @@ def pg_group_roles() -> Iterator[None]:
 
 @pytest.fixture
 def pg_logins(postgres_url: str, pg_group_roles: None) -> Iterator[Callable[[str, str], str]]:
-    """``make(name, role)`` creates a login holding ``balance_<role>`` on a schema whose
-    roles and grants are set up (as ``migrate`` does) and returns its URL; every login is
-    dropped afterwards."""
+    """``make(name, role)`` creates a login holding the book's ``<role>`` role on a schema
+    whose roles and grants are set up (as ``migrate`` does) and returns its URL; every
+    login is dropped afterwards."""
     import psycopg2
 
     from balance_tui.store.roles import set_up_roles
 
     owner = connect(postgres_url)
     initialize_balance_tables(owner)
-    assert set_up_roles(owner) == []
+    done = set_up_roles(owner)
+    assert done.still_to_run == []
     owner.close()
     admin = psycopg2.connect(PG_URL)
     admin.autocommit = True
@@ -138,7 +156,7 @@ def pg_logins(postgres_url: str, pg_group_roles: None) -> Iterator[Callable[[str
         with admin.cursor() as cur:
             cur.execute(f"CREATE ROLE {login} LOGIN")
             made.append(login)
-            cur.execute(f"GRANT balance_{role} TO {login}")
+            cur.execute(f"GRANT {done.names[role]} TO {login}")
         return login_url(postgres_url, login)
 
     try:

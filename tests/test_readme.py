@@ -26,11 +26,15 @@ def test_the_python_example_prints_what_it_shows_and_runs_twice(tmp_path: Path) 
 
 
 def test_the_sql_for_a_dba_is_what_migrate_grants() -> None:
-    """The README's DBA SQL, from the schema grants on, is what ``migrate`` runs."""
-    from balance_tui.store.roles import grants_sql, temporary_sql
+    """The README's DBA SQL, from the schema grants on, is what ``migrate`` runs for a book
+    in schema ``public`` of database ``book``."""
+    from balance_tui.store.roles import database_sql, derived_prefix, grants_sql, role_names
 
-    block = re.search(r"```sql\n(CREATE ROLE balance_operator.*?)```", README.read_text(), re.S)
+    names = role_names(derived_prefix("book", "public"))
+    block = re.search(
+        r"```sql\n(CREATE ROLE bt_book_public_operator.*?)```", README.read_text(), re.S
+    )
     assert block is not None
     statements = [" ".join(s.split()) for s in block.group(1).split(";") if s.strip()]
-    grants = statements[statements.index(grants_sql("public")[0]) :]
-    assert grants == grants_sql("public") + temporary_sql("book")
+    expected = grants_sql("public", names) + database_sql("book", names)
+    assert statements[statements.index(expected[0]) :] == expected

@@ -64,19 +64,26 @@ def migrate(services: Services, args: argparse.Namespace) -> int:
     else:
         out(f"{services.database_label}: the schema is up to date.")
     if services.authority.postgres:
-        still_to_run = services.authority.set_up_roles()
-        if still_to_run:
+        done = services.authority.set_up_roles(args.roles_prefix)
+        names = ", ".join(done.names.values())
+        if done.still_to_run:
             out(
-                "This login may not do all of it (creating the roles needs CREATEROLE; "
-                "revoking TEMPORARY on the database needs its owner). Have a DBA run:"
+                f"This book's roles are {names}. This login may not do all of it (creating "
+                "roles needs CREATEROLE; revoking CONNECT and TEMPORARY on the database needs "
+                "its owner). Have a DBA run:"
             )
-            for statement in still_to_run:
+            for statement in done.still_to_run:
                 out(f"  {statement};")
         else:
             out(
-                "Roles balance_operator, balance_supervisor, balance_auditor and "
-                "balance_admin are granted on this schema; grant them to logins "
-                "(GRANT balance_operator TO ann)."
+                f"This book's roles are {names}; grant them to its logins "
+                f"(GRANT {done.names['operator']} TO ann)."
+            )
+        if done.legacy_revoked:
+            out(
+                "The shared roles balance_operator, balance_supervisor, balance_auditor and "
+                "balance_admin no longer have rights on this book: grant its own roles to the "
+                "logins that work on it."
             )
     return 0
 

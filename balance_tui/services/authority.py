@@ -20,6 +20,7 @@ from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us
 from balance_tui.store import authority as store
 from balance_tui.store import roles
+from balance_tui.store.roles import RoleSetUp
 
 
 def _limit(cents: int | None) -> Decimal | None:
@@ -64,10 +65,13 @@ class AuthorityService(ServiceBase):
         limit = _limit(self.limit_cents(label))
         return Identity(self.login_for(label), label, self.roles(), limit)
 
-    def set_up_roles(self) -> list[str]:
-        """PostgreSQL: create the group roles (if this login may) and grant them on this
-        schema; returns the SQL a DBA must still run (empty: all done)."""
-        return roles.set_up_roles(self.db)
+    def set_up_roles(self, prefix: str | None = None) -> RoleSetUp:
+        """PostgreSQL: give the book its own roles (if this login may create them) and
+        grant them on this schema; says what a DBA must still run."""
+        try:
+            return roles.set_up_roles(self.db, prefix)
+        except ValueError as exc:
+            raise InvalidInputError(str(exc)) from None
 
     def entries(self) -> list[AuthorityEntry]:
         with self.read_snapshot():

@@ -107,7 +107,7 @@ class ServiceBase:
                 if refusal is not None:
                     raise NotAuthorisedError(
                         f"The database refused {self.session_user()}: {refusal}. Writing needs "
-                        "the balance_operator role (a DBA grants it); nothing was changed."
+                        "the book's operator role (a DBA grants it); nothing was changed."
                     ) from None
                 if not is_retryable(exc):
                     raise

@@ -1,6 +1,7 @@
 """The authority table (largest single change per role or login) and who the session is.
 
-On PostgreSQL the session's roles come from the server (``pg_has_role``) and its authority
+On PostgreSQL the session's roles come from the server (``pg_has_role`` on the book's own
+roles, ``store.roles``) and its authority
 from ``balance_authority(session_user)``, the same function the triggers use, so the app
 and the database never disagree. On SQLite there are no database users: the app passes the
 configured operator name and role.
@@ -9,6 +10,8 @@ configured operator name and role.
 from __future__ import annotations
 
 from peewee import Database
+
+from balance_tui.store.roles import book_prefix, role_names
 
 #: The roles, as the app names them; on PostgreSQL the group role is ``balance_<role>``.
 ROLES = ("operator", "supervisor", "auditor", "admin")
@@ -52,12 +55,13 @@ def session_roles(db: Database) -> frozenset[str]:
     ).fetchone()
     if owner and owner[0]:
         return frozenset(ROLES)
+    names = {name: role for role, name in role_names(book_prefix(db)).items()}
     held = db.execute_sql(
-        "SELECT substr(rolname, 9) FROM pg_roles WHERE rolname IN "
-        "('balance_operator', 'balance_supervisor', 'balance_auditor', 'balance_admin') "
-        "AND pg_has_role(session_user, oid, 'MEMBER')"
+        "SELECT rolname FROM pg_roles WHERE rolname = ANY(%s) "
+        "AND pg_has_role(session_user, oid, 'MEMBER')",
+        (list(names),),
     ).fetchall()
-    return frozenset(r[0] for r in held)
+    return frozenset(names[r[0]] for r in held)
 
 
 def set_limit(

@@ -165,6 +165,7 @@ LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, {s}, pg_t
 DECLARE
   r RECORD;
   best BIGINT := 0;
+  prefix TEXT;
 BEGIN
   -- NULL is unlimited. A login's own row wins over its roles; superusers and the owner of
   -- the book's tables can do anything anyway, so they are unlimited.
@@ -177,9 +178,11 @@ BEGIN
                AND pg_catalog.pg_get_userbyid(c.relowner) = who) THEN RETURN NULL; END IF;
   SELECT * INTO r FROM {s}.authority WHERE kind = 'login' AND subject = who;
   IF FOUND THEN RETURN r.limit_cents; END IF;
+  SELECT COALESCE((SELECT b.value FROM {s}.book_info b WHERE b.key = 'roles_prefix'),
+                  'balance') INTO prefix;
   FOR r IN SELECT a.subject, a.limit_cents FROM {s}.authority a WHERE a.kind = 'role' LOOP
-    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'balance_' || r.subject)
-       AND pg_catalog.pg_has_role(who, 'balance_' || r.subject, 'MEMBER') THEN
+    IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = prefix || '_' || r.subject)
+       AND pg_catalog.pg_has_role(who, prefix || '_' || r.subject, 'MEMBER') THEN
       IF r.limit_cents IS NULL THEN RETURN NULL; END IF;
       best := GREATEST(best, r.limit_cents);
     END IF;

@@ -11,7 +11,7 @@ import pytest
 
 from balance_tui.store import connect, initialize_balance_tables
 from balance_tui.store.roles import set_up_roles
-from tests.conftest import PG_SKIP_REASON, PG_URL
+from tests.conftest import PG_SKIP_REASON, PG_URL, drop_book_roles
 
 pytestmark = pytest.mark.postgres
 psycopg2 = pytest.importorskip("psycopg2")
@@ -24,13 +24,13 @@ def schema_named(pg_group_roles: None) -> Iterator[callable]:  # type: ignore[va
         pytest.skip(PG_SKIP_REASON)
     admin = psycopg2.connect(PG_URL)
     admin.autocommit = True
-    made: list[str] = []
+    made: list[tuple[str, str]] = []
     opened = []
 
     def make(name: str):  # type: ignore[no-untyped-def]
         quoted = '"' + name.replace('"', '""') + '"'
         admin.cursor().execute(f"CREATE SCHEMA {quoted}")
-        made.append(quoted)
+        made.append((name, quoted))
         db = connect(PG_URL)
         opened.append(db)
         db.execute_sql(f"SET search_path TO {quoted}")
@@ -40,17 +40,19 @@ def schema_named(pg_group_roles: None) -> Iterator[callable]:  # type: ignore[va
     yield make
     for db in opened:
         db.close()
-    for quoted in made:
+    for name, quoted in made:
         admin.cursor().execute(f"DROP SCHEMA {quoted} CASCADE")
+        drop_book_roles(admin, name[:63])  # PostgreSQL keeps 63 bytes of a name
     admin.close()
 
 
 def test_a_schema_name_that_needs_quoting_migrates_and_is_granted(schema_named) -> None:  # type: ignore[no-untyped-def]
     name = f"Book-{uuid.uuid4().hex[:6]}"
     db = schema_named(name)
-    assert set_up_roles(db) == []
+    done = set_up_roles(db)
+    assert done.still_to_run == []
     with closing(psycopg2.connect(PG_URL)) as conn, conn.cursor() as cur:
-        cur.execute("SELECT has_schema_privilege('balance_operator', %s, 'USAGE')", (name,))
+        cur.execute("SELECT has_schema_privilege(%s, %s, 'USAGE')", (done.names["operator"], name))
         assert cur.fetchone()[0] is True
 
 

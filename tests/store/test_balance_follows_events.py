@@ -36,11 +36,12 @@ def test_a_direct_balance_update_is_refused(services, db_url) -> None:
             )
         conn.rollback()
         conn.cursor().execute("UPDATE customer SET status = 'suspended' WHERE code = 'C1'")
-        conn.commit()  # other columns stay editable by the owner
+        conn.commit()  # the owner may still edit other columns: verify names it
     finally:
         conn.close()
     assert services.manager.get_customer("C1").balance == 100
-    assert services.verifier.verify().ok
+    problems = [p.problem for p in services.verifier.verify().problems]
+    assert problems == ["customer C1 differs from its audit record"]
 
 
 def test_the_app_and_the_demo_still_write(services) -> None:
