@@ -4,16 +4,18 @@
 - an event that applies an approval applies it as approved: the request was approved by
   another login before it expired, and the event has the request's customer, type, amount,
   reason, metadata and reversed event;
-- the balance an event leaves stays within its tier's bounds as the book's rules stood at
-  that time. Rules count from when the book kept them: the design table from the upgrade
-  that brought them into the book (its audit record), a rule an admin set from its time.
-  Events written before the book kept its rules are not checked against any.
+- the balance an event leaves stays within its tier's bounds, and the gross changes of the
+  trailing 24 hours and 7 days within its daily and weekly limits, as the book's rules
+  stood at that time. Rules count from when the book kept them: the design table from the
+  upgrade that brought them into the book (its audit record), a rule an admin set from its
+  time. Events written before the book kept its rules are not checked against any.
 """
 
 from __future__ import annotations
 
 import bisect
 import json
+from collections import deque
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,7 +24,10 @@ from peewee import Database
 from balance_tui.domain.hashing import canonical_json
 from balance_tui.domain.money import format_cents
 from balance_tui.domain.records import VerificationProblem
+from balance_tui.domain.rollups import DAY_US
 from balance_tui.store import event_checks as store
+
+WEEK_US = 7 * DAY_US
 
 
 class EventRulesCheck:
@@ -32,12 +37,17 @@ class EventRulesCheck:
         self.approvals = store.applied_approvals(db)
         self.bounds = _bounds_history(store.rule_records(db))
         self.last: tuple[int, int] | None = None  # (customer, time) of the event before
+        #: The current customer's trailing day and week: (time, gross change), oldest first.
+        self.windows = (_Window(DAY_US), _Window(WEEK_US))
 
     def check(self, row: Mapping[str, Any], code: str) -> list[VerificationProblem]:
         found: list[str] = []
         customer, at = int(row["customer_id"]), int(row["created_us"])
         if self.last is not None and self.last[0] == customer and at < self.last[1]:
             found.append(f"event #{row['id']} is dated before the event before it")
+        if self.last is None or self.last[0] != customer:
+            for window in self.windows:
+                window.clear()
         self.last = (customer, at)
         if row["approval_id"] is not None:
             found += self._approval(row)
@@ -68,22 +78,54 @@ class EventRulesCheck:
         return found
 
     def _bounds(self, row: Mapping[str, Any]) -> list[str]:
-        history = self.bounds.get(str(row["vip_level"]))
-        if not history:
+        at, gross = int(row["created_us"]), abs(int(row["amount_cents"]))
+        day, week = (window.add(at, gross) for window in self.windows)
+        rule = self._rule_then(str(row["vip_level"]), at)
+        if rule is None:
             return []
-        at = int(row["created_us"])
-        index = bisect.bisect_right(history, at, key=lambda entry: entry[0]) - 1
-        if index < 0:
-            return []
-        _, low, high = history[index]
+        _, low, high, daily, weekly = rule
         new, amount = int(row["new_cents"]), int(row["amount_cents"])
+        found = []
         if (amount < 0 and new < low) or (amount > 0 and new > high):
-            return [
+            found.append(
                 f"event #{row['id']} left the balance at {format_cents(new)}, outside the "
                 f"{row['vip_level']} tier's bounds then ({format_cents(low)} to "
                 f"{format_cents(high)})"
-            ]
-        return []
+            )
+        if gross and (day > daily or week > weekly):
+            found.append(
+                f"event #{row['id']} took the customer's changes to {format_cents(day)} in "
+                f"24 hours and {format_cents(week)} in 7 days, over the {row['vip_level']} "
+                f"limits then ({format_cents(daily)} and {format_cents(weekly)})"
+            )
+        return found
+
+    def _rule_then(self, tier: str, at: int) -> tuple[int, ...] | None:
+        history = self.bounds.get(tier)
+        if not history:
+            return None
+        index = bisect.bisect_right(history, at, key=lambda entry: entry[0]) - 1
+        return None if index < 0 else history[index]
+
+
+class _Window:
+    """The gross changes of a trailing window (open at its far end), kept as a running sum."""
+
+    def __init__(self, width_us: int) -> None:
+        self.width_us, self.total = width_us, 0
+        self.entries: deque[tuple[int, int]] = deque()
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.total = 0
+
+    def add(self, at: int, gross: int) -> int:
+        """The window's total once this change is in it."""
+        while self.entries and self.entries[0][0] <= at - self.width_us:
+            self.total -= self.entries.popleft()[1]
+        self.entries.append((at, gross))
+        self.total += gross
+        return self.total
 
 
 def _canonical(text: object) -> str:
@@ -93,14 +135,17 @@ def _canonical(text: object) -> str:
         return str(text)
 
 
-def _bounds_history(records: list[tuple[str, int]]) -> dict[str, list[tuple[int, int, int]]]:
-    """Per tier, (in force from, min cents, max cents) in time order."""
-    history: dict[str, list[tuple[int, int, int]]] = {}
+def _bounds_history(records: list[tuple[str, int]]) -> dict[str, list[tuple[int, ...]]]:
+    """Per tier, (in force from, min, max, daily, weekly cents) in time order."""
+    history: dict[str, list[tuple[int, ...]]] = {}
     for body, written_us in records:
         rule = json.loads(body)
         since = int(rule["set_us"]) or written_us  # the design table: from the upgrade
         history.setdefault(rule["tier"], []).append(
-            (since, int(rule["min_cents"]), int(rule["max_cents"]))
+            (
+                since,
+                *(int(rule[f]) for f in ("min_cents", "max_cents", "daily_cents", "weekly_cents")),
+            )
         )
     for entries in history.values():
         entries.sort(key=lambda entry: entry[0])

@@ -296,6 +296,8 @@ class BalanceApp(App[None]):
             self._watching(self._watcher)
         else:
             self._start_watching()
+        if self.services.note:  # how the book was opened: tier settings, clock, new file
+            self.notify(self.services.note, severity="warning", timeout=30, markup=False)
         self.call_after_refresh(self._first_frame_shown)
         self.mounted.set()
 

@@ -36,10 +36,11 @@ WRITER = textwrap.dedent("""
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
-def _run_writers(url: str, writers: int, updates: int) -> int:
+def _run_writers(url: str, writers: int, updates: int, script: str = WRITER) -> int:
+    """Start ``writers`` processes of ``script`` at once; the sum of what they print."""
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, url, str(seed), str(updates)],
+            [sys.executable, "-c", script, url, str(seed), str(updates)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -116,7 +117,7 @@ DEPOSITOR = textwrap.dedent("""
     services = build_services(connect(sys.argv[1]), Settings(), operator="w")
     print(sum(
         services.manager.update_balance("C1", None, "1000", "deposit", "w", "w").success
-        for _ in range(40)
+        for _ in range(int(sys.argv[3]))
     ))
 """)
 
@@ -131,20 +132,7 @@ def test_concurrent_writers_never_break_a_daily_limit(backend, request) -> None:
     initialize_balance_tables(db)
     services = build_services(db, Settings(), operator="setup")
     services.manager.create_customer("C1", "A1", vip_level="bronze")
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", DEPOSITOR, url],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
-    accepted = 0
-    for proc in procs:
-        out, err = proc.communicate(timeout=240)
-        assert proc.returncode == 0, err
-        accepted += int(out)
+    accepted = _run_writers(url, writers=4, updates=40, script=DEPOSITOR)
     assert accepted == 50
     report = services.manager.get_customer_balance_report("C1")
     assert (report.current_balance, report.usage_24h) == (Decimal("50000.00"),) * 2

@@ -75,3 +75,16 @@ def test_an_approved_change_applied_as_another_is_named(desk: Desk, owner) -> No
     assert problem.endswith(
         f"approval request #{request.id}, but is not the change that was approved"
     )
+
+
+def test_changes_over_the_daily_limit_then_are_named(desk: Desk, owner) -> None:  # type: ignore[no-untyped-def]
+    desk["ada"].services.rules.set_rule("platinum", "daily_change_limit", "30000", "ada")
+    assert desk["ann"].post("5000").success
+
+    def inflate(row: dict[str, Any]) -> None:
+        if row["sequence"] == 2:
+            row["amount_cents"] = 20_000_00  # with the 20,000.00 seed: 40,000.00 in a day
+
+    rewrite_events(owner, "CUST_1", inflate)
+    problem = _only_problem(desk["dan"])
+    assert "40,000.00 in 24 hours" in problem and "(30,000.00 and" in problem
