@@ -105,7 +105,8 @@ def login_url(url: str, login: str) -> str:
 @pytest.fixture(scope="session", autouse=True)
 def pg_group_roles() -> Iterator[None]:
     """The shared balance_* roles of books set up before roles were per book are
-    cluster-wide: any a test makes is dropped (with its grants) when the session ends."""
+    cluster-wide: any a test makes is dropped (with its grants) when the session ends; and
+    PUBLIC's CONNECT and TEMPORARY on the test database, which migrate takes, are given back."""
     if PG_SKIP_REASON:
         yield
         return
@@ -120,8 +121,24 @@ def pg_group_roles() -> Iterator[None]:
             cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (shared,))
             return {r[0] for r in cur.fetchall()}
 
-    before = existing()
+    def public_may() -> list[str]:
+        """What PUBLIC may do on the test database (migrate takes CONNECT and TEMPORARY)."""
+        with psycopg2.connect(PG_URL) as conn, conn.cursor() as cur:
+            cur.execute(
+                "SELECT p FROM unnest(ARRAY['CONNECT', 'TEMPORARY']) p WHERE EXISTS ("
+                "SELECT 1 FROM pg_database d, aclexplode(COALESCE(d.datacl, "
+                "acldefault('d', d.datdba))) a WHERE d.datname = current_database() "
+                "AND a.grantee = 0 AND a.privilege_type = p)"
+            )
+            return [r[0] for r in cur.fetchall()]
+
+    before, allowed = existing(), public_may()
     yield
+    restore = sorted(set(allowed) - set(public_may()))
+    if restore:  # give the shared test database back as the session found it
+        with psycopg2.connect(PG_URL) as conn, conn.cursor() as cur:
+            cur.execute("SELECT current_database()")
+            cur.execute(f'GRANT {", ".join(restore)} ON DATABASE "{cur.fetchone()[0]}" TO PUBLIC')
     made = sorted(existing() - before)
     if made:
         conn = psycopg2.connect(PG_URL)
