@@ -38,3 +38,22 @@ def test_the_sql_for_a_dba_is_what_migrate_grants() -> None:
     statements = [" ".join(s.split()) for s in block.group(1).split(";") if s.strip()]
     expected = grants_sql("public", names) + database_sql("book", names)
     assert statements[statements.index(expected[0]) :] == expected
+
+
+def test_the_checkpoint_example_runs_as_written(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """keygen, checkpoint and verify --checkpoint, line by line as the README shows them."""
+    import shlex
+
+    from balance_tui.cli import main
+
+    section = README.read_text().split("## Audit checkpoints", 1)[1]
+    block = re.search(r"```bash\n(.*?)```", section, re.S)
+    assert block is not None
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    book = str(tmp_path / "book.db")
+    for line in block.group(1).splitlines():
+        argv = shlex.split(line.split("#", 1)[0].replace("~", str(tmp_path)))
+        assert argv[0] == "balance-tui"
+        assert main(["--db", book, *argv[1:]]) == 0, line
+    assert (tmp_path / "checkpoints" / "2026-11-25.json").exists()

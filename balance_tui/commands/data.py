@@ -138,12 +138,14 @@ def keygen(services: Services | None, args: argparse.Namespace) -> int:
     from balance_tui.domain.checkpoint_keys import load_key, new_ed25519_pem
 
     private, public = new_ed25519_pem()
-    private_path = Path(args.private)
-    public_path = Path(args.public or f"{args.private}.pub")
+    private_path = Path(args.private).expanduser()
+    public_path = Path(args.public or f"{args.private}.pub").expanduser()
     for path in (private_path, public_path):
         if path.exists():
             raise UsageError(f"{path} exists; keys are never overwritten.")
     try:
+        private_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        public_path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(private_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(private)
