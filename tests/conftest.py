@@ -83,15 +83,16 @@ def postgres_url() -> Iterator[str]:
 def drop_book_roles(admin, schema: str) -> None:  # type: ignore[no-untyped-def]
     """Drop the roles ``migrate`` made for the book in ``schema`` (named from the database
     and schema), with what they were granted."""
-    from balance_tui.store.roles import derived_prefix, role_names
+    from balance_tui.store.roles import DEFINER, derived_prefix, role_names
 
     with admin.cursor() as cur:
         cur.execute("SELECT current_database()")
-        names = list(role_names(derived_prefix(cur.fetchone()[0], schema)).values())
+        prefix = derived_prefix(cur.fetchone()[0], schema)
+        names = [*role_names(prefix).values(), f"{prefix}_{DEFINER}"]
         cur.execute("SELECT rolname FROM pg_roles WHERE rolname = ANY(%s)", (names,))
         made = [r[0] for r in cur.fetchall()]
-        if made:
-            cur.execute(f"DROP OWNED BY {', '.join(made)}")
+        if made:  # CASCADE: the definer's functions, where the schema is still there
+            cur.execute(f"DROP OWNED BY {', '.join(made)} CASCADE")
             for role in made:
                 cur.execute(f"DROP ROLE {role}")
 

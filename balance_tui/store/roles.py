@@ -41,6 +41,8 @@ OPERATOR_INSERTS = (
 CUSTOMER_EVENT_COLUMNS = ("balance_cents", "event_count", "head_hash")
 CUSTOMER_ATTRIBUTE_COLUMNS = ("name", "agent_id", "vip_level", "status", "currency")
 ACK_COLUMNS = ("acknowledged_us", "acknowledged_by", "acknowledgement_note", "acknowledged_db_user")
+#: The role that owns the book's SECURITY DEFINER functions (``<prefix>_definer``).
+DEFINER = "definer"
 #: A role name is at most 63 bytes; the longest suffix is "_supervisor".
 MAX_PREFIX = 50
 
@@ -203,7 +205,9 @@ def set_up_roles(db: Database, prefix: str | None = None) -> RoleSetUp:
     legacy = _legacy_with_rights(db, schema_name)
     here = grants_sql(schema, quoted) + (legacy_revoke_sql(schema, legacy) if legacy else [])
     owner_only = database_sql(database, quoted)
-    missing = set(names.values()) - existing_roles(db, list(names.values()))
+    here += definer_sql(db, schema_name, quoted_identifier(db, f"{chosen}_{DEFINER}"))
+    wanted = [*names.values(), f"{chosen}_{DEFINER}"]
+    missing = set(wanted) - existing_roles(db, wanted)
     with db.atomic():
         if held == LEGACY_PREFIX:
             db.execute_sql(
@@ -218,6 +222,32 @@ def set_up_roles(db: Database, prefix: str | None = None) -> RoleSetUp:
                 db.execute_sql(statement)
             owner_only = []
     return RoleSetUp(names, owner_only, bool(legacy))
+
+
+def definer_sql(db: Database, schema_name: str, definer: str) -> list[str]:
+    """The book's SECURITY DEFINER functions owned by ``definer`` (quoted): a role that
+    cannot log in and may only read the book, so they run with no more rights than they
+    need. The schema owner is made a member, so its later migrations may replace them."""
+    schema = quoted_identifier(db, schema_name)
+    functions = [
+        f"{schema}.{signature}"
+        for (signature,) in db.execute_sql(
+            "SELECT quote_ident(p.proname) || '(' || "
+            "pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' "
+            "FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n "
+            "ON n.oid = p.pronamespace WHERE n.nspname = %s AND p.prosecdef ORDER BY 1",
+            (schema_name,),
+        )
+    ]
+    owner = quoted_identifier(db, str(_one(db, "SELECT current_user")))
+    return [
+        f"DO $$ BEGIN CREATE ROLE {definer} NOLOGIN; EXCEPTION WHEN duplicate_object THEN "
+        "NULL; END $$",
+        f"GRANT {definer} TO {owner}",
+        f"GRANT USAGE ON SCHEMA {schema} TO {definer}",
+        f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {definer}",
+        *(f"ALTER FUNCTION {function} OWNER TO {definer}" for function in functions),
+    ]
 
 
 def _legacy_with_rights(db: Database, schema_name: str) -> list[str]:

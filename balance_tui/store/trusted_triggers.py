@@ -4,8 +4,10 @@ PostgreSQL looks for an unqualified relation in the session's temporary schema b
 other, so a trigger that reads ``authority`` reads whatever ``CREATE TEMP TABLE authority``
 made. Every function here therefore names its relations with their schema, pins
 ``search_path`` to ``pg_catalog, <book schema>, pg_temp`` (temporary objects last) and runs
-as ``SECURITY DEFINER``, the owner of the book's tables, as the PostgreSQL manual's
-"Writing SECURITY DEFINER Functions Safely" prescribes. Identifiers are quoted by the driver.
+as ``SECURITY DEFINER``, as the PostgreSQL manual's "Writing SECURITY DEFINER Functions
+Safely" prescribes; ``migrate`` then gives the functions to the book's ``<prefix>_definer``
+role, which cannot log in and may only read the book (``store.roles``). Identifiers are
+quoted by the driver.
 
 ``install_postgres`` (re)defines every function and adds the triggers that earlier
 migrations did not have; existing triggers keep pointing at the replaced functions.

@@ -81,3 +81,24 @@ def test_a_book_on_the_shared_roles_takes_their_rights_away_when_it_migrates(
     ).fetchone()
     assert usage == (False, True)
     owner.close()
+
+
+def test_the_trigger_functions_belong_to_a_role_that_cannot_log_in_and_only_reads(
+    book: Book,
+) -> None:
+    with book.psql("owner") as cur:
+        cur.execute(
+            "SELECT DISTINCT r.rolname, r.rolcanlogin, r.rolsuper FROM pg_proc p "
+            "JOIN pg_roles r ON r.oid = p.proowner "
+            "WHERE p.pronamespace = current_schema()::regnamespace AND p.prosecdef"
+        )
+        [(definer, can_login, superuser)] = cur.fetchall()
+        assert definer.endswith("_definer") and not can_login and not superuser
+        cur.execute(
+            "SELECT has_table_privilege(%s, 'balance_event', 'SELECT'), "
+            "bool_or(has_table_privilege(%s, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE')) "
+            "FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND c.relkind = 'r'",
+            (definer, definer),
+        )
+        assert cur.fetchone() == (True, False)
