@@ -17,6 +17,8 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from peewee import IntegrityError
+
 from balance_tui.domain.checkpoint import FORMAT, FORMAT_2, root_digest, rows_digest
 from balance_tui.domain.checkpoint_keys import (
     CheckpointKey,
@@ -99,11 +101,7 @@ class CheckpointService(ServiceBase):
 
         try:
             return self.transact(sign_and_log)
-        except StorageError:
-            raise
-        except Exception as exc:  # the log's sequence taken by a checkpoint made meanwhile
-            if "checkpoint_log" not in str(exc):
-                raise
+        except IntegrityError:  # the log's sequence was taken by a checkpoint made meanwhile
             raise StorageError(
                 "Another checkpoint was written at the same moment; nothing was written. "
                 "Make this one again."
