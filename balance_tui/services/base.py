@@ -15,7 +15,7 @@ from peewee import DatabaseError as PeeweeDatabaseError
 
 from balance_tui.config import Settings, load_settings
 from balance_tui.domain.errors import NotAuthorisedError, RefusedByDatabaseError, StorageError
-from balance_tui.domain.tiers import RuleBook
+from balance_tui.domain.tiers import BalanceValidationRules, RuleBook
 from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.store import transactions
@@ -66,6 +66,12 @@ class ServiceBase:
         from balance_tui.services.rules import read_rulebook
 
         return read_rulebook(self.db)
+
+    def rules_for(self, tier: str) -> BalanceValidationRules:
+        """One tier's rules in force (the book's): what a single change is checked against."""
+        from balance_tui.services.rules import read_rules
+
+        return read_rules(self.db, tier)
 
     @property
     def drop_share(self) -> Decimal:

@@ -138,6 +138,7 @@ class _BatchState:
         self.now_us = now_us
         self.customers: dict[str, CustomerState] = {}
         self.usage: dict[int, tuple[int, int, int]] = {}
+        self.rules: dict[str, BalanceValidationRules] = {}
 
 
 class _KeyConflict(Exception):
@@ -626,7 +627,11 @@ class Ledger(ServiceBase):
             ), []
         # Custom rules are not the tier's: their messages must not name the tier.
         tier_label = state.vip_level if rules is None else ""
-        rules = rules or self.rulebook.rules_for(state.vip_level)
+        if rules is None and batch is not None:  # one read of a tier's rules per batch
+            if state.vip_level not in batch.rules:
+                batch.rules[state.vip_level] = self.rules_for(state.vip_level)
+            rules = batch.rules[state.vip_level]
+        rules = rules or self.rules_for(state.vip_level)
         if batch and state.id in batch.usage:
             day, week, last_hour = batch.usage[state.id]
         else:

@@ -66,7 +66,7 @@ class CustomerViews(Ledger):
             limit = self.authority.limit_cents(performed_by or self.settings.operator_name())
         # Custom rules are not the tier's: their messages must not name the tier.
         tier_label = state.vip_level if rules is None else ""
-        rules = rules or self.rulebook.rules_for(state.vip_level)
+        rules = rules or self.rules_for(state.vip_level)
         check = check_change(
             state.balance_cents,
             cents,
@@ -120,7 +120,7 @@ class CustomerViews(Ledger):
         return BalanceReport(
             customer=customer_record(state),
             current_balance=cents_to_decimal(state.balance_cents),
-            rules=self.rulebook.rules_for(state.vip_level),
+            rules=self.rules_for(state.vip_level),
             usage_24h=cents_to_decimal(day),
             usage_7d=cents_to_decimal(week),
             history=history,

@@ -9,7 +9,7 @@ settings say otherwise is told so when it opens the book, and its settings are n
 from __future__ import annotations
 
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from peewee import Database
 
@@ -51,12 +51,23 @@ class TierRuleEntry:
     set_at: object
 
 
+@lru_cache(maxsize=64)
 def _rules(figures: tuple[int, ...]) -> BalanceValidationRules:
+    """The rules of stored figures, made once per distinct figures (every write reads its
+    tier's row; building and checking the rules each time cost a fifth of a batch)."""
     return BalanceValidationRules(*(cents_to_decimal(c) for c in figures))
 
 
 def _figures(rules: BalanceValidationRules) -> tuple[int, ...]:
     return tuple(to_cents(getattr(rules, name)) for name in FIGURE_NAMES)
+
+
+def read_rules(db: Database, tier: str) -> BalanceValidationRules:
+    """One tier's rules from the book (inside the caller's transaction, if any)."""
+    figures = store.figures_of(db, normalise_tier(tier))
+    if figures is None:
+        raise InvalidInputError(f"The book has no rules for the {tier} tier.")
+    return _rules(figures)
 
 
 def read_rulebook(db: Database) -> RuleBook:

@@ -23,6 +23,14 @@ def rows(db: Database) -> list[tuple[str, tuple[int, ...], str, int]]:
     return [(str(r[0]), tuple(int(c) for c in r[1:7]), str(r[7]), int(r[8])) for r in cursor]
 
 
+def figures_of(db: Database, tier: str) -> tuple[int, ...] | None:
+    """One tier's figures (the write path reads only its customer's tier)."""
+    row = db.execute_sql(
+        f"SELECT {', '.join(FIGURES)} FROM tier_rule WHERE tier = {db.param}", (tier,)
+    ).fetchone()
+    return None if row is None else tuple(int(c) for c in row)
+
+
 def set_rule(db: Database, tier: str, figures: tuple[int, ...], set_by: str, set_us: int) -> None:
     p = db.param
     db.execute_sql(

@@ -2,9 +2,9 @@
 doing the same work, on the 10^6-event demo book, warm, alternating which side runs first.
 
 The baseline does, per update, in one transaction (WAL, synchronous=FULL): BEGIN IMMEDIATE;
-read the customer joined with its agent; read the authority; sum the trailing 24 h / 7 d
-usage and count the last hour; validate with the same rules, score the risk, check the alert
-thresholds; hash the same canonical fields (chain version 2); insert the event; move the
+read the customer joined with its agent; read its tier's rules and the authority; sum the
+trailing 24 h / 7 d usage and count the last hour; validate with the same rules, score the
+risk, check the alert thresholds; hash the same canonical fields; insert the event; move the
 balance; add the day and hour rollups (four rows, one statement); COMMIT. The book's
 triggers fire on both sides. Run: python -m tests.benchmarks.bench_update
 """
@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from balance_tui.config import Settings
+from balance_tui.domain.hashing import CHAIN_VERSION as VERSION
 from balance_tui.services import build_services
 from balance_tui.store import connect, initialize_balance_tables
 from tests.benchmarks.common import (
@@ -104,6 +105,11 @@ def baseline_round(conn: sqlite3.Connection, codes: list[str], updates: int) -> 
             " a.code FROM customer c JOIN agent a ON a.id = c.agent_id WHERE c.code = ?",
             (code,),
         ).fetchone()
+        conn.execute(  # the tier's rules, from the book, as the engine reads them
+            "SELECT min_cents, max_cents, warning_cents, critical_cents, daily_cents, "
+            "weekly_cents FROM tier_rule WHERE tier = ?",
+            (tier,),
+        ).fetchone()
         conn.execute(
             "SELECT limit_cents FROM authority WHERE (kind = 'login' AND subject = ?) OR "
             "(kind = 'role' AND subject = ?) ORDER BY kind LIMIT 1",
@@ -125,7 +131,7 @@ def baseline_round(conn: sqlite3.Connection, codes: list[str], updates: int) -> 
             " metadata_json, risk_score, warnings_json, created_us, prev_hash, hash,"
             " chain_version) VALUES (?, ?, ?, ?, 'deposit', 100, ?, ?, 'bench', 'bench', ?,"
             " '{}', ?, '[]', ?, ?, ?, ?)",
-            (cid, seq + 1, agent, currency, balance, new, tier, score, now, head, digest, 2),
+            (cid, seq + 1, agent, currency, balance, new, tier, score, now, head, digest, VERSION),
         )
         conn.execute(
             "UPDATE customer SET balance_cents = ?, event_count = ?, head_hash = ? WHERE id = ?",

@@ -14,6 +14,7 @@ from decimal import Decimal
 import psycopg2
 
 from balance_tui.config import Settings
+from balance_tui.domain.hashing import CHAIN_VERSION
 from balance_tui.services import build_services
 from balance_tui.store import connect, initialize_balance_tables
 from tests.benchmarks.common import deposit_work, rollup_sql, rollup_values
@@ -42,6 +43,11 @@ def baseline_round(conn, codes: list[str], updates: int) -> float:  # type: igno
             (code,),
         )
         cid, balance, seq, head, tier, currency, agent = cur.fetchone()
+        cur.execute(  # the tier's rules, from the book, as the engine reads them
+            "SELECT min_cents, max_cents, warning_cents, critical_cents, daily_cents,"
+            " weekly_cents FROM tier_rule WHERE tier = %s",
+            (tier,),
+        )
         cur.execute("SELECT balance_authority(session_user::text)")
         cur.execute(
             "SELECT COALESCE(SUM(CASE WHEN created_us > %s THEN ABS(amount_cents) ELSE 0 END),"
@@ -61,8 +67,22 @@ def baseline_round(conn, codes: list[str], updates: int) -> float:  # type: igno
             " amount_cents, previous_cents, new_cents, reason, performed_by, db_user, vip_level,"
             " metadata_json, risk_score, warnings_json, created_us, prev_hash, hash,"
             " chain_version) VALUES (%s, %s, %s, %s, 'deposit', 100, %s, %s, 'bench', 'bench',"
-            " %s, %s, '{}', %s, '[]', %s, %s, %s, 2) RETURNING id",
-            (cid, seq + 1, agent, currency, balance, new, user, tier, score, now, head, digest),
+            " %s, %s, '{}', %s, '[]', %s, %s, %s, %s) RETURNING id",
+            (
+                cid,
+                seq + 1,
+                agent,
+                currency,
+                balance,
+                new,
+                user,
+                tier,
+                score,
+                now,
+                head,
+                digest,
+                CHAIN_VERSION,
+            ),
         )
         cur.execute(
             "UPDATE customer SET balance_cents = %s, event_count = %s, head_hash = %s"
