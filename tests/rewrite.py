@@ -49,14 +49,16 @@ def rewrite_events(db: Database, code: str, edit: Edit) -> None:
     )
     last = db.execute_sql("SELECT MAX(id) FROM balance_event").fetchone()[0]
     statements.append(("DELETE FROM rollup", ()))
-    _with_guards_off(db, statements)
+    with_guards_off(db, ("balance_event", "customer"), statements)
     with db.atomic():  # the rollups follow the rewritten events, as a careful owner makes them
         rollups.add_events(db, 1, int(last))
 
 
-def _with_guards_off(db: Database, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+def with_guards_off(
+    db: Database, tables: tuple[str, ...], statements: list[tuple[str, tuple[Any, ...]]]
+) -> None:
+    """Run ``statements`` as the owner with the triggers of ``tables`` (SQLite: all) off."""
     if isinstance(db, PostgresqlDatabase):
-        tables = ("balance_event", "customer")
         off = [(f"ALTER TABLE {t} DISABLE TRIGGER USER", ()) for t in tables]
         on = [(f"ALTER TABLE {t} ENABLE TRIGGER USER", ()) for t in tables]
     else:

@@ -1,6 +1,7 @@
 """``verify`` re-checks what each event was written under, not only that it is unchanged:
 
 - a customer's events never go back in time;
+- an event without an approval is within its writer's authority (``authority_checks``);
 - an event that applies an approval applies it as approved: the request was approved by
   another login before it expired, and the event has the request's customer, type, amount,
   reason, metadata and reversed event;
@@ -25,6 +26,7 @@ from balance_tui.domain.hashing import canonical_json
 from balance_tui.domain.money import format_cents
 from balance_tui.domain.records import VerificationProblem
 from balance_tui.domain.rollups import DAY_US
+from balance_tui.services.authority_checks import AuthorityCheck
 from balance_tui.store import event_checks as store
 
 WEEK_US = 7 * DAY_US
@@ -35,6 +37,7 @@ class EventRulesCheck:
 
     def __init__(self, db: Database) -> None:
         self.approvals = store.applied_approvals(db)
+        self.authority = AuthorityCheck(db)
         self.bounds = _bounds_history(store.rule_records(db))
         self.last: tuple[int, int] | None = None  # (customer, time) of the event before
         #: The current customer's trailing day and week: (time, gross change), oldest first.
@@ -51,6 +54,7 @@ class EventRulesCheck:
         self.last = (customer, at)
         if row["approval_id"] is not None:
             found += self._approval(row)
+        found += self.authority.check(row)
         found += self._bounds(row)
         return [VerificationProblem(code, int(row["id"]), text) for text in found]
 
@@ -66,6 +70,12 @@ class EventRulesCheck:
             found.append(f"{where}, which its maker approved")
         if int(request["decided_us"]) >= int(request["expires_us"]):
             found.append(f"{where}, approved after it expired")
+        limit = self.authority.authority_of(str(request["checker"]), int(request["decided_us"]))
+        if limit is not None and abs(int(request["amount_cents"])) > limit:
+            found.append(
+                f"{where}, approved by {request['checker']} above their authority then "
+                f"({format_cents(limit)})"
+            )
         if (
             int(request["customer_id"]) != int(row["customer_id"])
             or request["change_type"] != row["change_type"]

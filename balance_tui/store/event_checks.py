@@ -27,3 +27,31 @@ def rule_records(db: Database) -> list[tuple[str, int]]:
         "SELECT body, created_us FROM audit_record WHERE kind = 'rule' ORDER BY id"
     )
     return [(str(body), int(at)) for body, at in cursor]
+
+
+def authority_records(db: Database) -> list[tuple[str, int]]:
+    """(body, written at) of every audit record of an authority row, in chain order."""
+    cursor = db.execute_sql(
+        "SELECT body, created_us FROM audit_record WHERE kind = 'authority' ORDER BY id"
+    )
+    return [(str(body), int(at)) for body, at in cursor]
+
+
+#: Whether a login is unlimited (superuser or the owner of the book's tables) and which of
+#: the book's roles it holds now; no row: the login no longer exists.
+WRITER_ROLES = (
+    "SELECT r.rolsuper OR r.rolname = pg_catalog.pg_get_userbyid(c.relowner), "
+    "ARRAY(SELECT s FROM pg_catalog.unnest(%s::text[]) s "
+    "      JOIN pg_catalog.pg_roles x ON x.rolname = %s || '_' || s "
+    "      WHERE pg_catalog.pg_has_role(r.oid, x.oid, 'MEMBER')) "
+    "FROM pg_catalog.pg_roles r, pg_catalog.pg_class c "
+    "WHERE r.rolname = %s AND c.oid = 'balance_event'::regclass"
+)
+
+
+def writer_roles(
+    db: Database, login: str, prefix: str, roles: tuple[str, ...]
+) -> tuple[bool, frozenset[str]] | None:
+    """PostgreSQL: (unlimited, the book's roles held now) of ``login``; None if it is gone."""
+    row = db.execute_sql(WRITER_ROLES, (list(roles), prefix, login)).fetchone()
+    return None if row is None else (bool(row[0]), frozenset(row[1]))
