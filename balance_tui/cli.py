@@ -273,10 +273,9 @@ def run_tui(services: Services) -> int:
     try:
         from balance_tui.tui.app import run_app  # Textual loads only when the TUI is wanted
 
-        run_app(services, after_first_frame=_collect_from_here)
+        return run_app(services, after_first_frame=_collect_from_here)
     finally:
         gc.enable()
-    return 0
 
 
 def _collect_from_here() -> None:

@@ -4,6 +4,7 @@ palette; what the session's role may not do is hidden (an auditor sees no adjust
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import logging
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import ModalScreen, Screen
@@ -300,6 +301,13 @@ class BalanceApp(App[None]):
             self.notify(self.services.note, severity="warning", timeout=30, markup=False)
         self.call_after_refresh(self._first_frame_shown)
         self.mounted.set()
+
+    def clear_selection(self) -> None:
+        # From Python 3.12 Textual starts tasks eagerly, so the first mode's widgets mount
+        # before its screen is on the stack; an Input mounting there clears the selection
+        # of a screen that is not there yet (Textual issue 6444). Nothing is selected then.
+        with contextlib.suppress(ScreenStackError):
+            super().clear_selection()
 
     def _first_frame_shown(self) -> None:
         for hook in self.after_first_frame:
@@ -858,7 +866,8 @@ def trace_keys_to(path: str) -> None:
     KEY_TRACE.propagate = False
 
 
-def run_app(services: Services, *, after_first_frame: Callable[[], None] | None = None) -> None:
+def run_app(services: Services, *, after_first_frame: Callable[[], None] | None = None) -> int:
+    """Run the TUI until it quits; its exit status (1 when it failed)."""
     if os.environ.get("BALANCE_TUI_KEY_LOG"):
         trace_keys_to(os.environ["BALANCE_TUI_KEY_LOG"])
     with thread_session(services.db):
@@ -867,3 +876,4 @@ def run_app(services: Services, *, after_first_frame: Callable[[], None] | None 
     if after_first_frame is not None:
         app.after_first_frame.append(after_first_frame)
     app.run()
+    return app.return_code or 0

@@ -100,3 +100,47 @@ def test_the_first_frame_reaches_the_terminal_whole(db_file: str, tmp_path) -> N
             assert first_row < output.index(around), f"{around!r} was drawn before any row"
     finally:
         terminal.close()
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 45)])
+def test_the_app_starts_visits_every_screen_and_quits_cleanly(db_file: str, size) -> None:  # type: ignore[no-untyped-def]
+    """On this Python (CI runs it on 3.11, 3.12 and 3.13) the app comes up in a real
+    terminal, shows each screen and quits with status 0 and no traceback."""
+    seeded_services(db_file).db.close()
+    command = (
+        f"{sys.executable} -m balance_tui --db {db_file} --operator ann 2>&1; "
+        "echo EXIT=$?; sleep 30"
+    )
+    terminal = Terminal(command, *size)
+    try:
+        _wait_for(terminal, "Screens")
+        for key, crumb in (("2", "History ·"), ("3", "Alerts ·"), ("1", "Customers ·")):
+            terminal.keys(key)
+            _wait_for(terminal, crumb)
+        terminal.keys("q")
+        pane = _wait_for(terminal, "EXIT=")
+        assert "EXIT=0" in pane and "Traceback" not in pane, pane
+    finally:
+        terminal.close()
+
+
+def test_a_crash_in_the_app_exits_non_zero(db_file: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A TUI that fails (here a screen that raises as it mounts) ends with status 1, so a
+    script or a service manager sees it, not 0."""
+    seeded_services(db_file).db.close()
+    script = tmp_path / "failing.py"
+    script.write_text(
+        "import sys\n"
+        "from balance_tui import cli\n"
+        "from balance_tui.tui.screens.customers import CustomersScreen\n"
+        "def fail(self):\n"
+        "    raise RuntimeError('a screen that fails')\n"
+        "CustomersScreen.on_mount = fail\n"
+        f"sys.exit(cli.main(['--db', {db_file!r}]))\n"
+    )
+    terminal = Terminal(f"{sys.executable} {script} 2>&1; echo EXIT=$?; sleep 30", 80, 24)
+    try:
+        pane = _wait_for(terminal, "EXIT=")
+        assert "EXIT=1" in pane, pane
+    finally:
+        terminal.close()
