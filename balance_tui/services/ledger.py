@@ -293,7 +293,8 @@ class Ledger(ServiceBase):
         read_only = self._read_only(performed_by)
         if read_only is not None:
             return read_only
-        code, agent_code, cents = self.reversible(event_id)
+        with self.read_snapshot():
+            code, agent_code, cents = self._original(event_id)
         try:
             request = ChangeRequest(
                 customer_code=code,
@@ -313,9 +314,20 @@ class Ledger(ServiceBase):
 
     def reversible(self, event_id: int) -> tuple[str, str, int]:
         """(customer code, agent code, amount in cents) of an event that may be reversed;
-        an unknown event or a reversal itself is an error."""
+        an unknown event, a reversal itself or an event already reversed is an error."""
         with self.read_snapshot():
-            original = self.sql.event_to_reverse(event_id)
+            code, agent_code, cents = self._original(event_id)
+            reversed_by = self.sql.reversal_of(event_id)
+        if reversed_by is not None:
+            raise AlreadyReversedError(
+                f"Event #{event_id} was already reversed by event #{reversed_by}."
+            )
+        return code, agent_code, cents
+
+    def _original(self, event_id: int) -> tuple[str, str, int]:
+        """What ``reversible`` says, except whether it was reversed (a keyed retry of a
+        reversal that went through gets its result back; the write checks the rest)."""
+        original = self.sql.event_to_reverse(event_id)
         if original is None:
             raise UnknownEventError(f"No balance change event #{event_id}.")
         code, agent_code, kind, cents = original

@@ -42,3 +42,11 @@ def test_reversal_needs_a_reason(services) -> None:
     deposit = services.manager.update_balance("C1", None, "5", "deposit", "in", "op").event
     result = services.manager.reverse_event(deposit.id, "sup", " ")
     assert not result.success and "reason" in result.validation.errors[0]
+
+
+def test_the_preview_of_a_second_reversal_says_it_was_already_reversed(services) -> None:
+    services.manager.create_customer("C1", "A1")
+    deposit = services.manager.update_balance("C1", None, "700", "deposit", "dup", "op").event
+    reversal = services.manager.reverse_event(deposit.id, "sup", "Duplicate entry").event
+    with pytest.raises(AlreadyReversedError, match=f"already reversed by event #{reversal.id}"):
+        services.manager.preview_reversal(deposit.id)
