@@ -48,6 +48,7 @@ from balance_tui.tui.stylesheet import ThemeStylesheet
 from balance_tui.tui.type_ahead import KEY_TRACE, TypeAhead, post_key
 
 if TYPE_CHECKING:
+    from balance_tui.domain.records import BalanceUpdateResult
     from balance_tui.services.audit import HistoryFilter
     from balance_tui.tui.screens.adjust import AdjustOutcome
     from balance_tui.tui.screens.jobs import JobDialog, JobOutcome, Progress
@@ -738,9 +739,13 @@ class BalanceApp(App[None]):
         self.open_form(AdjustForm(summary), self._adjusted)
 
     def _adjusted(self, outcome: AdjustOutcome | None) -> None:
-        if outcome is None:
-            return
-        result = outcome.result
+        if outcome is not None:
+            self.announce_result(outcome.result, "Balance updated")
+
+    def announce_result(self, result: BalanceUpdateResult, applied: str) -> None:
+        """Say what a submitted change became, the same way from every dialog: applied
+        (``applied`` is the title), sent for approval with its number, or refused with
+        its reasons."""
         if result.status == "pending_approval" and result.request is not None:
             request = result.request
             self._announced_approvals.add((request.id, request.status))
@@ -748,7 +753,19 @@ class BalanceApp(App[None]):
                 f"#{request.id}: {request.customer_id} {request.change_type} "
                 f"{money(request.amount, request.currency, signed=True)} is above your "
                 "authority; nothing is applied until a supervisor approves it (5: Approvals).",
-                title="Sent for approval",
+                title=f"Sent for approval #{request.id}",
+                timeout=15,
+                markup=False,
+            )
+            return
+        if not result.success:
+            reasons = " ".join(result.validation.errors) or "the engine refused it."
+            raised = "".join(f" Alert #{a.id} raised ({a.alert_type})." for a in result.alerts)
+            self.notify(
+                f"Nothing was changed: {reasons}{raised}",
+                title="Refused",
+                severity="error",
+                timeout=15,
                 markup=False,
             )
             return
@@ -758,8 +775,8 @@ class BalanceApp(App[None]):
         self.notify(
             f"{event.customer_id}: {event.change_type} "
             f"{money(event.amount, event.currency, signed=True)}, balance now "
-            f"{money(event.new_balance, event.currency)}{raised}",
-            title="Balance updated",
+            f"{money(event.new_balance, event.currency)} (event #{event.id}){raised}",
+            title=applied,
             markup=False,
         )
 

@@ -52,7 +52,7 @@ async def test_the_form_says_it_goes_to_a_supervisor_and_nothing_is_applied(
         await until(pilot, lambda: "Above your authority of 10,000.00" in shown(app, "#preview"))
         await pilot.press("tab", "tab", *"big win payout", "enter")
         await until(pilot, lambda: not isinstance(app.screen, AdjustForm))
-        assert any(t.startswith("Sent for approval: #") for t in _toasts(app))
+        assert any(t.startswith("Sent for approval #") for t in _toasts(app))
     assert ann.manager.get_customer_balance_report(customer).current_balance == before
     waiting = ann.approvals.requests()
     assert [(r.maker, r.amount, r.reason) for r in waiting] == [
@@ -156,3 +156,51 @@ async def test_an_auditor_sees_no_adjust_form(services, db_file) -> None:  # typ
         await settle(pilot, app)
         bindings = app.screen.active_bindings
         assert "r" not in bindings or not bindings["r"].enabled
+
+
+async def test_a_reversal_above_authority_says_so_and_is_sent_for_approval(
+    services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    """The reverse dialog warns before submit, and the outcome names the request: an
+    operator told "rejected" would post the correction again."""
+    customer = _first_customer(services)
+    deposit = services.manager.update_balance(customer, None, "15000", "deposit", "dup", "ada")
+    ann = person(db_file, "ann", "operator")
+    before = ann.manager.get_customer_balance_report(customer).current_balance
+    app = create_app(ann, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        table = app.screen.query_one("#events", DataTable)
+        table.move_cursor(row=table.get_row_index(str(deposit.event.id)))
+        await pilot.press("r")
+        await until(pilot, lambda: "Above your authority of 10,000.00" in shown(app, "#preview"))
+        await pilot.press(*"deposit was a duplicate", "enter")
+        await until(pilot, lambda: any("Sent for approval #" in t for t in _toasts(app)))
+        assert not any("reject" in t.lower() or "refused" in t.lower() for t in _toasts(app))
+    assert ann.manager.get_customer_balance_report(customer).current_balance == before
+    waiting = ann.approvals.requests()
+    assert [(r.change_type, r.reverses_event_id) for r in waiting] == [
+        ("reversal", deposit.event.id)
+    ]
+    toast = next(t for t in _toasts(app) if "Sent for approval" in t)
+    assert f"#{waiting[0].id}" in toast
+
+
+async def test_a_refused_reversal_stays_in_its_dialog_with_the_reason(services, db_file) -> None:  # type: ignore[no-untyped-def]
+    services.manager.create_customer("ZZ1", "AG1", vip_level="bronze")
+    deposit = services.manager.update_balance("ZZ1", None, "5000", "deposit", "in", "ada").event
+    services.manager.update_balance("ZZ1", None, "-14000", "withdrawal", "out", "ada")
+    app = create_app(services, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        table = app.screen.query_one("#events", DataTable)
+        table.move_cursor(row=table.get_row_index(str(deposit.id)))
+        await pilot.press("r")
+        await until(pilot, lambda: "below the bronze minimum" in shown(app, "#errors"))
+        await pilot.press(*"bounced", "enter")
+        await until(pilot, lambda: "Nothing was changed." in shown(app, "#errors"))
+        assert "below the bronze minimum" in shown(app, "#errors")
+    assert services.audit.get_event(deposit.id).reversed_by_event_id is None
+    assert services.manager.get_customer("ZZ1").balance == Decimal("-9000.00")

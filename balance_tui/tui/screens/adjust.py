@@ -21,7 +21,7 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, Custo
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
-from balance_tui.tui.screens.dialogs import dialog_footer
+from balance_tui.tui.screens.dialogs import authority_line, dialog_footer
 from balance_tui.tui.type_ahead import TypeAhead
 
 PREVIEW_DELAY = 0.12
@@ -198,12 +198,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             )
         for warning in preview.validation.warnings:
             text.append(f"\n⚠ {warning}", style="yellow")
-        if preview.needs_approval and preview.authority is not None:
-            text.append(
-                f"\n⚑ Above your authority of {money(preview.authority)}: submitting sends it "
-                "to a supervisor for approval; nothing is applied until then.",
-                style="bold",
-            )
+        text.append(authority_line(preview))
         self.query_one("#preview", Static).update(text)
         self._show_errors(preview.validation.errors)
 

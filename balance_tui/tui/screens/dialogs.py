@@ -15,7 +15,7 @@ from textual.widgets import Input, Label, Static
 from balance_tui.domain.errors import BalanceError, InvalidInputError
 from balance_tui.domain.inputs import check_id
 from balance_tui.domain.record import record
-from balance_tui.domain.records import ChangePreview
+from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.widgets.key_bar import KeyBar
@@ -115,9 +115,11 @@ class GoToDialog(ModalScreen[GoToPlace | None]):
         self.dismiss(None)
 
 
-class ReverseDialog(ModalScreen[str | None]):
+class ReverseDialog(ModalScreen[BalanceUpdateResult | None]):
     """Reverse an event: what it would do to the balance and limits now (the engine's own
-    preview, as the adjust form shows), and a required reason."""
+    preview, as the adjust form shows, with "above your authority" when it would go to a
+    supervisor), and a required reason. The dialog submits the reversal itself: a refusal
+    stays in it with its reasons; applied or sent for approval, it closes with the result."""
 
     DEFAULT_CSS = (
         DIALOG_CSS.format(name="ReverseDialog")
@@ -132,6 +134,7 @@ class ReverseDialog(ModalScreen[str | None]):
         self.question = question
         self.event_id = event_id
         self.preview: ChangePreview | None = None
+        self.submitting = False
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -170,13 +173,39 @@ class ReverseDialog(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def _submit(self, event: Input.Submitted) -> None:
+        if self.submitting:
+            return
         if not event.value.strip():
             self.query_one("#errors", Static).update("✖ Give a reason; every change is audited.")
             return
-        self.dismiss(event.value)
+        self.submitting = True
+        self._reverse(event.value)
+
+    @work(thread=True, group="reverse-submit", exit_on_error=False)
+    def _reverse(self, reason: str) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        try:
+            with thread_session(services.db):
+                result = services.manager.reverse_event(self.event_id, services.operator, reason)
+        except Exception as exc:
+            text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+            self.app.call_from_thread(self._refused, [text])
+            return
+        if result.success or result.status == "pending_approval":
+            self.app.call_from_thread(self.dismiss, result)
+        else:
+            raised = [f"Alert #{a.id} raised ({a.alert_type})." for a in result.alerts]
+            self.app.call_from_thread(
+                self._refused, [*result.validation.errors, "Nothing was changed.", *raised]
+            )
+
+    def _refused(self, errors: list[str]) -> None:
+        self.submitting = False
+        self._show_errors(errors)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self.submitting:  # once submitted, its outcome is shown here
+            self.dismiss(None)
 
 
 def preview_text(preview: ChangePreview) -> Text:
@@ -191,7 +220,19 @@ def preview_text(preview: ChangePreview) -> Text:
     )
     for warning in preview.validation.warnings:
         text.append(f"\n⚠ {warning}", style="yellow")
+    text.append(authority_line(preview))
     return text
+
+
+def authority_line(preview: ChangePreview) -> Text:
+    """ "Above your authority" when submitting would send the change to a supervisor."""
+    if not preview.needs_approval or preview.authority is None:
+        return Text()
+    return Text(
+        f"\n⚑ Above your authority of {money(preview.authority)}: submitting sends it to a "
+        "supervisor for approval; nothing is applied until then.",
+        style="bold",
+    )
 
 
 class NoteDialog(ModalScreen[str | None]):

@@ -484,35 +484,14 @@ class HistoryScreen(ServiceScreen):
             f"{visible(event.customer_id)}?"
         )
 
-        def reverse_with(reason: str | None) -> None:
-            if reason is not None:
-                self._reverse(event.id, reason)
+        def reversed_(result: BalanceUpdateResult | None) -> None:
+            if result is None:
+                return
+            self.balance_app.announce_result(result, f"Event #{event.id} reversed")
+            if result.success:
+                self._refresh_event(event.id)
 
-        self.app.push_screen(ReverseDialog(question, event.id), reverse_with)
-
-    @work(thread=True, group="history-reverse", exit_on_error=False)
-    def _reverse(self, event_id: int, reason: str) -> None:
-        self.query_in_thread(
-            lambda: self.services.manager.reverse_event(event_id, self.services.operator, reason),
-            lambda result: self._reversed(event_id, result),
-        )
-
-    def _reversed(self, event_id: int, result: BalanceUpdateResult) -> None:
-        if not result.success:
-            self.notify(
-                "Reversal rejected: " + " ".join(result.validation.errors),
-                severity="error",
-                timeout=10,
-                markup=False,
-            )
-            return
-        assert result.event is not None
-        self.notify(
-            f"Event #{event_id} reversed by #{result.event.id}; balance now "
-            f"{_money(result.new_balance)}",
-            markup=False,
-        )
-        self._refresh_event(event_id)
+        self.app.push_screen(ReverseDialog(question, event.id), reversed_)
 
     @work(thread=True, group="history-refresh", exit_on_error=False)
     def _refresh_event(self, event_id: int) -> None:
