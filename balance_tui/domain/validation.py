@@ -77,7 +77,8 @@ def check_change(
             codes.add("sign")
 
     new_cents = current_cents + change_cents
-    gross = abs(change_cents)
+    # A reversal releases usage rather than using it (the caller leaves out what it undoes).
+    gross = 0 if change_type is ChangeType.REVERSAL else abs(change_cents)
     used_24h = usage_24h_cents + gross
     used_7d = usage_7d_cents + gross
 

@@ -6,10 +6,11 @@
   another login before it expired, and the event has the request's customer, type, amount,
   reason, metadata and reversed event;
 - the balance an event leaves stays within its tier's bounds, and the gross changes of the
-  trailing 24 hours and 7 days within its daily and weekly limits, as the book's rules
-  stood at that time. Rules count from when the book kept them: the design table from the
-  upgrade that brought them into the book (its audit record), a rule an admin set from its
-  time. Events written before the book kept its rules are not checked against any.
+  trailing 24 hours and 7 days (a reversal and what it undid not counting) within its
+  daily and weekly limits, as the book's rules stood at that time. Rules count from when
+  the book kept them: the design table from the upgrade that brought them into the book
+  (its audit record), a rule an admin set from its time. Events written before the book
+  kept its rules are not checked against any.
 """
 
 from __future__ import annotations
@@ -89,7 +90,12 @@ class EventRulesCheck:
 
     def _bounds(self, row: Mapping[str, Any]) -> list[str]:
         at, gross = int(row["created_us"]), abs(int(row["amount_cents"]))
-        day, week = (window.add(at, gross) for window in self.windows)
+        undone = row["reverses_event_id"]
+        if undone is not None:  # a reversal releases what it undoes and uses nothing
+            gross = 0
+            for window in self.windows:
+                window.release(int(undone))
+        day, week = (window.add(int(row["id"]), at, gross) for window in self.windows)
         rule = self._rule_then(str(row["vip_level"]), at)
         if rule is None:
             return []
@@ -123,19 +129,27 @@ class _Window:
 
     def __init__(self, width_us: int) -> None:
         self.width_us, self.total = width_us, 0
-        self.entries: deque[tuple[int, int]] = deque()
+        self.entries: deque[tuple[int, int, int]] = deque()  # (event, time, gross)
 
     def clear(self) -> None:
         self.entries.clear()
         self.total = 0
 
-    def add(self, at: int, gross: int) -> int:
+    def add(self, event_id: int, at: int, gross: int) -> int:
         """The window's total once this change is in it."""
-        while self.entries and self.entries[0][0] <= at - self.width_us:
-            self.total -= self.entries.popleft()[1]
-        self.entries.append((at, gross))
+        while self.entries and self.entries[0][1] <= at - self.width_us:
+            self.total -= self.entries.popleft()[2]
+        self.entries.append((event_id, at, gross))
         self.total += gross
         return self.total
+
+    def release(self, event_id: int) -> None:
+        """An event in the window was reversed: it no longer counts."""
+        for index, (event, at, gross) in enumerate(self.entries):
+            if event == event_id:
+                self.entries[index] = (event, at, 0)
+                self.total -= gross
+                return
 
 
 def _canonical(text: object) -> str:

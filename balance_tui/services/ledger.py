@@ -591,12 +591,18 @@ class Ledger(ServiceBase):
             False, balance, validation, [], None, replayed=True, request=waiting
         )
 
-    def usage(self, customer_pk: int, now_us: int) -> tuple[int, int, int]:
+    def usage(
+        self, customer_pk: int, now_us: int, releasing: int | None = None
+    ) -> tuple[int, int, int]:
         """Gross usage of the trailing 24 h and 7 d, and the number of changes in the last hour.
 
-        A window is open at its far end: an event exactly 24 h old no longer counts.
+        A window is open at its far end: an event exactly 24 h old no longer counts. A
+        reversal releases the usage of what it undoes: neither counts, and ``releasing``
+        (the event a reversal being checked would undo) no longer does.
         """
-        return self.sql.usage(customer_pk, now_us - DAY_US, now_us - HOUR_US, now_us - WEEK_US)
+        return self.sql.usage(
+            customer_pk, now_us - DAY_US, now_us - HOUR_US, now_us - WEEK_US, releasing or 0
+        )
 
     def _apply(
         self,
@@ -647,7 +653,7 @@ class Ledger(ServiceBase):
         if batch and state.id in batch.usage:
             day, week, last_hour = batch.usage[state.id]
         else:
-            day, week, last_hour = self.usage(state.id, now_us)
+            day, week, last_hour = self.usage(state.id, now_us, request.reverses_event_id)
         check = check_change(
             state.balance_cents,
             request.cents,
@@ -751,7 +757,7 @@ class Ledger(ServiceBase):
             ]
         )
         if batch is not None:
-            gross = abs(request.cents)
+            gross = 0 if request.change_type is ChangeType.REVERSAL else abs(request.cents)
             batch.customers[state.code] = dataclasses.replace(
                 state,
                 balance_cents=new_cents,

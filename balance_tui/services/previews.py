@@ -42,13 +42,21 @@ class CustomerViews(Ledger):
     def preview_reversal(self, event_id: int, performed_by: str | None = None) -> ChangePreview:
         """What reversing the event would do now: the balance and limits after it, and
         whether the engine would refuse it (read-only; the reverse dialog shows it)."""
-        code, _, cents = self.reversible(check_id(event_id, "Event id"))
-        return self._preview(code, -cents, ChangeType.REVERSAL, None, performed_by)
+        event_id = check_id(event_id, "Event id")
+        code, _, cents = self.reversible(event_id)
+        return self._preview(code, -cents, ChangeType.REVERSAL, None, performed_by, event_id)
 
     def preview_approval(self, request: ApprovalRequest) -> ChangePreview:
         """What approving a request would do now (the Approvals screen shows it)."""
         kind = ChangeType(request.change_type)
-        return self._preview(request.customer_id, to_cents(request.amount), kind, None, None)
+        return self._preview(
+            request.customer_id,
+            to_cents(request.amount),
+            kind,
+            None,
+            None,
+            request.reverses_event_id,
+        )
 
     def _preview(
         self,
@@ -57,12 +65,13 @@ class CustomerViews(Ledger):
         kind: ChangeType,
         rules: BalanceValidationRules | None,
         performed_by: str | None,
+        releasing: int | None = None,
     ) -> ChangePreview:
         with self.read_snapshot():
             state = self.sql.read_customer(customer_id, lock=False)
             if state is None:
                 raise UnknownCustomerError(f"No customer {customer_id!r}.")
-            day, week, _ = self.usage(state.id, self.now_us())
+            day, week, _ = self.usage(state.id, self.now_us(), releasing)
             limit = self.authority.limit_cents(performed_by or self.settings.operator_name())
         # Custom rules are not the tier's: their messages must not name the tier.
         tier_label = state.vip_level if rules is None else ""

@@ -264,7 +264,7 @@ def _order_value(order: CustomerOrder) -> tuple[Any, list[tuple[Any, Any, Any]]]
             Cast(day, "BIGINT").alias("day"),
             Cast(fn.SUM(fn.ABS(BalanceEvent.amount_cents)), "BIGINT").alias("week"),
         )
-        .where(BalanceEvent.created_us > order.now_us - order.week_us)
+        .where((BalanceEvent.created_us > order.now_us - order.week_us) & _still_standing())
         .group_by(BalanceEvent.customer)
         .alias("usage")
     )
@@ -331,6 +331,19 @@ def customers_by_codes(db: Database, codes: list[str]) -> list[Customer]:
     return [customer_record(row) for row in _customers(db).where(CustomerRow.code.in_(codes))]
 
 
+#: An event that uses its customer's limits: not a reversal, and not undone by one.
+STILL_STANDING = (
+    "e.change_type <> 'reversal' AND NOT EXISTS "
+    "(SELECT 1 FROM balance_event r WHERE r.reverses_event_id = e.id)"
+)
+
+
+def _still_standing():  # type: ignore[no-untyped-def]
+    reversal = BalanceEvent.alias("r")
+    undone = reversal.select(reversal.id).where(reversal.reverses_event == BalanceEvent.id)
+    return (BalanceEvent.change_type != "reversal") & ~fn.EXISTS(undone)
+
+
 def usage_and_alerts(
     db: Database, codes: Iterable[str] | None, now_us: int, day_us: int, week_us: int
 ) -> tuple[dict[str, tuple[int, int]], dict[str, int]]:
@@ -350,7 +363,7 @@ def usage_and_alerts(
         f"SELECT c.code, SUM(CASE WHEN e.created_us > {p} THEN ABS(e.amount_cents) ELSE 0 END),"
         " SUM(ABS(e.amount_cents))"
         " FROM balance_event e JOIN customer c ON c.id = e.customer_id"
-        f" WHERE e.created_us > {p}{among} GROUP BY c.code"
+        f" WHERE e.created_us > {p}{among} AND {STILL_STANDING} GROUP BY c.code"
     )
     if codes is None:  # every customer: one pass over the open alerts
         alert_sql = (

@@ -77,11 +77,17 @@ class LedgerStatements:
             "ORDER BY e.sequence DESC LIMIT 1), c.created_us) "
             f"FROM customer c JOIN agent a ON a.id = c.agent_id WHERE c.code = {p}"
         )
+        # Gross usage counts what still stands: a reversal and the event it undid release
+        # their usage (so does the event a reversal being checked would undo).
         self._usage = (
-            f"SELECT COALESCE(SUM(CASE WHEN created_us > {p} THEN ABS(amount_cents) ELSE 0 END), "
-            "0), COALESCE(SUM(ABS(amount_cents)), 0), "
+            f"SELECT COALESCE(SUM(CASE WHEN created_us > {p} AND counted = 1 "
+            "THEN ABS(amount_cents) ELSE 0 END), 0), "
+            "COALESCE(SUM(CASE WHEN counted = 1 THEN ABS(amount_cents) ELSE 0 END), 0), "
             f"COALESCE(SUM(CASE WHEN created_us > {p} THEN 1 ELSE 0 END), 0) "
-            f"FROM balance_event WHERE customer_id = {p} AND created_us > {p}"
+            "FROM (SELECT e.created_us, e.amount_cents, CASE WHEN e.change_type = 'reversal' "
+            f"OR e.id = {p} OR EXISTS (SELECT 1 FROM balance_event r "
+            "WHERE r.reverses_event_id = e.id) THEN 0 ELSE 1 END AS counted "
+            f"FROM balance_event e WHERE e.customer_id = {p} AND e.created_us > {p}) w"
         )
         self._insert_event = _insert_sql(db, "balance_event", EVENT_INSERT_COLUMNS)
         self._insert_alert = _insert_sql(db, "alert", ALERT_INSERT_COLUMNS)
@@ -108,10 +114,14 @@ class LedgerStatements:
         row = self.db.execute_sql(sql, (code,)).fetchone()
         return None if row is None else CustomerState(*row)
 
-    def usage(self, customer_pk: int, day_from: int, hour_from: int, week_from: int) -> tuple:  # type: ignore[type-arg]
-        """Gross 24 h and 7 d usage and the number of changes in the last hour."""
+    def usage(
+        self, customer_pk: int, day_from: int, hour_from: int, week_from: int, releasing: int = 0
+    ) -> tuple[int, int, int]:
+        """Gross 24 h and 7 d usage (without reversals, the events they undid, and the
+        event ``releasing`` a reversal would undo) and the number of changes in the last
+        hour."""
         row = self.db.execute_sql(
-            self._usage, (day_from, hour_from, customer_pk, week_from)
+            self._usage, (day_from, hour_from, releasing, customer_pk, week_from)
         ).fetchone()
         return int(row[0]), int(row[1]), int(row[2])
 

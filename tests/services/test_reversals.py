@@ -50,3 +50,28 @@ def test_the_preview_of_a_second_reversal_says_it_was_already_reversed(services)
     reversal = services.manager.reverse_event(deposit.id, "sup", "Duplicate entry").event
     with pytest.raises(AlreadyReversedError, match=f"already reversed by event #{reversal.id}"):
         services.manager.preview_reversal(deposit.id)
+
+
+def test_a_reversal_releases_the_usage_of_what_it_undoes(services) -> None:
+    """A mistaken deposit is undone the same day: neither it nor its reversal counts
+    towards the daily limit afterwards (the tier's bounds still apply)."""
+    services.manager.create_customer("C1", "A1", vip_level="bronze")  # daily limit 50,000
+    mistake = services.manager.update_balance("C1", None, "30000", "deposit", "typo", "op")
+    preview = services.manager.preview_reversal(mistake.event.id)
+    assert preview.validation.is_valid and preview.usage_24h == Decimal("0.00")
+    result = services.manager.reverse_event(mistake.event.id, "sup", "typed 30000 for 300")
+    assert result.success
+    assert "limit_exceeded" not in {a.alert_type for a in result.alerts}
+    report = services.manager.get_customer_balance_report("C1")
+    assert report.usage_24h == Decimal("0.00") and report.usage_7d == Decimal("0.00")
+    # the whole daily limit is there again
+    assert services.manager.update_balance("C1", None, "50000", "deposit", "in", "op").success
+    assert services.verifier.verify().ok
+
+
+def test_a_reversal_still_keeps_the_balance_within_the_tiers_bounds(services) -> None:
+    services.manager.create_customer("C1", "A1", vip_level="bronze")  # minimum -10,000
+    deposit = services.manager.update_balance("C1", None, "5000", "deposit", "in", "op").event
+    services.manager.update_balance("C1", None, "-14000", "withdrawal", "out", "op")
+    result = services.manager.reverse_event(deposit.id, "sup", "bounced")
+    assert not result.success and "below the bronze minimum" in result.validation.errors[0]
