@@ -104,20 +104,7 @@ class ApprovalDesk(ServiceBase):
         def work() -> tuple[BalanceUpdateResult, list[Notice]]:
             request = self._decidable(request_id, label, now_us)
             self._decide(request, "approved", label, kept_note, now_us)
-            change = ChangeRequest(
-                customer_code=request.customer_id,
-                agent_code=None,
-                change_type=ChangeType(request.change_type),
-                cents=to_cents(request.amount),
-                reason=request.reason,
-                performed_by=request.maker_label,
-                vip_level=None,
-                metadata_json=self._metadata_json(request),
-                idempotency_key=self.ledger.approval_key(request.id),
-                reverses_event_id=request.reverses_event_id,
-                approval_id=request.id,
-            )
-            outcome, notices = self.ledger._apply(change, None)
+            outcome, notices = self.ledger._apply(self._change(request), None)
             if not outcome.success:
                 raise _NotApplied(outcome)
             decided = self.ledger.approval(request.id, now_us)
@@ -127,19 +114,34 @@ class ApprovalDesk(ServiceBase):
         try:
             outcome, notices = self._transact_decision(work, request_id)
         except _NotApplied as refused:
+            # Nothing of the approval stands (the request stays pending); the refusal and
+            # its alert are recorded on their own, by the checker who tried.
             request = self.get(request_id)
             errors = refused.outcome.validation.errors
-            self.ledger._record_rejection(
-                request.customer_id,
-                request.change_type,
-                to_cents(request.amount),
-                label,
+            alerts = self.ledger.record_refusal(
+                dataclasses.replace(self._change(request), performed_by=label),
                 [f"Approving request #{request_id}: {e}" for e in errors],
-                now_us,
+                limit=bool(refused.outcome.alerts),
             )
-            return _with_request(refused.outcome, request)
+            return _with_request(dataclasses.replace(refused.outcome, alerts=alerts), request)
         self.feed.publish(*notices)
         return outcome
+
+    def _change(self, request: ApprovalRequest) -> ChangeRequest:
+        """The change a request applies, as its maker asked for it."""
+        return ChangeRequest(
+            customer_code=request.customer_id,
+            agent_code=None,
+            change_type=ChangeType(request.change_type),
+            cents=to_cents(request.amount),
+            reason=request.reason,
+            performed_by=request.maker_label,
+            vip_level=None,
+            metadata_json=self._metadata_json(request),
+            idempotency_key=self.ledger.approval_key(request.id),
+            reverses_event_id=request.reverses_event_id,
+            approval_id=request.id,
+        )
 
     def reject(self, request_id: int, checker: str, reason: str) -> ApprovalRequest:
         """Reject a pending request; ``reason`` is required and kept with the decision."""

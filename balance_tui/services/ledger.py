@@ -391,33 +391,38 @@ class Ledger(ServiceBase):
         except _Refused as refused:
             request = requests[refused.index]
             reasons = refused.outcome.validation.errors
-            limit = bool(refused.outcome.alerts)
-            # The batch rolled back and the refusal's records with it: write them on their own
-            # (never re-submit the change, which could pass without the batch before it).
-            self.feed.publish(
-                *self.transact(lambda: self._record_batch_refusal(request, reasons, limit))
-            )
+            # (never re-submit the change, which could pass without the batch before it)
+            self.record_refusal(request, reasons, limit=bool(refused.outcome.alerts))
             errors = [f"Change {refused.index + 1} ({request.customer_code}): {e}" for e in reasons]
             return BatchResult(False, [], refused.index, errors)
         self.feed.publish(*notices)
         return BatchResult(True, results)
 
-    def _record_batch_refusal(
-        self, request: ChangeRequest, errors: list[str], limit: bool
-    ) -> list[Notice]:
-        now_us = self.now_us()
-        self._record_rejection(
-            request.customer_code[:64],
-            request.change_type.value,
-            request.cents,
-            request.performed_by,
-            errors,
-            now_us,
-        )
-        state = self.sql.read_customer(request.customer_code, lock=False)
-        if not limit or state is None:
-            return []
-        return [AlertRaised(self._limit_alert(state, request, errors, now_us))]
+    def record_refusal(
+        self, request: ChangeRequest, errors: list[str], *, limit: bool
+    ) -> list[BalanceThresholdAlert]:
+        """Record a refused change, and its ``limit_exceeded`` alert when a limit was the
+        reason, in a transaction of their own: the one that refused it (a batch, an
+        approval) rolled back, and their records with it. Returns the alert raised."""
+
+        def write() -> list[BalanceThresholdAlert]:
+            now_us = self.now_us()
+            self._record_rejection(
+                request.customer_code[:64],
+                request.change_type.value,
+                request.cents,
+                request.performed_by,
+                errors,
+                now_us,
+            )
+            state = self.sql.read_customer(request.customer_code, lock=False)
+            if not limit or state is None:
+                return []
+            return [self._limit_alert(state, request, errors, now_us)]
+
+        alerts = self.transact(write)
+        self.feed.publish(*(AlertRaised(a) for a in alerts))
+        return alerts
 
     def _limit_alert(
         self, state: CustomerState, request: ChangeRequest, errors: list[str], now_us: int

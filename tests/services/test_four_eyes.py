@@ -208,3 +208,28 @@ def test_the_acknowledging_identity_is_recorded(desk: dict[str, Person]) -> None
     ).fetchone()
     postgres = ann.login != ann.name
     assert row[0] == "ann" and row[1] == (ann.login if postgres else None)
+
+
+def test_a_change_refused_at_approval_keeps_its_refusal_and_its_alert(
+    desk: dict[str, Person],
+) -> None:
+    """The alert an approval refused by a limit returns is in the book (it was written in
+    a transaction that rolled back), and the refused attempt is recorded once."""
+    ann, bob, ada = desk["ann"], desk["bob"], desk["ada"]
+    ada.services.rules.set_rule("platinum", "daily_change_limit", "50000", "ada")
+    request = ann.post("15000", reason="payout").request  # 20,000 used of 50,000 today
+    assert request is not None
+    assert ada.post("20000").success  # meanwhile: 40,000 used
+    result = bob.services.approvals.approve(request.id, "bob")
+    assert result.status == "rejected" and "daily limit" in " ".join(result.validation.errors)
+    [alert] = result.alerts
+    stored = bob.services.notifications.get_alert(alert.id)
+    assert stored.alert_type == "limit_exceeded" and stored.message == alert.message
+    assert stored.attempted_amount == Decimal("15000.00")
+    db = bob.services.db
+    refusals = db.execute_sql(
+        f"SELECT errors_json FROM rejected_attempt WHERE errors_json LIKE {db.param}",
+        ("%daily limit%",),
+    ).fetchall()
+    assert len(refusals) == 1 and f"request #{request.id}" in refusals[0][0]
+    assert bob.services.verifier.verify().ok
