@@ -50,17 +50,22 @@ async def test_preview_shows_new_balance_and_usage_then_submit_updates_row(app, 
 
 
 async def test_a_limit_breach_shows_inline_and_writes_nothing(app, services) -> None:
+    """Submitted, a refused change moves no money and is recorded as the CLI records it:
+    a refused attempt and its limit alert, named in the form."""
     customer = _first(services)
     before = _event_count(services, customer.id)
+    alerts_before = services.notifications.latest_alert_id()
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
         await pilot.press("a", *"9,999,999")
-        app.screen.query_one("#type").value = "withdrawal"
-        await until(pilot, lambda: "below the" in _text(app, "#errors"))
-        await pilot.press("tab", *"too much", "enter")
-        await settle(pilot, app)
+        await until(pilot, lambda: "above the bronze maximum" in _text(app, "#errors"))
+        await pilot.press("tab", "tab", *"too much", "enter")
+        await until(pilot, lambda: "nothing was posted" in _text(app, "#errors"))
         assert isinstance(app.screen, AdjustForm)
-        assert "✖" in _text(app, "#errors")
+        raised = services.notifications.latest_alert_id()
+        assert raised > alerts_before and f"Alert #{raised} raised" in _text(app, "#errors")
+        alert = services.notifications.get_alert(raised)
+        assert alert.alert_type == "limit_exceeded" and alert.customer_id == customer.id
         assert _event_count(services, customer.id) == before
         await pilot.press("escape")
         assert not isinstance(app.screen, AdjustForm)

@@ -248,17 +248,11 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
 
     @work(thread=True, exclusive=True, group="adjust-submit", exit_on_error=False)
     def _post(self, cents: int, change_type: str, reason: str) -> None:
-        """Validate with the engine's preview first: a change the preview refuses is never
-        posted (it would only record a refused attempt and raise LIMIT EXCEEDED)."""
-        amount = cents_to_decimal(abs(cents) if change_type != "adjustment" else cents)
+        """Submit to the engine. A change it refuses is recorded as a refused attempt (with
+        its limit alert) as from the CLI or the API, and its reasons stay in the form; the
+        live preview above is only advice."""
         try:
             with thread_session(self.services.db):
-                check = self.services.manager.preview_balance_change(
-                    self.summary.customer.id, amount, change_type
-                )
-                if not check.validation.is_valid:
-                    self.app.call_from_thread(self._refused_before_posting, check)
-                    return
                 self.app.call_from_thread(
                     self._status, "Posting… waiting for the database (another writer holds it)"
                 )
@@ -276,14 +270,11 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             return
         if result.success or result.status == "pending_approval":
             self.app.call_from_thread(self.dismiss, AdjustOutcome(result))
-        else:
-            self.app.call_from_thread(self._failed, result.validation.errors)
-
-    def _refused_before_posting(self, check: ChangePreview) -> None:
-        self.submitting = False
-        self._status("")
-        self._show_errors(check.validation.errors)
-        self._show_submit_errors(["Fix the errors above; nothing was posted."])
+            return
+        raised = [f"Alert #{a.id} raised ({a.alert_type})." for a in result.alerts]
+        self.app.call_from_thread(
+            self._failed, [*result.validation.errors, "Refused: nothing was posted.", *raised]
+        )
 
     def _failed(self, errors: list[str]) -> None:
         self.submitting = False
