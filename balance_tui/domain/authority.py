@@ -88,3 +88,22 @@ class ApprovalRequest:
 def parse_limit(text: str) -> str:
     """``unlimited`` (any case) or an amount as typed; returns the normalised text."""
     return "unlimited" if text.strip().lower() in {"unlimited", "none", "no limit"} else text
+
+
+def likely_duplicates(
+    request: ApprovalRequest, others: list[ApprovalRequest]
+) -> list[ApprovalRequest]:
+    """Other pending requests that look like the same correction: the same customer and
+    signed amount (a reversal and an adjustment of one mistake), or the same event reversed."""
+    return [
+        o
+        for o in others
+        if o.id != request.id
+        and o.status == "pending"
+        and o.customer_id == request.customer_id
+        and (o.amount == request.amount or _same_reversal(o, request))
+    ]
+
+
+def _same_reversal(one: ApprovalRequest, other: ApprovalRequest) -> bool:
+    return one.reverses_event_id is not None and one.reverses_event_id == other.reverses_event_id

@@ -70,6 +70,12 @@ class ApprovalDesk(ServiceBase):
             rows = store.requests(self.db, self.now_us(), status=status, maker=maker, limit=limit)
         return [approval_record(row) for row in rows]
 
+    def pending_for(self, customer_id: str) -> list[ApprovalRequest]:
+        """The customer's pending requests, newest first."""
+        with self.read_snapshot():
+            rows = store.requests(self.db, self.now_us(), status="pending", customer=customer_id)
+        return [approval_record(row) for row in rows]
+
     def count_pending(self) -> int:
         with self.read_snapshot():
             return store.count_pending(self.db, self.now_us())

@@ -881,7 +881,7 @@ class Ledger(ServiceBase):
         maker = self.authority.login_for(request.performed_by)
         kind = request.change_type.value
         waiting = approval_store.pending_duplicate(
-            self.db, state.id, maker, kind, request.cents, now_us
+            self.db, state.id, maker, (kind, request.cents, request.reverses_event_id), now_us
         )
         if waiting is not None:
             message = f"This change is already waiting for approval #{waiting}."

@@ -89,17 +89,23 @@ def insert_decision(db: Database, values: dict[str, Any]) -> None:
 
 
 def pending_duplicate(
-    db: Database, customer_pk: int, maker: str, change_type: str, cents: int, now_us: int
+    db: Database,
+    customer_pk: int,
+    maker: str,
+    change: tuple[str, int, int | None],
+    now_us: int,
 ) -> int | None:
-    """The id of a pending request by the same maker for the same change, if any."""
+    """The id of a pending request by the same maker for the same change (type, cents,
+    reversed event), if any."""
     p = db.param
+    change_type, cents, reverses = change
     row = db.execute_sql(
         "SELECT r.id FROM approval_request r "
         "LEFT JOIN approval_decision d ON d.request_id = r.id "
         f"WHERE r.customer_id = {p} AND r.maker = {p} AND r.change_type = {p} "
-        f"AND r.amount_cents = {p} AND d.request_id IS NULL AND r.expires_us > {p} "
-        "ORDER BY r.id LIMIT 1",
-        (customer_pk, maker, change_type, cents, now_us),
+        f"AND r.amount_cents = {p} AND COALESCE(r.reverses_event_id, 0) = {p} "
+        f"AND d.request_id IS NULL AND r.expires_us > {p} ORDER BY r.id LIMIT 1",
+        (customer_pk, maker, change_type, cents, reverses or 0, now_us),
     ).fetchone()
     return None if row is None else int(row[0])
 
@@ -116,9 +122,11 @@ def requests(
     *,
     status: str | None = None,
     maker: str | None = None,
+    customer: str | None = None,
     limit: int = 500,
 ) -> list[dict[str, Any]]:
-    """Requests, newest first; ``status`` pending/approved/rejected/expired narrows them."""
+    """Requests, newest first; ``status`` pending/approved/rejected/expired, ``maker`` and
+    ``customer`` (its code) narrow them."""
     p = db.param
     where: list[str] = []
     args: list[object] = [now_us]
@@ -128,6 +136,9 @@ def requests(
     if maker is not None:
         where.append(f"r.maker = {p}")
         args.append(maker)
+    if customer is not None:
+        where.append(f"c.code = {p}")
+        args.append(customer)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
     cursor = db.execute_sql(f"{_select(p)}{clause} ORDER BY r.id DESC LIMIT {p}", (*args, limit))
     return list(named_rows(cursor))

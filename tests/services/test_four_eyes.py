@@ -88,6 +88,19 @@ def test_a_duplicate_pending_request_is_refused_with_its_number(desk: dict[str, 
     assert len(ann.services.approvals.requests(mine="ann")) == 2
 
 
+def test_reversals_of_two_events_are_two_requests_not_duplicates(desk: dict[str, Person]) -> None:
+    ann, ada = desk["ann"], desk["ada"]
+    first = ada.post("15000", reason="paid twice").event
+    second = ada.post("15000", reason="paid twice").event
+    undo_first = ann.services.manager.reverse_event(first.id, "ann", "duplicate")
+    undo_second = ann.services.manager.reverse_event(second.id, "ann", "duplicate")
+    assert (undo_first.status, undo_second.status) == ("pending_approval", "pending_approval")
+    again = ann.services.manager.reverse_event(first.id, "ann", "duplicate")
+    assert again.validation.errors == [
+        f"This change is already waiting for approval #{undo_first.request.id}."
+    ]
+
+
 def test_requests_expire_after_24_hours(desk: dict[str, Person], clock) -> None:  # type: ignore[no-untyped-def]
     ann, bob = desk["ann"], desk["bob"]
     request = ann.post("15000").request

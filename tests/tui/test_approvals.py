@@ -204,3 +204,34 @@ async def test_a_refused_reversal_stays_in_its_dialog_with_the_reason(services, 
         assert "below the bronze minimum" in shown(app, "#errors")
     assert services.audit.get_event(deposit.id).reversed_by_event_id is None
     assert services.manager.get_customer("ZZ1").balance == Decimal("-9000.00")
+
+
+async def test_overlapping_corrections_are_shown_together_and_a_duplicate_needs_a_note(
+    services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    """A reversal and an adjustment of the same mistake both wait: the detail lists the
+    customer's other pending request, the balance if both were approved, and approving
+    the second one asks for a note before it applies the correction twice."""
+    customer = _first_customer(services)
+    mistake = services.manager.update_balance(customer, None, "15000", "deposit", "dup", "ada")
+    ann, bob = person(db_file, "ann", "operator"), person(db_file, "bob", "supervisor")
+    undo = ann.manager.reverse_event(mistake.event.id, "ann", "deposit was a duplicate").request
+    fix = ann.manager.update_balance(customer, None, "-15000", "adjustment", "dup", "ann").request
+    assert undo is not None and fix is not None
+    now = bob.manager.get_customer_balance_report(customer).current_balance
+    app = create_app(bob, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
+        await until(pilot, lambda: "Also pending" in shown(app, "#approval-detail", 300))
+        detail = shown(app, "#approval-detail", 300)
+        assert f"#{undo.id} reversal -15,000.00" in detail  # the newest (#fix) is highlighted
+        assert f"If all 2 are approved: {now:,.2f} → {now - 30000:,.2f}" in detail
+        assert f"#{undo.id} looks like the same correction" in detail
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        await pilot.press("enter")  # no note: asked again, nothing applied
+        await until(pilot, lambda: "only with a note" in shown(app, "#note-error"))
+        assert bob.manager.get_customer_balance_report(customer).current_balance == now
+        await pilot.press("escape")
+    assert {r.id for r in bob.approvals.requests()} == {undo.id, fix.id}

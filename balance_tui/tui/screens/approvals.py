@@ -8,19 +8,18 @@ follow their own requests; the outcome of each also arrives as a toast.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from balance_tui.domain.authority import ApprovalRequest
+from balance_tui.domain.authority import ApprovalRequest, likely_duplicates
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
-from balance_tui.tui.safe_text import literal, one_line, visible
+from balance_tui.tui.safe_text import visible
+from balance_tui.tui.screens.approval_text import maker_text, request_cells, request_detail
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.banner import AlertBanner
@@ -43,79 +42,6 @@ NUMBER_COLUMNS = ("id", "amount")
 #: Below these widths the table keeps what fits whole (the detail pane shows the rest).
 WIDE, MEDIUM = 120, 100
 NARROW_COLUMNS = ("id", "customer", "amount", "maker", "status")
-
-
-def age(then: datetime, now: datetime) -> str:
-    """How long ago, as an operator says it: 45 s, 12 min, 3 h 05, 2 d."""
-    seconds = max(0, int((now - then).total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 86400:
-        return f"{seconds // 3600} h {seconds % 3600 // 60:02d}"
-    return f"{seconds // 86400} d"
-
-
-def maker_text(r: ApprovalRequest) -> str:
-    return r.maker if r.maker_label == r.maker else f"{r.maker_label} ({r.maker})"
-
-
-def status_text(r: ApprovalRequest) -> Text:
-    styles = {"pending": "bold", "approved": "green", "rejected": "red", "expired": "dim"}
-    return Text(r.status, style=styles.get(r.status, ""))
-
-
-def request_cells(r: ApprovalRequest, now: datetime, keys: tuple[str, ...]) -> list[Text]:
-    cells = {
-        "id": Text(f"#{r.id}", justify="right"),
-        "age": Text(age(r.created_at, now)),
-        "customer": literal(r.customer_id),
-        "type": Text(r.change_type),
-        "amount": Text(money(r.amount, r.currency, signed=True), justify="right"),
-        "maker": literal(one_line(maker_text(r), 24)),
-        "status": status_text(r),
-        "reason": literal(one_line(r.reason, 40, whole_words=True)),
-    }
-    return [cells[k] for k in keys]
-
-
-def request_detail(r: ApprovalRequest, preview: ChangePreview | None, now: datetime) -> Text:
-    text = Text()
-    text.append(f"Approval request #{r.id} ", style="bold")
-    text.append_text(status_text(r))
-    text.append(
-        f"  {visible(r.customer_id)} · {r.change_type} {money(r.amount, r.currency, signed=True)}"
-    )
-    authority = "unlimited" if r.maker_authority is None else money(r.maker_authority)
-    text.append(
-        f"\nAsked by {visible(maker_text(r))} (authority {authority}) "
-        f"{r.created_at:%Y-%m-%d %H:%M} UTC, {age(r.created_at, now)} ago"
-    )
-    if r.status == "pending":
-        text.append(f" · expires {r.expires_at:%Y-%m-%d %H:%M} UTC")
-    text.append(f"\nReason: {visible(r.reason)}")
-    if r.decided_at is not None:
-        text.append(
-            f"\n{r.status.capitalize()} by {visible(r.checker_label or '?')} "
-            f"({visible(r.checker or '?')}) at {r.decided_at:%Y-%m-%d %H:%M} UTC",
-            style="dim",
-        )
-        if r.note:
-            text.append(f": {visible(r.note)}", style="dim")
-        if r.event_id:
-            text.append(f" · event #{r.event_id}", style="dim")
-    if r.status == "pending" and preview is not None:
-        text.append("\nIf approved now: ", style="bold")
-        text.append(
-            f"{money(preview.current_balance)} → {money(preview.new_balance, r.currency)} · "
-            f"24h {money(preview.usage_24h)} of {money(preview.rules.daily_change_limit)}"
-        )
-        for error in preview.validation.errors:
-            text.append(f"\n✖ {visible(error)} (approving would be refused)", style="bold red")
-        for warning in preview.validation.warnings:
-            text.append(f"\n⚠ {visible(warning)}", style="yellow")
-    return text
 
 
 class ApprovalsScreen(ServiceScreen):
@@ -142,6 +68,8 @@ class ApprovalsScreen(ServiceScreen):
         self.only_mine = False
         self.requests: dict[int, ApprovalRequest] = {}
         self.preview: tuple[int, ChangePreview] | None = None
+        #: The highlighted request's customer's pending requests (loaded with its preview).
+        self.alongside: tuple[int, list[ApprovalRequest]] = (0, [])
         self.keys: tuple[str, ...] = ()
 
     def compose(self) -> ComposeResult:
@@ -234,7 +162,8 @@ class ApprovalsScreen(ServiceScreen):
             detail.update(Text("No approval requests waiting.", style="dim"))
         else:
             preview = self.preview[1] if self.preview and self.preview[0] == request.id else None
-            detail.update(request_detail(request, preview, now))
+            others = self.alongside[1] if self.alongside[0] == request.id else []
+            detail.update(request_detail(request, preview, now, others))
             if request.status == "pending" and preview is None:
                 self._load_preview(request)
         self.refresh_bindings()
@@ -249,13 +178,20 @@ class ApprovalsScreen(ServiceScreen):
 
     @work(thread=True, exclusive=True, group="approvals-preview", exit_on_error=False)
     def _load_preview(self, request: ApprovalRequest) -> None:
-        def show(preview: ChangePreview) -> None:
-            self.preview = (request.id, preview)
+        def read() -> tuple[ChangePreview, list[ApprovalRequest]]:
+            return (
+                self.services.manager.preview_approval(request),
+                self.services.approvals.pending_for(request.customer_id),
+            )
+
+        def show(found: tuple[ChangePreview, list[ApprovalRequest]]) -> None:
+            self.preview = (request.id, found[0])
+            self.alongside = (request.id, found[1])
             chosen = self.highlighted()
             if chosen is not None and chosen.id == request.id:
                 self._show_detail()
 
-        self.query_in_thread(lambda: self.services.manager.preview_approval(request), show)
+        self.query_in_thread(read, show)
 
     # ------------------------------------------------------------------ deciding
 
@@ -273,7 +209,22 @@ class ApprovalsScreen(ServiceScreen):
             if note is not None:
                 self._approve(request.id, note)
 
-        self.app.push_screen(NoteDialog(question), answered)
+        others = self.alongside[1] if self.alongside[0] == request.id else []
+        twins = likely_duplicates(request, others)
+        if not twins:
+            self.app.push_screen(NoteDialog(question), answered)
+            return
+        names = ", ".join(f"#{t.id} ({t.change_type})" for t in twins)
+        question += (
+            f"\n⚠ {names} for the same customer and amount is also pending: approving both "
+            "would apply the correction twice."
+        )
+        dialog = NoteDialog(
+            question,
+            placeholder="Why both are right (required)",
+            required="A likely duplicate is approved only with a note saying why.",
+        )
+        self.app.push_screen(dialog, answered)
 
     @work(thread=True, group="approvals-decide", exit_on_error=False)
     def _approve(self, request_id: int, note: str) -> None:
