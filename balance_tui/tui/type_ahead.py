@@ -9,17 +9,14 @@ import logging
 from typing import Any
 
 from textual import events
-from textual.app import App
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
+from balance_tui.tui.widgets.follows_focus import post_key
+from balance_tui.tui.widgets.type_picker import TypePicker
 
-def post_key(app: App[Any], key: str, character: str | None) -> None:
-    """Hand a key to the app as if typed. Made on the app's own turn: a message remembers
-    which node made it, and a key made by a screen stops bubbling before it reaches the
-    app, whose bindings (enter, tab) would then never see it."""
-    app.call_next(lambda: app.post_message(events.Key(key, character)))
+__all__ = ["KEY_TRACE", "TypeAhead", "post_key"]
 
 
 #: Where typed keys go, for a terminal where keys get lost: ``BALANCE_TUI_KEY_LOG=FILE``
@@ -51,7 +48,8 @@ class TypeAhead:
     def release(self, screen: Screen[Any], first: Widget) -> None:
         """Focus ``first`` and play the kept keys into the form, in order. Text, tab and
         backspace are applied here and now (posted back as events, a tab would reach the
-        app after the letters typed behind it); any other key is posted as it came."""
+        app after the letters typed behind it) up to the first key that must go through the
+        app (enter, escape); that key and every one behind it are posted as they came."""
 
         def replay() -> None:
             screen.set_focus(first)
@@ -67,18 +65,34 @@ class TypeAhead:
                 type(first).__name__,
                 type(screen.focused).__name__,
             )
-            for key, character in self.early:
+            for index, (key, character) in enumerate(self.early):
                 focused = screen.focused
-                if key == "tab":
-                    screen.focus_next()
-                elif key == "shift+tab":
-                    screen.focus_previous()
-                elif isinstance(focused, Input) and key == "backspace":
-                    focused.action_delete_left()
-                elif isinstance(focused, Input) and character and character.isprintable():
-                    focused.insert_text_at_cursor(character)
-                else:
-                    post_key(screen.app, key, character)
+                if not self._played_here(screen, focused, key, character):
+                    # Posted: it is handled later (enter may move the focus), so every
+                    # key behind it is posted too, in order, to land where it then goes.
+                    for later_key, later_character in self.early[index:]:
+                        post_key(screen.app, later_key, later_character)
+                    break
             self.early.clear()
 
         screen.call_after_refresh(replay)
+
+    @staticmethod
+    def _played_here(
+        screen: Screen[Any], focused: Widget | None, key: str, character: str | None
+    ) -> bool:
+        """Apply a held key at once where that is what typing it would do; False for a
+        key that must go through the app (enter, escape, a binding)."""
+        if key == "tab":
+            screen.focus_next()
+        elif key == "shift+tab":
+            screen.focus_previous()
+        elif isinstance(focused, Input) and key == "backspace":
+            focused.action_delete_left()
+        elif isinstance(focused, Input) and character and character.isprintable():
+            focused.insert_text_at_cursor(character)
+        elif isinstance(focused, TypePicker) and focused.take(key, character):
+            pass
+        else:
+            return False
+        return True

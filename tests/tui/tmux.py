@@ -7,6 +7,7 @@ test's tmux server could otherwise impose its window size on ours.
 from __future__ import annotations
 
 import subprocess
+import time
 import uuid
 
 
@@ -36,6 +37,16 @@ class Terminal:
     def pane(self) -> str:
         """What the terminal shows now, as text."""
         return self._tmux("capture-pane", "-p", "-t", "app")
+
+    def wait_for(self, text: str, seconds: float = 30) -> str:
+        """The pane once it shows ``text`` (bounded: fails after ``seconds``)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            pane = self.pane()
+            if text in pane:
+                return pane
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never appeared:\n{self.pane()}")
 
     def size(self) -> tuple[int, int]:
         width, height = self._tmux(

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Static
 
 from balance_tui.domain.changes import REQUESTABLE_TYPES, ChangeType, typed_change_cents
 from balance_tui.domain.errors import BalanceError
@@ -23,6 +23,8 @@ from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
 from balance_tui.tui.screens.dialogs import authority_line, dialog_footer
 from balance_tui.tui.type_ahead import TypeAhead
+from balance_tui.tui.widgets.follows_focus import FormInput
+from balance_tui.tui.widgets.type_picker import TypePicker
 
 PREVIEW_DELAY = 0.12
 
@@ -52,7 +54,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1;
     }
-    AdjustForm Input, AdjustForm Select { margin: 0; }
+    AdjustForm Input, AdjustForm TypePicker { margin: 0; }
     AdjustForm #preview { height: auto; padding: 0 0 0 1; }
     AdjustForm #errors { color: $error; height: auto; }
     AdjustForm #status { height: auto; color: $accent; text-style: bold; }
@@ -92,15 +94,13 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             )
             # No ``restrict``: a character the box silently dropped ("1OO" -> "1") would
             # post another amount than the one typed; the parser names what is wrong instead.
-            yield Input(
+            yield FormInput(
                 placeholder="Amount, e.g. 1,250.50 (adjustments take a sign: -50)",
                 id="amount",
                 max_length=40,
             )
-            yield Select(
-                [(t, t) for t in REQUESTABLE_TYPES], value="deposit", allow_blank=False, id="type"
-            )
-            yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
+            yield TypePicker(REQUESTABLE_TYPES, "deposit", id="type")
+            yield FormInput(placeholder="Reason (required, audited)", id="reason", max_length=500)
             yield Static(id="preview")
             yield Static(id="errors")
             yield Static(id="status")
@@ -126,10 +126,10 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
     # ------------------------------------------------------------------ preview
 
     def _change_type(self) -> ChangeType:
-        return ChangeType(str(self.query_one("#type", Select).value))
+        return ChangeType(self.query_one("#type", TypePicker).value)
 
     @on(Input.Changed, "#amount")
-    @on(Select.Changed, "#type")
+    @on(TypePicker.Changed, "#type")
     def _schedule_preview(self) -> None:
         if self._timer is not None:
             self._timer.stop()

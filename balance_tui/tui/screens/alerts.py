@@ -199,6 +199,7 @@ class AlertsScreen(ServiceScreen):
         yield FilterBox(
             placeholder="/  part of a customer id or name · type:critical (↑ recent filters)",
             id="alert-filter",
+            results="#alerts",
         )
         yield BookTable(id="alerts")
         yield Static(id="alert-detail", classes="detail")
@@ -435,6 +436,7 @@ class AlertsScreen(ServiceScreen):
             query = parse_filter(event.value, keys=FILTER_KEYS, types=ALERT_TYPES)
         except BalanceError as exc:
             self.notify(str(exc), severity="error", markup=False)
+            self.filter_box.focus()  # back from the table enter moved to: to correct it
             return
         self.filter_box.remember(event.value)
         self.customer, self.alert_type = query.customer, query.type

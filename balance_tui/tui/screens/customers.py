@@ -217,6 +217,7 @@ class CustomersScreen(ServiceScreen):
         yield FilterBox(
             placeholder="/  part of a customer id or name, or an agent (↑ recent filters)",
             id="customer-filter",
+            results="#customers",
         )
         yield BookTable(id="customers")
         yield StatusLine()
@@ -557,6 +558,7 @@ class CustomersScreen(ServiceScreen):
             parse_filter(event.value, keys=FILTER_KEYS)
         except BalanceError as exc:
             self.notify(str(exc), severity="error", markup=False)
+            self.filter_box.focus()  # back from the table enter moved to: to correct it
             return
         if self._filter_timer is not None and self.wanted() != self.shown:
             self._filter_timer.stop()  # Enter: no need to wait for the typing to pause

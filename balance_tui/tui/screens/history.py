@@ -179,6 +179,7 @@ class HistoryScreen(ServiceScreen):
         yield FilterBox(
             placeholder="/  maya type:wager operator:ann from:2026-01-01 to:2026-01-31",
             id="history-filter",
+            results="#events",
         )
         with Horizontal():
             yield BookTable(id="events", go_to=True)
@@ -385,6 +386,7 @@ class HistoryScreen(ServiceScreen):
             filters = parse_filter(event.value)
         except BalanceError as exc:
             self.notify(str(exc), severity="error", markup=False)
+            self.filter_box.focus()  # back from the table enter moved to: to correct it
             return
         self.filter_box.remember(event.value)
         self._apply_filter(filters, event.value.strip())

@@ -6,16 +6,19 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
+from textual import events
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
+
+from balance_tui.tui.widgets.follows_focus import FollowsFocus
 
 #: How many filters each box remembers (per box id, for the life of the app).
 RECENT = 20
 _recent: dict[str, deque[str]] = {}
 
 
-class FilterBox(Input):
+class FilterBox(FollowsFocus, Input):
     """A one-line filter with recall of the filters applied before."""
 
     BINDINGS = [
@@ -35,11 +38,24 @@ class FilterBox(Input):
         def control(self) -> FilterBox:
             return self.box
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, results: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("classes", "filter-bar")
         kwargs.setdefault("compact", True)
         super().__init__(**kwargs)
         self._recall: int | None = None
+        #: The widget (selector) that enter hands the focus to.
+        self.results = results
+
+    async def _on_key(self, event: events.Key) -> None:
+        if self.results is not None and event.key == "enter" and self.screen.focused is self:
+            # The focus moves now, as enter is read, not when the screen reads the message:
+            # the keys typed right behind it ("a" adjusts the customer found) follow it.
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+            self.screen.set_focus(self.screen.query_one(self.results))
+        # Otherwise Textual goes on to the key handlers of the classes below (FollowsFocus,
+        # Input), each in turn.
 
     @property
     def recent(self) -> deque[str]:
