@@ -74,6 +74,17 @@ class BalanceAuditTrail(ServiceBase):
             conditions = self._conditions(filters or HistoryFilter(), before_id)
             return event_store.page(self.db, conditions, limit=limit)
 
+    def last_page_start(
+        self, filters: HistoryFilter | None = None, *, limit: int = 50
+    ) -> int | None:
+        """The id to start a page at (``before_id`` = it + 1) so that the page ends with the
+        oldest event the filter admits; None when it admits none."""
+        _check_limit(limit)
+        with self.read_snapshot():
+            conditions = self._conditions(filters or HistoryFilter(), None)
+            ids = event_store.oldest_ids(self.db, conditions, limit)
+        return ids[-1] if ids else None
+
     def count_events(self, filters: HistoryFilter | None = None) -> int:
         """How many events the filter admits (what an export of it will write)."""
         with self.read_snapshot():
@@ -89,6 +100,12 @@ class BalanceAuditTrail(ServiceBase):
         if event is None:
             raise UnknownEventError(f"No balance change event #{event_id}.")
         return event
+
+    def in_filter(self, filters: HistoryFilter, event_id: int) -> bool:
+        """Whether the filter shows that event (UnknownEventError if there is none)."""
+        self.get_event(event_id)
+        page = self.history_page(filters, before_id=event_id + 1, limit=1)
+        return bool(page) and page[0].id == event_id
 
     # ----------------------------------------------------------------- internals
 

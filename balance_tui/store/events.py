@@ -78,6 +78,13 @@ def page(
     return [event_record(row) for row in named_rows(cursor)]
 
 
+def oldest_ids(db: Database, conditions: EventConditions, limit: int) -> list[int]:
+    """The ids of the ``limit`` oldest events matching the conditions, oldest first."""
+    where, params = _where(db, conditions)
+    sql = f"SELECT e.id FROM balance_event e{where} ORDER BY e.id LIMIT {db.param}"
+    return [int(row[0]) for row in db.execute_sql(sql, (*params, limit))]
+
+
 def count(db: Database, conditions: EventConditions) -> int:
     where, params = _where(db, conditions)
     return int(db.execute_sql(f"SELECT COUNT(*) FROM balance_event e{where}", params).fetchone()[0])

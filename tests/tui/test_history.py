@@ -101,3 +101,22 @@ async def test_show_customer_from_elsewhere_fills_the_filter(app, services) -> N
         await until(pilot, lambda: app.current_mode == "history")
         await settle(pilot, app)
         assert app.screen.query_one("#history-filter", Input).value == "customer:CUSTOMER_00005"
+
+
+async def test_end_and_G_reach_the_oldest_event_of_the_filter(app, services) -> None:
+    """Not the last row loaded: the oldest event the filter admits, on every page count."""
+    every = services.audit.history_page(limit=1000)
+    customer = services.manager.list_customers()[2].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        assert len(_shown_ids(app)) < len(every)
+        await pilot.press("G")
+        await until(pilot, lambda: _shown_ids(app) and _shown_ids(app)[-1] == every[-1].id)
+        table = app.screen.query_one("#events", DataTable)
+        await until(pilot, lambda: table.cursor_row == table.row_count - 1)
+        await pilot.press("slash", *f"customer:{customer}", "enter")
+        await settle(pilot, app)
+        await pilot.press("end")
+        mine = [e.id for e in every if e.customer_id == customer]
+        await until(pilot, lambda: _shown_ids(app) and _shown_ids(app)[-1] == mine[-1])

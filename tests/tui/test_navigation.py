@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
-from balance_tui.tui.screens.dialogs import GoToDialog
+from balance_tui.tui.screens.dialogs import GoToDialog, NoteDialog
 from tests.tui.conftest import FROZEN, SIZE, settle, shown, until
 
 
@@ -35,17 +35,19 @@ async def test_home_end_g_and_gg_go_to_the_first_and_last_rows(app) -> None:
         assert table.scroll_x == 0  # never sideways
 
 
-async def test_history_home_end_and_g_g_through_the_go_to_box(app) -> None:
+async def test_history_home_end_and_g_g_through_the_go_to_box(app, services) -> None:
+    oldest = services.audit.history_page(limit=1000)[-1]
+    newest = services.audit.history_page(limit=1)[0]
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(pilot, app)
         table = _table(app, "#events")
-        oldest_loaded = min(app.screen.events)  # type: ignore[attr-defined]
-        await pilot.press("end")  # the last row loaded (and the next page starts loading)
-        assert table.get_row_at(table.cursor_row)[0].plain == f"#{oldest_loaded}"
+        await pilot.press("end")  # the oldest event of the book, not of the rows loaded
+        await until(pilot, lambda: table.get_row_at(table.cursor_row)[0].plain == f"#{oldest.id}")
         await pilot.press("g", "g")
         await settle(pilot, app)
         assert table.cursor_row == 0
+        assert table.get_row_at(0)[0].plain == f"#{newest.id}"
         await pilot.press("G")
         assert table.cursor_row > 0
         await pilot.press("home")
@@ -220,3 +222,26 @@ async def test_customers_take_the_same_language(app, services) -> None:
         assert shown_ids and agents == {"AGENT_002"}
         await pilot.press("slash", "ctrl+u", *"colour:red", "enter")
         assert any("Unknown filter 'colour:'" in m.message for m in app.message_log)
+
+
+async def test_going_to_an_event_the_filter_hides_offers_to_clear_it(app, services) -> None:
+    """Never the event before it in the filter (one key from reversing the wrong one)."""
+    customers = [s.customer.id for s in services.manager.list_customers()]
+    events = services.audit.history_page(limit=600)
+    target = next(e for e in events if e.customer_id == customers[5])
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("slash", *f"customer:{customers[1]}", "enter")
+        await settle(pilot, app)
+        await pilot.press("g", *f"#{target.id}", "enter")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        assert f"Event #{target.id} is not in this filter" in str(
+            app.screen.query_one(Static).visual
+        )
+        await pilot.press("enter")
+        await settle(pilot, app)
+        table = _table(app, "#events")
+        await until(pilot, lambda: table.row_count > 0)
+        assert table.get_row_at(table.cursor_row)[0].plain == f"#{target.id}"
+        assert app.screen.query_one("#history-filter", Input).value == ""

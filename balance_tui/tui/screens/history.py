@@ -23,7 +23,7 @@ from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
 from balance_tui.tui.screens.base import ServiceScreen
-from balance_tui.tui.screens.dialogs import GoToDialog, GoToPlace, ReverseDialog
+from balance_tui.tui.screens.dialogs import GoToDialog, GoToPlace, NoteDialog, ReverseDialog
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.filter_box import FilterBox
 from balance_tui.tui.widgets.key_bar import KeyBar
@@ -164,6 +164,8 @@ class HistoryScreen(ServiceScreen):
         self.exhausted = False
         #: Show events from this one down (``g`` to an event or a day); None: the newest.
         self.anchor_id: int | None = None
+        #: Once the next page is shown, put the cursor on its last row (End, G: the oldest).
+        self.to_last_row = False
         self._page_loading = False
         self.wide = True
         #: New events waiting for the operator to pause (see ``_prepend``).
@@ -263,6 +265,10 @@ class HistoryScreen(ServiceScreen):
         if page:
             self.oldest_id = page[-1].id
         self.exhausted = len(page) < PAGE
+        if self.to_last_row:
+            self.to_last_row = False
+            self.exhausted = True  # the page ends with the oldest event there is
+            table.move_cursor(row=table.row_count - 1)
         self._show_detail()
         self.show_status(refreshed=self.refreshed_now())
 
@@ -443,12 +449,57 @@ class HistoryScreen(ServiceScreen):
             else:
                 self.table.action_first_row()
         elif place.kind == "oldest":
-            self.table.action_last_row()
-        elif place.kind == "event":
-            self.anchor_id = place.event_id
-            self.reload()
+            self._go_to_oldest()
+        elif place.kind == "event" and place.event_id is not None:
+            self._go_to_event(place.event_id)
         else:
             self._go_to_day(place)
+
+    @work(thread=True, exclusive=True, group="history-go-to", exit_on_error=False)
+    def _go_to_event(self, event_id: int) -> None:
+        """Go to an event the filter shows; for one it hides, offer to clear the filter
+        (landing on the event before it would put the cursor on another event)."""
+        filters = self.filters
+
+        def located(shown: bool) -> None:
+            if shown:
+                self.anchor_id = event_id
+                self.reload()
+                return
+            question = (
+                f"Event #{event_id} is not in this filter ({self.filter_text}). "
+                "Clear the filter and go to it?"
+            )
+            self.app.push_screen(
+                NoteDialog(question, placeholder="enter: clear the filter · escape: stay here"),
+                lambda answer: None if answer is None else self._go_unfiltered(event_id),
+            )
+
+        self.query_in_thread(lambda: self.services.audit.in_filter(filters, event_id), located)
+
+    def _go_unfiltered(self, event_id: int) -> None:
+        self.filter_box.value = ""
+        self.filters, self.filter_text, self.anchor_id = HistoryFilter(), "", event_id
+        self.reload()
+        self.table.focus()
+
+    @on(BookTable.Jumped, "#events")
+    def _jumped(self, event: BookTable.Jumped) -> None:
+        if event.to_end and not self.exhausted:  # End/G: the oldest of the filter, not of the page
+            self._go_to_oldest()
+
+    @work(thread=True, exclusive=True, group="history-go-to", exit_on_error=False)
+    def _go_to_oldest(self) -> None:
+        def found(start: int | None) -> None:
+            if start is None:
+                return
+            self.anchor_id, self.to_last_row = start, True
+            self.reload()
+
+        filters = self.filters
+        self.query_in_thread(
+            lambda: self.services.audit.last_page_start(filters, limit=PAGE), found
+        )
 
     @work(thread=True, exclusive=True, group="history-go-to", exit_on_error=False)
     def _go_to_day(self, place: GoToPlace) -> None:
