@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="database file or URL (default: BALANCE_TUI_DB or the user data dir)",
     )
     parser.add_argument("--operator", default=None, help="who is working (recorded on changes)")
+    parser.add_argument(
+        "--json",
+        dest="json_first",
+        action="store_true",
+        help="the same as --json after a sub-command that takes it",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(
@@ -305,6 +311,14 @@ def tui_arguments(argv: Sequence[str]) -> argparse.Namespace | None:
     return argparse.Namespace(command=None, db=found.get("--db"), operator=found.get("--operator"))
 
 
+def _with_help(message: str, command: str | None) -> str:
+    """A usage error names the help to read, as argparse's own errors do."""
+    if "--help" in message:
+        return message
+    where = f"balance-tui {command}" if command else "balance-tui"
+    return f"{message.rstrip()} (see '{where} --help')"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = tui_arguments(sys.argv[1:] if argv is None else argv)
     if args is None:
@@ -312,6 +326,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = build_parser().parse_args(argv)
         except SystemExit as exit_:  # argparse already printed its one-line usage error
             return int(exit_.code or 0)
+    if getattr(args, "json_first", False):
+        if not hasattr(args, "json"):
+            error_line(_with_help(f"'{args.command or 'the TUI'}' has no --json.", args.command))
+            return 2
+        args.json = True
     try:
         if getattr(args, "without_book", False):
             return int(args.handler(None, args))
@@ -333,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_stdout()
         return code
     except UsageError as exc:
-        error_line(str(exc))
+        error_line(_with_help(str(exc), args.command))
         return 2
     except ConfigError as exc:
         error_line(f"configuration: {exc}")
@@ -348,7 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_stdout()
         return 1
     except Exception as exc:  # the promise: one line, never a traceback
-        error_line(f"unexpected error: {type(exc).__name__}: {exc}")
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        error_line(f"unexpected error: {type(exc).__name__}: {first}")
         return 1
 
 

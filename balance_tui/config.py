@@ -139,6 +139,9 @@ def _apply_tier_overrides(book: RuleBook, tiers: Any, source: str) -> RuleBook:
                     f"{source}: tiers.{tier}.{key} is not a rule ({', '.join(RULE_KEYS)})."
                 )
             changes[key] = _money(value, f"tiers.{tier}.{key}", source)
+        if "daily_change_limit" in changes and "weekly_change_limit" not in changes:
+            # weekly = 4 x daily, as the design table has it, unless given too
+            changes["weekly_change_limit"] = changes["daily_change_limit"] * 4
         try:
             book = book.with_tier(tier, book.rules_for(tier).with_overrides(**changes))
         except ValueError as exc:

@@ -153,9 +153,9 @@ def pg_group_roles() -> Iterator[None]:
 
 @pytest.fixture
 def pg_logins(postgres_url: str, pg_group_roles: None) -> Iterator[Callable[[str, str], str]]:
-    """``make(name, role)`` creates a login holding the book's ``<role>`` role on a schema
-    whose roles and grants are set up (as ``migrate`` does) and returns its URL; every
-    login is dropped afterwards."""
+    """``make(name, role)`` creates a login holding the book's ``<role>`` role (``"none"``:
+    no role at all) on a schema whose roles and grants are set up (as ``migrate`` does) and
+    returns its URL; every login is dropped afterwards."""
     import psycopg2
 
     from balance_tui.store.roles import set_up_roles
@@ -174,7 +174,8 @@ def pg_logins(postgres_url: str, pg_group_roles: None) -> Iterator[Callable[[str
         with admin.cursor() as cur:
             cur.execute(f"CREATE ROLE {login} LOGIN")
             made.append(login)
-            cur.execute(f"GRANT {done.names[role]} TO {login}")
+            if role != "none":
+                cur.execute(f"GRANT {done.names[role]} TO {login}")
         return login_url(postgres_url, login)
 
     try:

@@ -43,9 +43,17 @@ def test_config_file_overrides_tiers_and_settings(tmp_path) -> None:
     settings = load_settings(env={}, path=path)
     gold = settings.rulebook.rules_for("gold")
     assert gold.daily_change_limit == Decimal(200000) and gold.min_balance == Decimal(-15000)
+    assert gold.weekly_change_limit == Decimal(800000)  # 4 x daily, as the design table
     assert settings.significant_drop_share == Decimal("0.4")
     assert settings.operator == "bo" and settings.keymap == {"customers.adjust": "ctrl+a"}
     assert load_settings(env={"BALANCE_TUI_OPERATOR": "env"}, path=path).operator == "env"
+
+
+def test_a_weekly_limit_given_with_the_daily_one_is_kept(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("[tiers.gold]\ndaily_change_limit = 200000\nweekly_change_limit = 500000\n")
+    gold = load_settings(env={}, path=path).rulebook.rules_for("gold")
+    assert (gold.daily_change_limit, gold.weekly_change_limit) == (200000, 500000)
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,8 @@ from balance_tui.commands.output import (
     when,
 )
 from balance_tui.domain.changes import ChangeType, parse_change_type, typed_change_cents
-from balance_tui.domain.errors import InvalidAmountError
+from balance_tui.domain.errors import InvalidAmountError, InvalidInputError
+from balance_tui.domain.inputs import check_code, check_currency
 from balance_tui.domain.money import cents_to_decimal, typed_currency
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services.bundle import Services
@@ -178,6 +179,13 @@ def customers(services: Services, args: argparse.Namespace) -> int:
 
 
 def new_customer(services: Services, args: argparse.Namespace) -> int:
+    try:  # what was typed, checked as argparse checks --tier: a usage error
+        check_code(args.customer, "Customer id")
+        check_code(args.agent, "Agent id")
+        if args.currency is not None:
+            check_currency(args.currency)
+    except InvalidInputError as exc:
+        raise UsageError(str(exc)) from None
     customer = services.manager.create_customer(
         args.customer, args.agent, name=args.name, vip_level=args.tier, currency=args.currency
     )

@@ -63,6 +63,7 @@ def alerts(services: Services, args: argparse.Namespace) -> int:
     if args.action == "ack":
         if not args.ids:
             raise UsageError("alerts ack needs one or more alert ids.")
+        before = {a.id for a in services.notifications.get_alerts(args.ids) if not a.is_active}
         done = services.notifications.acknowledge_alerts(
             args.ids, services.operator, note=args.note
         )
@@ -71,8 +72,9 @@ def alerts(services: Services, args: argparse.Namespace) -> int:
         else:
             for alert in done:
                 note = alert.acknowledgement_note
+                said = "was already acknowledged" if alert.id in before else "acknowledged"
                 out(
-                    f"#{alert.id} acknowledged by {safe(alert.acknowledged_by)} at "
+                    f"#{alert.id} {said} by {safe(alert.acknowledged_by)} at "
                     f"{when(alert.acknowledged_at)}" + (f": {safe(note)}" if note else "")
                 )
         return 0

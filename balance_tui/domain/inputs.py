@@ -51,10 +51,31 @@ def check_code(value: Any, what: str) -> str:
     return value
 
 
+#: ISO 4217 currencies whose minor unit is not a hundredth (decimal places).
+OTHER_MINOR_UNITS = {
+    **dict.fromkeys(
+        (
+            *("BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX"),
+            *("UYI", "VND", "VUV", "XAF", "XOF", "XPF"),
+        ),
+        0,
+    ),
+    **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
+    **dict.fromkeys(("CLF", "UYW"), 4),
+}
+
+
 def check_currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value.upper()):
         raise InvalidInputError(f"Currency {value!r} is not a 3-letter code like USD.")
-    return value.upper()
+    code = value.upper()
+    if code in OTHER_MINOR_UNITS:
+        raise InvalidInputError(
+            f"{code} has {OTHER_MINOR_UNITS[code]} decimal places (its ISO 4217 minor unit); "
+            "a book keeps amounts in hundredths, so it takes only currencies with 2 "
+            "(USD, EUR, GBP, ...)."
+        )
+    return code
 
 
 def storable_text(value: Any, limit: int) -> str:

@@ -10,8 +10,10 @@ from dataclasses import field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from peewee import Database
+from peewee import DatabaseError as PeeweeDatabaseError
 
 from balance_tui.config import Settings, load_settings
+from balance_tui.domain.errors import NotAuthorisedError
 from balance_tui.domain.record import record
 from balance_tui.domain.tiers import DEFAULT_RULEBOOK
 from balance_tui.services.approvals import ApprovalDesk
@@ -22,7 +24,7 @@ from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
 from balance_tui.store.connection import connect, describe_database, empty_sqlite_file
 from balance_tui.store.schema import initialize_balance_tables, require_current_schema
-from balance_tui.store.transactions import is_postgres, server_clock_us
+from balance_tui.store.transactions import is_postgres, privilege_refusal, server_clock_us
 
 if TYPE_CHECKING:
     from balance_tui.services.analytics import BalanceAnalyticsService
@@ -153,15 +155,24 @@ def open_services(
     db = connect(target)
     if migrate is None:
         migrate = not is_postgres(db)
-    if migrate:
-        applied = initialize_balance_tables(db)
-    else:
-        applied = []
-        with thread_session(db):
-            require_current_schema(db)
-    services = build_services(db, settings, clock, operator)
-    services = dataclasses.replace(services, migrations_applied=tuple(applied))
-    notes = [_rules_note(services, new_book="0001_initial" in applied), _clock_note(services)]
+    try:
+        if migrate:
+            applied = initialize_balance_tables(db)
+        else:
+            applied = []
+            with thread_session(db):
+                require_current_schema(db)
+        services = build_services(db, settings, clock, operator)
+        services = dataclasses.replace(services, migrations_applied=tuple(applied))
+        notes = [_rules_note(services, new_book="0001_initial" in applied), _clock_note(services)]
+    except PeeweeDatabaseError as exc:
+        refusal = privilege_refusal(exc)
+        if refusal is None:
+            raise
+        raise NotAuthorisedError(
+            f"The database refused {describe_database(db)}: {refusal} (reading the book "
+            "needs one of its roles; a DBA grants it)."
+        ) from None
     if empty is not None and applied:
         notes.insert(0, f"{empty} was an empty file; it is now a new balance-tui book.")
     return dataclasses.replace(services, note=" ".join(n for n in notes if n))

@@ -185,6 +185,12 @@ def _open_postgres(url: str) -> PostgresqlDatabase:
         db.connect(reuse_if_open=True)
     except (OperationalError, DatabaseError) as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if "permission denied for database" in first_line:  # migrate took CONNECT from PUBLIC
+            refusal = first_line.split("FATAL:")[-1].strip()
+            raise StorageError(
+                f"The database refused {describe_database(db)}: {refusal} (only the book's "
+                "roles may connect; a DBA grants one)."
+            ) from None
         raise StorageError(f"Cannot connect to {describe_database(db)}: {first_line}") from None
     except Exception as exc:  # the driver itself may be missing
         raise StorageError(f"Cannot connect to {describe_database(db)}: {exc}") from None

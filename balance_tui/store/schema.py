@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from peewee import Database, PostgresqlDatabase
 
-from balance_tui.domain.errors import MigrationPendingError, StorageError
+from balance_tui.domain.errors import MigrationPendingError, NotAuthorisedError, StorageError
 from balance_tui.domain.record import record
 from balance_tui.store.connection import describe_database
 
@@ -111,6 +111,11 @@ def require_current_schema(db: Database) -> None:
     the schema owner migrates and operators' logins may not even create a table.)"""
     state = schema_state(db)
     _refuse_foreign(db, state)
+    if state.pending and isinstance(db, PostgresqlDatabase) and not _may_use_schema(db):
+        raise NotAuthorisedError(
+            f"The database refused {describe_database(db)}: permission denied for schema "
+            f"{current_schema(db)} (reading the book needs one of its roles; a DBA grants it)."
+        )
     if state.pending and not state.unknown:
         names = ", ".join(state.pending)
         raise MigrationPendingError(
@@ -118,6 +123,29 @@ def require_current_schema(db: Database) -> None:
             f"{len(state.pending)} migration{'s' if len(state.pending) != 1 else ''} pending "
             f"({names})."
         )
+
+
+def _may_use_schema(db: Database) -> bool:
+    """PostgreSQL: whether this login may see the book's schema (a login without the book's
+    roles sees an empty database, not a book that needs migrating)."""
+    # A schema this login may not use is skipped by the search path: current_schema() is
+    # then another schema or none.
+    row = db.execute_sql(
+        "SELECT n.nspname IS NULL OR pg_catalog.has_schema_privilege(n.oid, 'USAGE') "
+        "FROM (SELECT 1) one LEFT JOIN pg_catalog.pg_namespace n "
+        "ON n.nspname = pg_catalog.btrim(pg_catalog.split_part("
+        "pg_catalog.current_setting('search_path'), ',', 1), ' \"')"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def current_schema(db: Database) -> str:
+    """The schema the search path names first (the book's)."""
+    row = db.execute_sql(
+        "SELECT pg_catalog.btrim(pg_catalog.split_part("
+        "pg_catalog.current_setting('search_path'), ',', 1), ' \"')"
+    ).fetchone()
+    return str(row[0]) if row and row[0] else "?"
 
 
 def _refuse_foreign(db: Database, state: SchemaState) -> None:

@@ -1,0 +1,108 @@
+"""The command line as a newcomer meets it: JSON everywhere it is offered (and ``--json``
+before the sub-command), usage errors that name ``--help`` with one exit code, a login
+without a role refused in one line, a second acknowledgement named, and currencies whose
+minor unit is not 2 refused until the book keeps other minor units."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from balance_tui.cli import main
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> str:
+    path = str(tmp_path / "cli.db")
+    assert main(["--db", path, "new-customer", "C1", "A1", "--name", "Ada"]) == 0
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_authority_json_lists_the_table_and_who_you_are(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "--db", book, "authority", "--json")
+    assert (code, err) == (0, "")
+    shown = json.loads(out)
+    assert {"operator", "supervisor", "admin"} <= {e["subject"] for e in shown["entries"]}
+    assert shown["you"]["roles"] == ["admin"]
+
+
+def test_json_before_the_sub_command_is_the_same_as_after(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    before = run(capsys, "--db", book, "--json", "customers")
+    after = run(capsys, "--db", book, "customers", "--json")
+    assert before == after and before[0] == 0 and json.loads(before[1])
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["new-customer", "bad id!", "A1"],
+        ["new-customer", "C2", "A1", "--tier", "platinumx"],
+        ["update", "C1", "1OO", "--type", "deposit", "--reason", "x"],
+        ["update", "C1", "-0", "--type", "adjustment", "--reason", "x"],
+    ],
+)
+def test_bad_input_is_a_usage_error_that_names_help(book: str, capsys, argv) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "--db", book, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and f"(see 'balance-tui {argv[0]} --help')" in err
+
+
+def test_acknowledging_an_acknowledged_alert_names_the_first(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    for amount, kind in (("500", "deposit"), ("450", "withdrawal")):
+        assert main(["--db", book, "update", "C1", amount, "--type", kind, "--reason", "x"]) == 0
+    capsys.readouterr()
+    alerts = json.loads(run(capsys, "--db", book, "alerts", "list", "--json")[1])
+    alert = alerts[0]["id"]
+    assert run(capsys, "--db", book, "alerts", "ack", str(alert))[0] == 0
+    code, out, _ = run(capsys, "--db", book, "alerts", "ack", str(alert))
+    assert code == 0 and f"#{alert} was already acknowledged by " in out
+
+
+@pytest.mark.parametrize("currency", ["JPY", "KWD", "BHD", "CLP"])
+def test_a_currency_whose_minor_unit_is_not_cents_is_refused(book: str, capsys, currency) -> None:  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, "--db", book, "new-customer", "C9", "A1", "--currency", currency)
+    assert code == 2 and "minor unit" in err and currency in err
+    assert "C9" not in run(capsys, "--db", book, "customers")[1]
+
+
+@pytest.mark.postgres
+def test_a_login_without_a_role_is_refused_in_one_line(pg_logins, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = pg_logins("nobody", "none")
+    code, out, err = run(capsys, "--db", url, "customers")
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "unexpected error" not in err and "\\x0a" not in err
+    assert "The database refused nobody_" in err and "role" in err
+
+
+@pytest.mark.postgres
+def test_a_login_without_a_role_that_may_connect_is_refused_in_one_line(pg_logins, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A book set up before per-book roles left CONNECT to everyone: reading is refused."""
+    import psycopg2
+
+    from tests.conftest import PG_URL
+
+    url = pg_logins("stranger", "none")
+    login = url.split("://", 1)[1].split("@", 1)[0]
+    admin = psycopg2.connect(PG_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT current_database()")
+        database = cur.fetchone()[0]
+        cur.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {login}')
+    try:
+        code, out, err = run(capsys, "--db", url, "customers")
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f'REVOKE CONNECT ON DATABASE "{database}" FROM {login}')
+        admin.close()
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "unexpected error" not in err and "\\x0a" not in err
+    assert f"The database refused {login}" in err and "permission denied" in err
