@@ -106,3 +106,12 @@ def test_a_login_without_a_role_that_may_connect_is_refused_in_one_line(pg_login
     assert code == 1 and out == "" and err.count("\n") == 1
     assert "unexpected error" not in err and "\\x0a" not in err
     assert f"The database refused {login}" in err and "permission denied" in err
+
+
+@pytest.mark.postgres
+def test_demo_by_a_login_that_does_not_own_the_book_writes_nothing(pg_logins, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = pg_logins("olga", "admin")  # even an admin: the bulk path needs the owner
+    code, _, err = run(capsys, "--db", url, "demo", "--customers", "3", "--events", "10")
+    assert code == 1 and err.count("\n") == 1
+    assert "run it as" in err and "Nothing was written" in err
+    assert run(capsys, "--db", url, "customers", "--json")[1].strip() == "[]"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from balance_tui.domain import alerts as alert_rules
 from balance_tui.domain.changes import ChangeType
-from balance_tui.domain.errors import InvalidInputError
+from balance_tui.domain.errors import InvalidInputError, NotAuthorisedError
 from balance_tui.domain.hashing import (
     GENESIS_HASH,
     canonical_json,
@@ -31,6 +31,7 @@ from balance_tui.services.bundle import Services
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
 from balance_tui.services.demo_writer import ChainingWriter, Chunk, WriterProcess, writer_for
 from balance_tui.store import audit_records as audit_store
+from balance_tui.store import authority as authority_store
 from balance_tui.store import bulk
 from balance_tui.store import customers as customer_store
 
@@ -211,6 +212,17 @@ class _UsageWindows:
 class DemoGenerator(ServiceBase):
     """Fills an empty database with demo data through the bulk path."""
 
+    def _require_owner(self) -> None:
+        """PostgreSQL: only the owner of the book's tables (or a superuser) may suspend the
+        chain trigger the bulk path needs; anyone else is refused before anything is
+        written, not halfway."""
+        if not self.postgres:
+            return
+        with self.read_snapshot():
+            refusal = _owner_refusal(*authority_store.book_owner(self.db))
+        if refusal is not None:
+            raise NotAuthorisedError(refusal)
+
     def generate(
         self, customers: int = 200, days: int = 90, events: int = 20_000, seed: int = 7
     ) -> DemoSummary:
@@ -225,6 +237,7 @@ class DemoGenerator(ServiceBase):
                 "The database already holds customers; demo data only goes into an empty "
                 "database (pick another with --db)."
             )
+        self._require_owner()
         rng = random.Random(seed)
         now = self.now_us()
         start = now - days * DAY_US
@@ -582,6 +595,15 @@ def _alert_row(
         moment,
         ack,
         None if ack is None else "dario.sup",
+    )
+
+
+def _owner_refusal(owner: str, login: str, superuser: bool) -> str | None:
+    if superuser or owner == login:
+        return None
+    return (
+        f"demo writes through the book owner's bulk path: run it as {owner} (the owner of "
+        f"the book's tables), not {login}. Nothing was written."
     )
 
 

@@ -45,6 +45,17 @@ def session_limit(db: Database) -> int | None:
     return None if row[0] is None else int(row[0])
 
 
+def book_owner(db: Database) -> tuple[str, str, bool]:
+    """PostgreSQL: (owner of the book's tables, this session's login, whether it is a
+    superuser)."""
+    row = db.execute_sql(
+        "SELECT pg_get_userbyid((SELECT relowner FROM pg_class "
+        "WHERE oid = 'balance_event'::regclass)), session_user, "
+        "(SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+    ).fetchone()
+    return str(row[0]), str(row[1]), bool(row[2])
+
+
 def session_roles(db: Database) -> frozenset[str]:
     """PostgreSQL: the app roles the session login holds (directly or through another role);
     a superuser or the owner of the book's tables counts as admin."""
