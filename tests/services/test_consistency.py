@@ -77,8 +77,7 @@ def _finish(proc: subprocess.Popen[str]) -> None:
 
 
 def test_writers_never_wait_for_verify(db_url, clock) -> None:  # type: ignore[no-untyped-def]
-    """Defect 1: verify used to run under the write lock; a writer with a short lock
-    timeout had to fail while it ran. Now it posts during the scan."""
+    """verify takes no write lock: a writer with a short lock timeout posts while it runs."""
     db = connect(db_url)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), clock, operator="auditor")
@@ -108,8 +107,8 @@ def test_writers_never_wait_for_verify(db_url, clock) -> None:  # type: ignore[n
 
 @pytest.mark.slow
 def test_verify_is_clean_while_another_process_writes(db_url, clock) -> None:  # type: ignore[no-untyped-def]
-    """Defect 2: verify read the customer rows before its transaction, so a commit in
-    between made it report tampering on a clean book."""
+    """verify reads the customer rows and the events in one snapshot: a commit meanwhile
+    never makes a clean book look tampered."""
     db = connect(db_url)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), clock, operator="auditor")
@@ -128,7 +127,7 @@ def test_verify_is_clean_while_another_process_writes(db_url, clock) -> None:  #
 
 
 def test_verify_scans_postgres_with_a_server_side_cursor(postgres_url, clock) -> None:  # type: ignore[no-untyped-def]
-    """Defect 11: verify fetched every event into the client; memory grew with the book."""
+    """verify reads the events in batches: its memory does not grow with the book."""
     db = connect(postgres_url)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), clock, operator="auditor")
@@ -148,8 +147,8 @@ def test_verify_scans_postgres_with_a_server_side_cursor(postgres_url, clock) ->
 
 @pytest.mark.slow
 def test_analytics_and_reports_are_one_snapshot(db_url, clock) -> None:  # type: ignore[no-untyped-def]
-    """Defect 3: the current balance, the later changes and the grouped figures were
-    separate statements; a commit between them showed balances that never existed."""
+    """The current balance, the later changes and the grouped figures come from one
+    snapshot: a commit between them never shows a balance that never existed."""
     db = connect(db_url)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), clock, operator="analyst")
@@ -181,8 +180,8 @@ def test_analytics_and_reports_are_one_snapshot(db_url, clock) -> None:  # type:
 
 @pytest.mark.postgres
 def test_the_live_feed_delivers_a_commit_that_took_a_lower_id_later(postgres_url, clock) -> None:  # type: ignore[no-untyped-def]
-    """Defect 4: ids are taken at insert and seen at commit; a transaction with a lower id
-    that committed after a higher one was never delivered."""
+    """Ids are taken at insert and seen at commit: a transaction with a lower id that
+    commits after a higher one is still delivered."""
     db = connect(postgres_url)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), clock, operator="op")

@@ -46,8 +46,8 @@ def write_lock_held(tmp_path, clock) -> Iterator[Path]:  # type: ignore[no-untyp
 
 
 def test_opening_and_reading_a_book_takes_no_write_lock(write_lock_held, clock) -> None:  # type: ignore[no-untyped-def]
-    """Defect 8: every start ran the migrations under BEGIN IMMEDIATE, so while any writer
-    held the lock, report, verify and the TUI failed after the busy timeout."""
+    """Opening an up-to-date book takes no write lock: while a writer holds it, report,
+    verify and the TUI still open."""
     db = connect(str(write_lock_held), lock_timeout=0.5)
     assert initialize_balance_tables(db) == []
     services = build_services(db, Settings(), clock, operator="reader")
@@ -81,7 +81,7 @@ def _foreign_file(path: Path) -> None:
 
 
 def test_another_applications_file_is_refused_and_left_unchanged(tmp_path) -> None:
-    """Defect 9: our tables were added to a foreign file and migration 0001 recorded."""
+    """A file of another program is refused and left unchanged (no tables added)."""
     path = tmp_path / "crm.db"
     _foreign_file(path)
     before = _digest(path)
@@ -148,7 +148,7 @@ def silent_server() -> Iterator[int]:
 
 
 def test_a_postgres_server_that_never_answers_times_out(silent_server) -> None:
-    """Defect 10: connect had no timeout; every command hung until killed."""
+    """Connecting to a server that does not answer gives up within the timeout."""
     pytest.importorskip("psycopg2")
     started = time.monotonic()
     with pytest.raises(StorageError, match="Cannot connect"):

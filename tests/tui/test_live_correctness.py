@@ -64,7 +64,7 @@ def _quiet_customer(services) -> str:  # type: ignore[no-untyped-def]
 async def test_the_highlighted_alert_is_the_one_acknowledged_after_a_live_refresh(
     app, services, db_file
 ) -> None:
-    """Defect 1: a new alert inserted at the top moved the highlight onto another alert."""
+    """A new alert inserted at the top leaves the highlight on the alert it was on."""
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("3")
         await settle(pilot, app)
@@ -112,7 +112,7 @@ async def test_a_submitted_change_the_engine_refuses_is_one_recorded_attempt(app
 
 
 async def test_the_amount_box_keeps_what_was_typed_and_says_what_is_wrong(app, services) -> None:
-    """Defect 9: '1OO' became '1' silently, and the old preview stayed on screen."""
+    """'1OO' is named as not an amount (never read as '1'), and the old preview goes."""
     async with app.run_test(size=SIZE) as pilot:
         await _open_adjust(pilot, app, services)
         await pilot.press(*"25")
@@ -127,8 +127,8 @@ async def test_the_amount_box_keeps_what_was_typed_and_says_what_is_wrong(app, s
 async def test_a_change_posting_behind_a_lock_says_so_and_its_outcome_is_announced(
     app, services, db_file
 ) -> None:
-    """Defect 2: nothing visible while waiting, Escape pretended to cancel, and the
-    deposit was posted later without a word."""
+    """While the database is held the form says it is waiting, Escape does not pretend to
+    cancel, and the outcome is said when it comes."""
     async with app.run_test(size=SIZE) as pilot:
         form = await _open_adjust(pilot, app, services)
         customer = form.summary.customer.id
@@ -166,7 +166,7 @@ BATCH = textwrap.dedent("""
 async def test_history_shows_every_event_of_a_big_batch_written_elsewhere(
     app, services, db_file
 ) -> None:
-    """Defect 4: after a batch of 150 changes only one page of newer events was fetched."""
+    """After a batch of 150 changes every newer event is fetched, not one page."""
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("2")
         await settle(pilot, app)
@@ -186,7 +186,7 @@ def _has(table: DataTable, key: str) -> bool:  # type: ignore[type-arg]
 
 
 async def test_a_late_answer_for_an_older_filter_is_dropped(app, services) -> None:
-    """Defect 5: results for "a" arriving after those for "abbott" replaced them."""
+    """Results for "a" arriving after those for "abbott" never replace them."""
     wanted = services.manager.list_customers()[0].customer.id
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -202,7 +202,7 @@ async def test_a_late_answer_for_an_older_filter_is_dropped(app, services) -> No
 
 
 async def test_the_figures_shown_are_for_the_period_shown(app, services) -> None:
-    """Defect 5: 'p' three times left 'weekly' selected over yearly figures (or the reverse)."""
+    """'p' three times shows the figures of the period selected, whatever order they come in."""
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("4")
         await settle(pilot, app)
@@ -217,7 +217,7 @@ async def test_the_figures_shown_are_for_the_period_shown(app, services) -> None
 async def test_a_database_file_deleted_or_replaced_is_noticed_and_never_recreated(
     app, services, db_file, how
 ) -> None:
-    """Defect 10: stale data, then 'no such table', and a new empty file at the old path."""
+    """A book file removed under the app is said, never shown stale or made again empty."""
     import os
     from pathlib import Path
 
@@ -268,8 +268,7 @@ def _quiet_customers(services, count: int) -> list[str]:  # type: ignore[no-unty
 
 
 async def test_a_critical_alert_takes_the_banner_from_a_lesser_one(app, services, db_file) -> None:
-    """Defect 6: the queue was first in, first out, so a CRITICAL waited behind an older
-    SIGNIFICANT DROP."""
+    """A CRITICAL banner comes before an older SIGNIFICANT DROP."""
     first, second = _quiet_customers(services, 2)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -284,7 +283,7 @@ async def test_a_critical_alert_takes_the_banner_from_a_lesser_one(app, services
 
 
 async def test_a_banner_acknowledged_elsewhere_goes_away(app, services, db_file) -> None:
-    """Defect 6: the banner stayed after another operator acknowledged its alert."""
+    """A banner goes when another operator acknowledges its alert."""
     (customer,) = _quiet_customers(services, 1)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -299,7 +298,7 @@ async def test_a_banner_acknowledged_elsewhere_goes_away(app, services, db_file)
 async def test_alert_counts_on_customers_follow_acknowledgements_elsewhere(
     app, services, db_file
 ) -> None:
-    """Defect 7: the Alerts column kept its old count after another operator's acks."""
+    """The Alerts column follows another operator's acknowledgements."""
     (customer,) = _quiet_customers(services, 1)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -311,7 +310,7 @@ async def test_alert_counts_on_customers_follow_acknowledgements_elsewhere(
 
 
 async def test_b_never_claims_an_acknowledgement_another_operator_made(services, db_file) -> None:
-    """Defect 6: 'b' said 'acknowledged' while the book kept the other operator's ack."""
+    """'b' on an alert another operator acknowledged says whose acknowledgement stands."""
     from balance_tui.tui.app import create_app
 
     app = create_app(services, poll_seconds=3600)  # this terminal will not notice the ack
@@ -337,7 +336,7 @@ async def test_b_never_claims_an_acknowledgement_another_operator_made(services,
 async def test_a_hidden_screen_does_no_work_and_catches_up_when_shown(
     app, services, db_file
 ) -> None:
-    """Defect 7: hidden screens recomputed on every change instead of when shown again."""
+    """Hidden screens recompute when shown again, not on every change."""
     (customer,) = _quiet_customers(services, 1)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)

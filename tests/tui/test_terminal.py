@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import sys
-import time
 
 import pytest
 
@@ -18,28 +17,18 @@ pytestmark = [
 ]
 
 
-def _wait_for(terminal: Terminal, text: str, seconds: float = 30) -> str:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        pane = terminal.pane()
-        if text in pane:
-            return pane
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} never appeared:\n{terminal.pane()}")
-
-
 @pytest.mark.parametrize("form_key", ["a", "n"])
 def test_quitting_while_a_form_opens_exits_cleanly(db_file: str, form_key: str) -> None:
-    """Defect 11: 'qa' / 'qn' typed fast crashed with NoMatches on the form."""
+    """'qa' / 'qn' typed fast quit cleanly, whatever the form was doing."""
     seeded_services(db_file).db.close()
     command = (
         f"{sys.executable} -m balance_tui --db {db_file} --operator ann; echo EXIT=$?; sleep 30"
     )
     terminal = Terminal(command, 80, 24)
     try:
-        _wait_for(terminal, "Screens")  # the footer: the app is up
+        terminal.wait_for("Screens")  # the footer: the app is up
         terminal.keys("q", form_key)
-        pane = _wait_for(terminal, "EXIT=")
+        pane = terminal.wait_for("EXIT=")
         assert "EXIT=0" in pane and "NoMatches" not in pane and "Traceback" not in pane
     finally:
         terminal.close()
@@ -64,13 +53,13 @@ def test_a_filter_typed_right_behind_the_slash_is_not_lost(
         36,
     )
     try:
-        _wait_for(terminal, "Screens")
+        terminal.wait_for("Screens")
         terminal.keys(screen)
-        _wait_for(terminal, crumb)  # the screen is up: what is raced is "/" and the text
+        terminal.wait_for(crumb)  # the screen is up: what is raced is "/" and the text
         word = "CUSTOMER_00017"
         terminal.keys("/", *word, "Enter")
         try:
-            pane = _wait_for(terminal, word if screen == "4" else f"filter {word}")
+            pane = terminal.wait_for(word if screen == "4" else f"filter {word}")
         except AssertionError as lost:
             trace = key_log.read_text() if key_log.exists() else "(no key log)"
             raise AssertionError(f"{lost}\nwhere the keys went:\n{trace}") from None
@@ -92,8 +81,8 @@ def test_the_first_frame_reaches_the_terminal_whole(db_file: str, tmp_path) -> N
     try:
         terminal.record(str(written))
         terminal.keys("Enter")  # the app starts only now, with every byte recorded
-        _wait_for(terminal, "Screens")
-        _wait_for(terminal, "CUSTOMER_00001")
+        terminal.wait_for("Screens")
+        terminal.wait_for("CUSTOMER_00001")
         output = written.read_text(encoding="utf-8", errors="replace")
         first_row = output.index("CUSTOMER_00001")
         for around in ("Screens", "row 1 of"):  # the keys line, the status line
@@ -113,12 +102,12 @@ def test_the_app_starts_visits_every_screen_and_quits_cleanly(db_file: str, size
     )
     terminal = Terminal(command, *size)
     try:
-        _wait_for(terminal, "Screens")
+        terminal.wait_for("Screens")
         for key, crumb in (("2", "History ·"), ("3", "Alerts ·"), ("1", "Customers ·")):
             terminal.keys(key)
-            _wait_for(terminal, crumb)
+            terminal.wait_for(crumb)
         terminal.keys("q")
-        pane = _wait_for(terminal, "EXIT=")
+        pane = terminal.wait_for("EXIT=")
         assert "EXIT=0" in pane and "Traceback" not in pane, pane
     finally:
         terminal.close()
@@ -140,7 +129,7 @@ def test_a_crash_in_the_app_exits_non_zero(db_file: str, tmp_path) -> None:  # t
     )
     terminal = Terminal(f"{sys.executable} {script} 2>&1; echo EXIT=$?; sleep 30", 80, 24)
     try:
-        pane = _wait_for(terminal, "EXIT=")
+        pane = terminal.wait_for("EXIT=")
         assert "EXIT=1" in pane, pane
     finally:
         terminal.close()
