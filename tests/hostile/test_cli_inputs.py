@@ -314,7 +314,7 @@ CONFIGS: list[tuple[str, str]] = [
     ('[tiers.gold]\ndaily_change_limit = "1,0,0"\n', "tiers.gold.daily_change_limit"),
     ("[tiers.gold]\nmax_balance = 1e13\n", "max_balance"),
     ("[tiers.gold]\ncritical_threshold = 5000\n", "critical_threshold"),
-    ("[tiers.gold]\ndaily_change_limit = 700000\n", "weekly_change_limit"),
+    ("[tiers.gold]\ndaily_change_limit = 700000\nweekly_change_limit = 600_000\n", "weekly"),
     ("[tiers.gold]\nmin_balance = 2000000\n", "min_balance"),
     ("[tiers.gold]\nmin_balance = 0.001\n", "min_balance"),
     ("[tiers.gold]\nmin_balance = true\n", "min_balance"),
