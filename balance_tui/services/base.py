@@ -59,6 +59,9 @@ class ServiceBase:
         self.settings = settings or load_settings()
         self.feed = feed or feed_for(db)
         self.postgres = is_postgres(db)
+        #: PostgreSQL dates what is written by the server's clock, one clock for every
+        #: terminal; a clock given by the caller (tests, screenshots) is used as given.
+        self.server_dated = self.postgres and self.clock is utc_now
 
     @property
     def rulebook(self) -> RuleBook:
@@ -78,6 +81,11 @@ class ServiceBase:
         return self.settings.significant_drop_share
 
     def now_us(self) -> int:
+        """Now, as events are dated: the server's clock on PostgreSQL, else the clock's."""
+        if self.server_dated:
+            server_us = transactions.server_clock_us(self.db)
+            if server_us is not None:
+                return server_us
         return to_us(self.clock())
 
     @contextmanager

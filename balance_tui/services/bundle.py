@@ -18,7 +18,7 @@ from balance_tui.domain.record import record
 from balance_tui.domain.tiers import DEFAULT_RULEBOOK
 from balance_tui.services.approvals import ApprovalDesk
 from balance_tui.services.authority import AuthorityService
-from balance_tui.services.clock import Clock, utc_now
+from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
@@ -183,25 +183,26 @@ CLOCK_SKEW_TOLERANCE_US = 5_000_000
 
 
 def _clock_note(services: Services) -> str:
-    """PostgreSQL: a terminal whose clock is off the server's is told by how much (events
-    are dated by the writer's clock; the server refuses one over a minute ahead)."""
+    """PostgreSQL: a terminal whose clock is off the server's is told by how much (changes
+    are dated by the server's clock; the times this terminal shows relative to now are not)."""
     with thread_session(services.db):
         server_us = server_clock_us(services.db)
     if server_us is None:
         return ""
-    skew = services.manager.now_us() - server_us
+    skew = to_us(services.clock()) - server_us
     if abs(skew) <= CLOCK_SKEW_TOLERANCE_US:
         return ""
     side = "ahead of" if skew > 0 else "behind"
     return (
         f"This terminal's clock is {_duration(abs(skew))} {side} the database server's; "
-        "changes are dated by it and daily limits count by it: set the clock."
+        "changes are dated by the server, but what this terminal says of \"now\" is off: "
+        "set the clock."
     )
 
 
 def _duration(us: int) -> str:
     """The two largest units of a duration: "1 d 2 h", "3 min 12 s", "7 s"."""
-    seconds = us // 1_000_000
+    seconds = (us + 500_000) // 1_000_000  # to the nearest second
     days, rest = divmod(seconds, 86_400)
     hours, rest = divmod(rest, 3_600)
     minutes, seconds = divmod(rest, 60)
