@@ -195,7 +195,7 @@ def _clock_note(services: Services) -> str:
     side = "ahead of" if skew > 0 else "behind"
     return (
         f"This terminal's clock is {_duration(abs(skew))} {side} the database server's; "
-        "changes are dated by the server, but what this terminal says of \"now\" is off: "
+        'changes are dated by the server, but what this terminal says of "now" is off: '
         "set the clock."
     )
 

@@ -37,6 +37,7 @@ from balance_tui.services.feed import (
     Notice,
 )
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
+from balance_tui.tui.key_gate import KeyDone, KeyGate
 from balance_tui.tui.messages import ShowCustomerHistory
 from balance_tui.tui.numbers import money
 from balance_tui.tui.palette import BalanceCommands
@@ -267,6 +268,8 @@ class BalanceApp(App[None]):
         self._kept_theme = services.settings.theme
         #: Keys typed ahead of a form that is opening (see ``open_form``).
         self.type_ahead: TypeAhead | None = None
+        #: Keys from the terminal, handed on one at a time (see ``KeyGate``).
+        self.key_gate = KeyGate(self)
         #: Called when the operator quits, before the app closes (acknowledgements still in
         #: their undo window are written then, not lost).
         self.before_quit: list[Callable[[], None]] = []
@@ -781,30 +784,45 @@ class BalanceApp(App[None]):
         )
 
     async def on_event(self, event: events.Event) -> None:
+        # Only keys fresh from the terminal: one already handed to a widget comes back here
+        # as it bubbles up, and must not be handed on twice.
+        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+            if not self.key_gate.waits(event):
+                await self._hand_on_key(event)
+            return
+        await super().on_event(event)
+
+    async def on_key_done(self, marker: KeyDone) -> None:
+        marker.stop()
+        next_key = self.key_gate.done(marker)
+        if next_key is not None:
+            await self._hand_on_key(next_key)
+
+    async def _hand_on_key(self, event: events.Key) -> None:
         # A key that opens a form ("a", "n") is answered a moment later, and the form then
         # needs another moment to focus its first field: the keys typed behind it wait for
         # it (see TypeAhead) instead of reaching the screen below (the "2" of "a250" would
-        # switch to History) or nothing. Only keys fresh from the terminal: one already
-        # handed to a widget comes back here as it bubbles up, and must not play twice.
-        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
-            waiting = self.type_ahead
-            if KEY_TRACE.isEnabledFor(logging.DEBUG):
-                KEY_TRACE.debug(
-                    "key %r on %s, focused %s; waiting for a form: %s; opens a form: %s",
-                    event.key,
-                    type(self.screen).__name__,
-                    type(self.focused).__name__,
-                    "no" if waiting is None else ("ready" if waiting.ready else "holding"),
-                    self._opens_a_form(event.key),
-                )
-            if waiting is not None:
-                if waiting.hold(event):
-                    return
-                self.type_ahead = None  # the form has had them all
-            elif self._opens_a_form(event.key):
-                fresh = self.type_ahead = TypeAhead()
-                self.set_timer(TYPE_AHEAD_SECONDS, lambda: self.cancel_type_ahead(fresh))
+        # switch to History) or nothing.
+        waiting = self.type_ahead
+        if KEY_TRACE.isEnabledFor(logging.DEBUG):
+            KEY_TRACE.debug(
+                "key %r on %s, focused %s; waiting for a form: %s; opens a form: %s",
+                event.key,
+                type(self.screen).__name__,
+                type(self.focused).__name__,
+                "no" if waiting is None else ("ready" if waiting.ready else "holding"),
+                self._opens_a_form(event.key),
+            )
+        if waiting is not None:
+            if waiting.hold(event):
+                self.key_gate.handed_to(self)
+                return
+            self.type_ahead = None  # the form has had them all
+        elif self._opens_a_form(event.key):
+            fresh = self.type_ahead = TypeAhead()
+            self.set_timer(TYPE_AHEAD_SECONDS, lambda: self.cancel_type_ahead(fresh))
         await super().on_event(event)
+        self.key_gate.handed_to(self.focused or self.screen)
 
     def _opens_a_form(self, key: str) -> bool:
         active = self.screen.active_bindings.get(key)

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from balance_tui.tui.widgets.follows_focus import post_key
+from balance_tui.tui.key_gate import post_key
 from balance_tui.tui.widgets.type_picker import TypePicker
 
 __all__ = ["KEY_TRACE", "TypeAhead", "post_key"]

@@ -1,29 +1,20 @@
-"""Keys typed in one burst reach the field they were typed for.
+"""Form fields that move the focus themselves, at once, when they read a tab.
 
-The app hands each key to the widget focused when it reads the key, into that widget's
-queue. A tab (or an enter that moves on) is acted on only once the widget reads it, so the
-keys typed right behind it are already queued in the old field: "50 tab w" typed at once
-put "w" in the amount. A widget made with this mixin moves the focus itself, at once, when
-it reads such a key, and sends each key it reads after losing the focus back to the app,
-in order, which hands it to the widget focused now.
+The app hands keys on one at a time (see ``KeyGate``), so a tab's focus move is done before
+the next key is handed on. A field can still read a key after losing the focus (the focus
+moved while the key waited in its queue, say to a form that opened): it sends that key back
+to the app, which hands it to the widget focused now, ahead of the keys typed after it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
 from textual.widget import Widget
 from textual.widgets import Input
 
-
-def post_key(app: App[Any], key: str, character: str | None) -> None:
-    """Hand a key to the app as if typed. Made on the app's own turn: a message remembers
-    which node made it, and a key made by a screen stops bubbling before it reaches the
-    app, whose bindings (enter, tab) would then never see it."""
-    app.call_next(lambda: app.post_message(events.Key(key, character)))
-
+from balance_tui.tui.key_gate import post_key
 
 if TYPE_CHECKING:
     _Mixin = Widget
