@@ -293,6 +293,8 @@ class DemoGenerator(ServiceBase):
             for i, tier in enumerate(tiers)
         )
         pks = bulk.add_customers(self.db, rows)
+        if pks:  # vouched for in their own transaction (PostgreSQL commits them only so)
+            audit_store.vouch_for_new(self.db, created, {"customer": min(pks.values())})
         return [
             _Customer(
                 i,
@@ -327,8 +329,6 @@ class DemoGenerator(ServiceBase):
         bulk.BulkWriter(self.db).finish(
             (c.balance, c.sequence, heads[c.pk], c.pk) for c in people if c.sequence
         )
-        with self.write_transaction():  # the loaded acknowledgements and refusals
-            audit_store.vouch_for_unvouched(self.db, now)
         return DemoSummary(
             agent_count,
             len(people),

@@ -127,10 +127,16 @@ def audited_row(db: Database, kind: str, ref_id: str) -> dict[str, Any] | None:
     return next(named_rows(cursor), None)
 
 
-def audited_rows(db: Database, kind: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every row of ``kind`` that should have a record: (ref_id, columns)."""
+def audited_rows(
+    db: Database, kind: str, from_id: int | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every row of ``kind`` that should have a record: (ref_id, columns); with ``from_id``,
+    only the rows of a kind keyed by ``id`` from that id on."""
     table, key, columns = AUDITED[kind]
-    where = " WHERE acknowledged_us IS NOT NULL" if kind == "ack" else ""
+    conditions = ["acknowledged_us IS NOT NULL"] if kind == "ack" else []
+    if from_id is not None:
+        conditions.append(f"id >= {int(from_id)}")
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
     cursor = db.execute_sql(
         f"SELECT CAST({key} AS TEXT) AS ref__, {', '.join(columns)} FROM {table}{where}"
     )
@@ -149,21 +155,48 @@ def append(db: Database, values: dict[str, Any]) -> None:
 
 def vouch_for_unvouched(db: Database, now_us: int, kinds: Iterable[str] | None = None) -> int:
     """Append a record for every row that should have one and has none, in one extension
-    of the chain (inside the caller's write transaction). For the demo's bulk load and for
-    rows written before every audited write had its record; a migration names the ``kinds``
-    whose tables exist at its step. Returns how many."""
+    of the chain (inside the caller's write transaction). For rows written before every
+    audited write had its record; a migration names the ``kinds`` whose tables exist at its
+    step. Returns how many."""
+    lock_head(db)  # before reading what is recorded: no record is added meanwhile
+    recorded = set(db.execute_sql("SELECT kind, ref_id FROM audit_record").fetchall())
+    return _extend_chain(
+        db,
+        now_us,
+        (
+            (kind, ref_id, row)
+            for kind in (AUDITED if kinds is None else kinds)
+            for ref_id, row in audited_rows(db, kind)
+            if (kind, ref_id) not in recorded
+        ),
+    )
+
+
+def vouch_for_new(db: Database, now_us: int, first_ids: dict[str, int]) -> int:
+    """Append a record for every row of each kind from id ``first_ids[kind]`` on: rows the
+    caller's transaction has just written in bulk (the demo's), none recorded yet."""
+    return _extend_chain(
+        db,
+        now_us,
+        (
+            (kind, ref_id, row)
+            for kind, first in first_ids.items()
+            for ref_id, row in audited_rows(db, kind, from_id=first)
+        ),
+    )
+
+
+def _extend_chain(
+    db: Database, now_us: int, rows: Iterable[tuple[str, str, dict[str, Any]]]
+) -> int:
     head = lock_head(db) or GENESIS_HASH
     writer = database_user(db)
-    recorded = set(db.execute_sql("SELECT kind, ref_id FROM audit_record").fetchall())
     values = []
-    for kind in AUDITED if kinds is None else kinds:
-        for ref_id, row in audited_rows(db, kind):
-            if (kind, ref_id) in recorded:
-                continue
-            body = canonical_json(row)
-            digest = audit_hash(head, kind, ref_id, body, writer)
-            values.append((kind, ref_id, body, writer, now_us, head, digest))
-            head = digest
+    for kind, ref_id, row in rows:
+        body = canonical_json(row)
+        digest = audit_hash(head, kind, ref_id, body, writer)
+        values.append((kind, ref_id, body, writer, now_us, head, digest))
+        head = digest
     if values:
         cols = RECORD_COLUMNS[1:]
         db.cursor().executemany(

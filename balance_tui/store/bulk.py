@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from peewee import Database
 
-from balance_tui.store import rollups
+from balance_tui.store import audit_records, rollups
 from balance_tui.store.connection import SQLITE_PRAGMAS
 from balance_tui.store.models import Agent
 from balance_tui.store.models import Customer as CustomerRow
@@ -222,6 +223,9 @@ class BulkWriter:
         if not (events or alerts or rejected):
             return
         with write_transaction(self.db):
+            first_ids = {"refusal": self._next_id("rejected_attempt")}
+            if alerts:
+                first_ids["ack"] = min(int(row[0]) for row in alerts)  # type: ignore[call-overload]
             cursor = self.db.cursor()
             for sql, rows in (
                 (self.event_sql, events),
@@ -232,6 +236,12 @@ class BulkWriter:
                     _insert_many(self.db, cursor, sql, rows)
             if events:  # ids ascend within a chunk
                 rollups.add_events(self.db, int(events[0][0]), int(events[-1][0]))  # type: ignore[call-overload]
+            # In the same transaction: PostgreSQL commits an audited row only with its record.
+            audit_records.vouch_for_new(self.db, time.time_ns() // 1_000, first_ids)
+
+    def _next_id(self, table: str) -> int:
+        row = self.db.execute_sql(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {table}").fetchone()
+        return int(row[0])
 
     def finish(self, heads: Iterable[tuple[int, int, str, int]]) -> None:
         """Store each customer's (balance, event count, head hash, id)."""

@@ -224,6 +224,15 @@ POSTGRES_TRIGGERS = (
     "balance_event_within_tier",
     "checkpoint_log_append_only",
     "customer_change_append_only",
+    # the deferred checks of ``store.audited_writes`` (named here: that module imports this)
+    "alert_audited",
+    "rejected_attempt_audited",
+    "approval_request_audited",
+    "approval_decision_audited",
+    "authority_audited",
+    "tier_rule_audited",
+    "customer_audited",
+    "customer_change_audited",
 )
 SQLITE_TRIGGERS_NAMED = (
     "balance_event_no_update",

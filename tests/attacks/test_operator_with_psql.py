@@ -118,7 +118,10 @@ def test_an_event_off_its_customers_chain_or_clock_is_refused(
 
 
 def test_an_alert_inserted_acknowledged_records_the_real_acknowledger(book: Book) -> None:
+    """The row names the login that wrote it, whatever it claims; and without its audit
+    record it is not committed at all."""
     with book.psql("ann") as cur:
+        cur.execute("BEGIN")
         cur.execute(
             """INSERT INTO alert (customer_id, alert_type, message, balance_cents, created_us,
                  acknowledged_us, acknowledged_by, acknowledged_db_user)
@@ -126,3 +129,8 @@ def test_an_alert_inserted_acknowledged_records_the_real_acknowledger(book: Book
                FROM customer WHERE code = 'CUST_1' RETURNING acknowledged_db_user"""
         )
         assert cur.fetchone()[0] == book.login("ann")
+        with pytest.raises(psycopg2.Error, match="without the audit record"):
+            cur.execute("COMMIT")
+        cur.execute("ROLLBACK")
+        cur.execute("SELECT count(*) FROM alert")
+        assert cur.fetchone()[0] == 0

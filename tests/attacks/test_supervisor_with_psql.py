@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from balance_tui.domain.hashing import audit_hash, canonical_json
+from balance_tui.store.approvals import DECISION_COLUMNS
+from balance_tui.store.audit_records import AUDITED
 from tests.attacks.conftest import Book, balance_of, events, insert_event
 
 pytestmark = pytest.mark.postgres
@@ -32,9 +35,32 @@ def request(book: Book, maker: str, amount: str, reason: str = "big") -> int:
 
 
 def decide(cur: Any, request_id: int, decided: str = "created_us + 1") -> None:
-    cur.execute("SELECT current_schema()")
-    schema = cur.fetchone()[0]
-    cur.execute(DECIDE.format(schema=schema, decided=decided), (request_id,))
+    """Decide with psql as a careful insider would: the decision and, in the same
+    transaction, the audit record that vouches for it, appended to the chain."""
+    cur.execute("SELECT current_schema(), session_user")
+    schema, login = cur.fetchone()
+    cur.execute("BEGIN")
+    try:
+        cur.execute(DECIDE.format(schema=schema, decided=decided), (request_id,))
+        append_record(cur, "decision", str(request_id), DECISION_COLUMNS, login)
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+
+
+def append_record(cur: Any, kind: str, ref_id: str, columns: tuple[str, ...], login: str) -> None:
+    cur.execute("SELECT id FROM audit_chain_lock WHERE id = 1 FOR UPDATE")
+    table, key, _ = AUDITED[kind]
+    cur.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = %s", (ref_id,))
+    body = canonical_json(dict(zip(columns, cur.fetchone(), strict=True)))
+    cur.execute("SELECT hash FROM audit_record ORDER BY id DESC LIMIT 1")
+    head = cur.fetchone()[0]
+    cur.execute(
+        "INSERT INTO audit_record (kind, ref_id, body, db_user, created_us, prev_hash, hash) "
+        "VALUES (%s, %s, %s, %s, 1, %s, %s)",
+        (kind, ref_id, body, login, head, audit_hash(head, kind, ref_id, body, login)),
+    )
 
 
 def test_a_supervisor_cannot_approve_their_own_request_behind_a_temp_request_table(

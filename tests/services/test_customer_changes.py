@@ -8,6 +8,7 @@ import pytest
 
 from balance_tui.domain.errors import InvalidInputError, NotAuthorisedError
 from balance_tui.store import connect
+from tests.rewrite import with_guards_off
 from tests.services.conftest import Person
 
 Desk = dict[str, Person]
@@ -47,7 +48,9 @@ def test_closing_is_an_audited_change_and_a_closed_customer_takes_nothing(desk: 
 
 
 def test_a_tier_edited_around_the_app_is_named(desk: Desk, db_url: str) -> None:
+    """By the book's owner with the triggers off (PostgreSQL refuses it otherwise)."""
     owner = connect(db_url)
-    owner.execute_sql("UPDATE customer SET vip_level = 'diamond' WHERE code = 'CUST_1'")
+    retier = "UPDATE customer SET vip_level = 'diamond' WHERE code = 'CUST_1'"
+    with_guards_off(owner, ("customer",), [(retier, ())])
     owner.close()
     assert _problems(desk["dan"]) == ["customer CUST_1 differs from its audit record"]
