@@ -41,6 +41,22 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _named_type(types: Sequence[str], what: str) -> Callable[[str], str]:
+    """An argparse type: a type as the filter language names it (``sig``, ``significant
+    drop``, ``significant_drop``)."""
+
+    def parse(text: str) -> str:
+        from balance_tui.domain.filters import type_named
+
+        try:
+            return type_named(text, types)
+        except BalanceError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    parse.__name__ = what
+    return parse
+
+
 def _bounded_int(low: int, high: int, what: str) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high``."""
 
@@ -164,7 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--currency", default="USD")
 
     p = command("history", "balance changes, newest first", trail.history, reading=True)
-    p.add_argument("customer", nargs="?", default=None)
+    p.add_argument(
+        "customer", nargs="?", default=None, help="a customer's id, or part of ids or names"
+    )
     p.add_argument(
         "--hours",
         type=_bounded_int(1, 24 * 366 * 100, "--hours"),
@@ -172,7 +190,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="only the last N hours",
     )
     p.add_argument("--agent", default=None)
-    p.add_argument("--type", default=None, choices=CHANGE_TYPES, dest="change_type")
+    p.add_argument(
+        "--type",
+        default=None,
+        type=_named_type(CHANGE_TYPES, "--type"),
+        dest="change_type",
+        help="a change type, as the filter language names it (dep, deposit)",
+    )
     p.add_argument("--operator", default=None, dest="performed_by", help="who made the change")
     p.add_argument("--limit", type=_bounded_int(1, 1_000, "--limit"), default=50)
 
@@ -185,8 +209,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("action", nargs="?", default="list", choices=("list", "ack"))
     p.add_argument("ids", nargs="*", type=record_id, help="alert ids to acknowledge")
-    p.add_argument("--customer", default=None)
-    p.add_argument("--type", default=None, choices=ALERT_TYPES, dest="alert_type")
+    p.add_argument("--customer", default=None, help="a customer's id, or part of ids or names")
+    p.add_argument(
+        "--type",
+        default=None,
+        type=_named_type(ALERT_TYPES, "--type"),
+        dest="alert_type",
+        help='an alert type, as the filter language names it (sig, "significant drop")',
+    )
     p.add_argument("--all", action="store_true", help="include acknowledged alerts")
     p.add_argument("--note", default=None, help="with ack: a note kept with the acknowledgement")
     p.add_argument("--limit", type=_bounded_int(1, 1_000_000, "--limit"), default=100)

@@ -66,6 +66,32 @@ def test_acknowledging_an_acknowledged_alert_names_the_first(book: str, capsys) 
     assert code == 0 and f"#{alert} was already acknowledged by " in out
 
 
+@pytest.mark.parametrize("named", ["sig", "significant drop", "SIGNIFICANT_DROP"])
+def test_alert_types_are_named_as_in_the_filter_language(book: str, capsys, named) -> None:  # type: ignore[no-untyped-def]
+    for amount, kind in (("500", "deposit"), ("450", "withdrawal")):
+        assert main(["--db", book, "update", "C1", amount, "--type", kind, "--reason", "x"]) == 0
+    capsys.readouterr()
+    code, out, err = run(capsys, "--db", book, "alerts", "--type", named, "--json")
+    assert (code, err) == (0, "")
+    assert {a["alert_type"] for a in json.loads(out)} == {"significant_drop"}
+
+
+@pytest.mark.parametrize(
+    "argv", [["alerts", "--customer", "zzz"], ["history", "zzz"], ["history", "--type", "zz"]]
+)
+def test_a_filter_that_matches_nothing_says_so(book: str, capsys, argv) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = run(capsys, "--db", book, *argv)
+    assert code != 0 and out == "" and err.count("\n") == 1
+    assert "No customer's id or name contains 'zzz'." in err or "Unknown type 'zz'" in err
+
+
+def test_a_customer_is_found_by_part_of_its_name(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["--db", book, "update", "C1", "5", "--type", "deposit", "--reason", "x"]) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--db", book, "history", "ada", "--json")
+    assert code == 0 and [e["customer_id"] for e in json.loads(out)] == ["C1"]
+
+
 @pytest.mark.parametrize("currency", ["JPY", "KWD", "BHD", "CLP"])
 def test_a_currency_whose_minor_unit_is_not_cents_is_refused(book: str, capsys, currency) -> None:  # type: ignore[no-untyped-def]
     code, _, err = run(capsys, "--db", book, "new-customer", "C9", "A1", "--currency", currency)

@@ -29,7 +29,7 @@ def history(services: Services, args: argparse.Namespace) -> int:
             raise UsageError("--hours must be a positive number.")
         since = services.clock() - timedelta(hours=args.hours)
     filters = HistoryFilter(
-        customer_id=args.customer,
+        customer_match=args.customer,
         agent_id=args.agent,
         change_type=args.change_type,
         performed_by=args.performed_by,
@@ -81,7 +81,7 @@ def alerts(services: Services, args: argparse.Namespace) -> int:
     if args.ids or args.note is not None:
         raise UsageError("alert ids and --note go with 'alerts ack'.")
     found = services.notifications.list_alerts(
-        customer_id=args.customer,
+        customer_match=args.customer,
         alert_type=args.alert_type,
         include_acknowledged=args.all,
         limit=args.limit,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+from balance_tui.domain.money import format_money
 from balance_tui.domain.record import record
 
 #: The roles, least to most powerful for writing (auditors only read).
@@ -88,6 +89,26 @@ class ApprovalRequest:
 def parse_limit(text: str) -> str:
     """``unlimited`` (any case) or an amount as typed; returns the normalised text."""
     return "unlimited" if text.strip().lower() in {"unlimited", "none", "no limit"} else text
+
+
+def why_not_decide(me: Identity, request: ApprovalRequest) -> str | None:
+    """Why ``me`` may not approve or reject ``request`` (and who may), or None."""
+    if me.login == request.maker:
+        return (
+            f"{me.login} made approval request #{request.id}; another login must decide it "
+            "(a supervisor or an admin)."
+        )
+    if not me.may_decide:
+        return f"{me.login} is {me.role}; approving needs a supervisor or an admin."
+    if not me.within(request.amount):
+        assert me.authority is not None
+        size = format_money(abs(request.amount))
+        return (
+            f"Approval request #{request.id} for {size} is above the authority of "
+            f"{me.login} ({format_money(me.authority)}); a supervisor or an admin whose "
+            f"authority covers {size} decides it."
+        )
+    return None
 
 
 def likely_duplicates(

@@ -9,6 +9,9 @@
   any unambiguous beginning (``type:sig``), in any case.
 * ``from:`` and ``to:`` are days (UTC), both inclusive: ``to:2026-01-31`` takes all of the 31st.
 * ``agent:`` and ``operator:`` are exact.
+* On History: ``ref:TX78806097`` finds a reference (ticket, slip) among a change's metadata
+  values, part of it, any case; ``amount:2762.36`` a change of that size (either sign); a
+  bare ``#25371`` that one event.
 
 Each screen says which keys it takes; a key it does not take is an error that names the ones
 it does.
@@ -20,7 +23,8 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from balance_tui.domain.errors import InvalidInputError
+from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.money import parse_amount
 from balance_tui.domain.record import record
 
 
@@ -35,6 +39,10 @@ class FilterQuery:
     since: datetime | None = None
     #: Exclusive end: the day after the ``to:`` day.
     until: datetime | None = None
+    reference: str | None = None
+    #: The size of a change, in cents (either sign).
+    amount_cents: int | None = None
+    event_id: int | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -55,7 +63,9 @@ def _quoted_types(text: str, types: Sequence[str]) -> str:
     return text
 
 
-def _type(value: str, types: Sequence[str]) -> str:
+def type_named(value: str, types: Sequence[str]) -> str:
+    """The type ``value`` names as the filter language reads it: its name, the name as
+    shown (``significant drop``), or a beginning only one type has (``sig``)."""
     wanted = value.strip('"').lower().replace(" ", "_")
     if wanted in types:
         return wanted
@@ -78,7 +88,11 @@ def parse_filter(text: str, *, keys: Sequence[str], types: Sequence[str] = ()) -
     text = _quoted_types(text, types)
     words: list[str] = []
     values: dict[str, str] = {}
+    event_id = None
     for token in text.split():
+        if "event" in keys and re.fullmatch(r"#\d{1,18}", token):
+            event_id = int(token[1:])
+            continue
         key, sep, value = token.partition(":")
         key = key.lower()
         if not sep or key not in keys:
@@ -95,6 +109,11 @@ def parse_filter(text: str, *, keys: Sequence[str], types: Sequence[str] = ()) -
             words.append(value)
         else:
             values[key] = value
+    if "event" in values:
+        number = values["event"].lstrip("#")
+        if not re.fullmatch(r"\d{1,18}", number):
+            raise InvalidInputError(f"event:{values['event']} is not an event number like #25371.")
+        event_id = int(number)
     since = _day(values["from"], "from") if "from" in values else None
     last = _day(values["to"], "to") if "to" in values else None
     if since and last and last < since:
@@ -102,8 +121,11 @@ def parse_filter(text: str, *, keys: Sequence[str], types: Sequence[str] = ()) -
     return FilterQuery(
         customer=" ".join(words) or None,
         agent=values.get("agent"),
-        type=_type(values["type"], types) if "type" in values else None,
+        type=type_named(values["type"], types) if "type" in values else None,
         operator=values.get("operator"),
+        reference=values.get("ref"),
+        amount_cents=_size(values["amount"]) if "amount" in values else None,
+        event_id=event_id,
         since=datetime.combine(since, datetime.min.time(), tzinfo=UTC) if since else None,
         until=(
             datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
@@ -113,7 +135,17 @@ def parse_filter(text: str, *, keys: Sequence[str], types: Sequence[str] = ()) -
     )
 
 
+def _size(value: str) -> int:
+    try:
+        return abs(parse_amount(value))
+    except BalanceError as exc:
+        raise InvalidInputError(f"amount:{value}: {exc}") from None
+
+
 _EXAMPLES = {
+    "ref": "TX78806097",
+    "event": "25371",
+    "amount": "2762.36",
     "customer": "CUSTOMER_00133",
     "agent": "AGENT_001",
     "type": "wager",

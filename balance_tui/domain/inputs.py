@@ -65,6 +65,16 @@ OTHER_MINOR_UNITS = {
 }
 
 
+def following_code(code: str) -> str:
+    """The id after ``code`` in its own numbering: CUSTOMER_00040 -> CUSTOMER_00041 (the
+    same width), C9 -> C10, a code without a number -> CODE_2."""
+    match = re.fullmatch(r"(.*?)(\d+)", code)
+    if match is None:
+        return f"{code}_2"
+    prefix, digits = match.groups()
+    return f"{prefix}{int(digits) + 1:0{len(digits)}d}"
+
+
 def check_currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value.upper()):
         raise InvalidInputError(f"Currency {value!r} is not a 3-letter code like USD.")

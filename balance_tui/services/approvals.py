@@ -15,7 +15,7 @@ from functools import cached_property
 
 from peewee import IntegrityError
 
-from balance_tui.domain.authority import ApprovalRequest, Identity
+from balance_tui.domain.authority import ApprovalRequest, Identity, why_not_decide
 from balance_tui.domain.changes import ChangeType
 from balance_tui.domain.errors import (
     ApprovalStateError,
@@ -25,7 +25,7 @@ from balance_tui.domain.errors import (
 )
 from balance_tui.domain.hashing import canonical_json
 from balance_tui.domain.inputs import MAX_NAME, MAX_REASON, check_id, check_text
-from balance_tui.domain.money import format_money, to_cents
+from balance_tui.domain.money import to_cents
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
@@ -210,20 +210,9 @@ class ApprovalDesk(ServiceBase):
 
     @staticmethod
     def _may_decide(me: Identity, request: ApprovalRequest) -> None:
-        if me.login == request.maker:
-            raise NotAuthorisedError(
-                f"{me.login} made approval request #{request.id}; another login must decide it."
-            )
-        if not me.may_decide:
-            raise NotAuthorisedError(
-                f"{me.login} is {me.role}; approving needs a supervisor or an admin."
-            )
-        if not me.within(request.amount):
-            assert me.authority is not None
-            raise NotAuthorisedError(
-                f"Approval request #{request.id} for {format_money(abs(request.amount))} is "
-                f"above the authority of {me.login} ({format_money(me.authority)})."
-            )
+        refusal = why_not_decide(me, request)
+        if refusal is not None:
+            raise NotAuthorisedError(refusal)
 
     def _decide(
         self, request: ApprovalRequest, verdict: str, label: str, note: str, now_us: int

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError, UnknownEventError
 from balance_tui.domain.inputs import check_id
+from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.services.base import ServiceBase
@@ -32,6 +34,21 @@ class HistoryFilter:
     performed_by: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    #: Part of a metadata value (a reference, a ticket), any case.
+    reference: str | None = None
+    #: The size of a change in cents, either sign.
+    amount_cents: int | None = None
+    event_id: int | None = None
+
+
+@record
+class TypeSum:
+    """The events of one change type a filter shows: how many, and their amounts' sum."""
+
+    change_type: str
+    currency: str
+    events: int
+    total: Decimal
 
 
 class BalanceAuditTrail(ServiceBase):
@@ -91,6 +108,16 @@ class BalanceAuditTrail(ServiceBase):
             conditions = self._conditions(filters or HistoryFilter(), None)
             return event_store.count(self.db, conditions)
 
+    def sums_by_type(self, filters: HistoryFilter) -> list[TypeSum]:
+        """What the filter shows, summed by change type (History's status line)."""
+        with self.read_snapshot():
+            conditions = self._conditions(filters, None)
+            rows = event_store.sums_by_type(self.db, conditions)
+        return [
+            TypeSum(kind, currency, count, cents_to_decimal(cents))
+            for kind, currency, count, cents in rows
+        ]
+
     def latest_event_id(self) -> int:
         return event_store.latest_event_id(self.db)
 
@@ -134,6 +161,9 @@ class BalanceAuditTrail(ServiceBase):
             since_us=to_us(filters.since) if filters.since else None,
             until_us=to_us(filters.until) if filters.until else None,
             before_id=before_id,
+            metadata_like=filters.reference or None,
+            amount_cents=filters.amount_cents,
+            event_id=filters.event_id,
         )
 
 

@@ -6,6 +6,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from functools import cached_property
 from typing import TypeVar
@@ -19,13 +20,14 @@ from balance_tui.domain.tiers import BalanceValidationRules, RuleBook
 from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.store import transactions
+from balance_tui.store.connection import wait_bound
 from balance_tui.store.transactions import NOTIFY_CHANNEL, is_postgres
 
 T = TypeVar("T")
 
 #: Attempts of one write transaction before giving up on a busy or conflicting database.
 WRITE_ATTEMPTS = 5
-__all__ = ["NOTIFY_CHANNEL", "ServiceBase", "is_retryable"]
+__all__ = ["NOTIFY_CHANNEL", "ServiceBase", "is_retryable", "reporting_waits"]
 #: SQLSTATEs worth retrying: serialization failure, deadlock, lock not available.
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}
 
@@ -38,6 +40,29 @@ def is_retryable(exc: BaseException) -> bool:
     code = getattr(getattr(exc, "orig", None) or exc, "pgcode", None)
     code = code or getattr(getattr(exc, "__cause__", None), "pgcode", None)
     return code in RETRYABLE_SQLSTATES or "lock timeout" in text or "deadlock" in text
+
+
+#: This thread's listener for a write that waits: called with (attempt, seconds waited).
+_WAIT_LISTENER: ContextVar[Callable[[int, float], None] | None] = ContextVar(
+    "wait_listener", default=None
+)
+
+
+@contextmanager
+def reporting_waits(listener: Callable[[int, float], None]) -> Iterator[None]:
+    """While inside, a write of this thread that retries tells ``listener`` each attempt
+    and the seconds waited so far (a form shows them)."""
+    token = _WAIT_LISTENER.set(listener)
+    try:
+        yield
+    finally:
+        _WAIT_LISTENER.reset(token)
+
+
+def _report_wait(attempt: int, waited: float) -> None:
+    listener = _WAIT_LISTENER.get()
+    if listener is not None:
+        listener(attempt, waited)
 
 
 class ServiceBase:
@@ -101,37 +126,47 @@ class ServiceBase:
             yield
 
     def transact(self, work: Callable[[], T]) -> T:
-        """Run ``work`` in a write transaction, retrying a bounded number of times when the
-        database is busy, a lock times out, or PostgreSQL reports a conflict. Never waits
-        without limit: SQLite's busy timeout and PG's lock_timeout bound each attempt."""
+        """Run ``work`` in a write transaction, retrying when the database is busy, a lock
+        times out, or PostgreSQL reports a conflict: at most ``WRITE_ATTEMPTS`` times and
+        within one bound on the whole wait (the connection's lock timeout), never more.
+        Each retry is told to the ``reporting_waits`` listener of this thread, if any."""
         if self.db.in_transaction():
             with self.write_transaction():  # inside a caller's transaction: no retry here
                 return work()
+        started = time.monotonic()
+        deadline = started + wait_bound(self.db)
         for attempt in range(1, WRITE_ATTEMPTS + 1):
+            if attempt > 1:
+                _report_wait(attempt, time.monotonic() - started)
             try:
-                with self.write_transaction():
+                with transactions.write_transaction(self.db, deadline - time.monotonic()):
                     return work()
             except (OperationalError, PeeweeDatabaseError) as exc:
-                refused = transactions.trigger_refusal(exc)
-                if refused is not None:
-                    raise RefusedByDatabaseError(
-                        f"The database refused this change: {refused}. Nothing was changed."
-                    ) from None
-                refusal = transactions.privilege_refusal(exc)
-                if refusal is not None:
-                    raise NotAuthorisedError(
-                        f"The database refused {self.session_user()}: {refusal}. Writing needs "
-                        "the book's operator role (a DBA grants it); nothing was changed."
-                    ) from None
+                self._raise_refusal(exc)
                 if not is_retryable(exc):
                     raise
-                if attempt == WRITE_ATTEMPTS:
+                waited = time.monotonic() - started
+                if attempt == WRITE_ATTEMPTS or time.monotonic() >= deadline - 0.05:
                     raise StorageError(
-                        f"The database stayed busy through {WRITE_ATTEMPTS} attempts; "
-                        "nothing was changed. Try again."
+                        f"The database stayed busy for {waited:.0f} s ({attempt} "
+                        f"attempt{'s' if attempt > 1 else ''}); nothing was changed. Try again."
                     ) from None
                 time.sleep(random.uniform(0.01, 0.05) * attempt)  # spread competing writers
         raise AssertionError("unreachable")
+
+    def _raise_refusal(self, exc: BaseException) -> None:
+        """A trigger's or the grants' refusal, as the error the caller can show."""
+        refused = transactions.trigger_refusal(exc)
+        if refused is not None:
+            raise RefusedByDatabaseError(
+                f"The database refused this change: {refused}. Nothing was changed."
+            ) from None
+        refusal = transactions.privilege_refusal(exc)
+        if refusal is not None:
+            raise NotAuthorisedError(
+                f"The database refused {self.session_user()}: {refusal}. Writing needs "
+                "the book's operator role (a DBA grants it); nothing was changed."
+            ) from None
 
     @cached_property
     def _session_user(self) -> str | None:

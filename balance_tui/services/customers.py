@@ -9,7 +9,13 @@ from balance_tui.domain.errors import (
     UnknownCustomerError,
 )
 from balance_tui.domain.hashing import GENESIS_HASH
-from balance_tui.domain.inputs import MAX_NAME, check_code, check_currency, check_text
+from balance_tui.domain.inputs import (
+    MAX_NAME,
+    check_code,
+    check_currency,
+    check_text,
+    following_code,
+)
 from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer, CustomerSummary
@@ -17,10 +23,13 @@ from balance_tui.domain.tiers import VIP_TIERS, normalise_tier
 from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, WEEK_US, from_us
+from balance_tui.store import customer_ids
 from balance_tui.store import customers as customer_store
 from balance_tui.store.customers import CUSTOMER_ORDERS, CustomerOrder, PageMark
 
 #: Orders whose natural direction puts the largest first (what an operator looks for).
+#: The id proposed for a book's first customer.
+FIRST_ID = "CUSTOMER_00001"
 LARGEST_FIRST = frozenset({"balance", "usage", "alerts"})
 
 #: Up to this many customers, usage is asked for by code; beyond, for everyone at once.
@@ -103,6 +112,19 @@ class CustomerDirectory(ServiceBase):
 
     def count_customers(self) -> int:
         return customer_store.count_customers(self.db)
+
+    def next_free_id(self) -> str:
+        """An id to propose for a new customer: the one after the newest customer's, in
+        its numbering, that no customer has yet."""
+        with self.read_snapshot():
+            code = customer_ids.newest_code(self.db)
+            if code is None:
+                return FIRST_ID
+            for _ in range(1_000):
+                code = following_code(code)
+                if not customer_ids.code_taken(self.db, code):
+                    return code
+        return ""  # a numbering this crowded: the operator names the customer
 
     def list_customers(
         self,

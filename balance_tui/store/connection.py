@@ -14,6 +14,7 @@ import contextlib
 import os
 import sqlite3
 import time
+import weakref
 from pathlib import Path
 from urllib.parse import quote, unquote, urlparse
 
@@ -87,6 +88,16 @@ def is_postgres(db: Database) -> bool:
     return isinstance(db, PostgresqlDatabase)
 
 
+#: Each open database's bound on a write's total wait for locks, in seconds.
+_WAIT_BOUNDS: weakref.WeakKeyDictionary[Database, float] = weakref.WeakKeyDictionary()
+
+
+def wait_bound(db: Database) -> float:
+    """How long a write may wait for locks in all, retries included (``connect``'s
+    ``lock_timeout``)."""
+    return _WAIT_BOUNDS.get(db, LOCK_TIMEOUT_SECONDS)
+
+
 def connect(url: str | None = None, *, lock_timeout: float = LOCK_TIMEOUT_SECONDS) -> Database:
     """Open (and check) the database named by ``url`` or the environment.
 
@@ -105,6 +116,7 @@ def connect(url: str | None = None, *, lock_timeout: float = LOCK_TIMEOUT_SECOND
             f"Unknown database URL scheme {scheme!r}; use a file path, sqlite:///FILE or "
             "postgresql://USER@HOST/DB."
         )
+    _WAIT_BOUNDS[db] = lock_timeout
     return db
 
 

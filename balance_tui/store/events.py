@@ -16,6 +16,7 @@ from balance_tui.domain.records import BalanceChangeEvent
 from balance_tui.store.customers import customer_match_sql, like_pattern
 from balance_tui.store.models import BalanceEvent
 from balance_tui.store.rows import event_record, in_list, named_rows, select_list
+from balance_tui.store.transactions import is_postgres
 
 _EVENT_SELECT = (
     f"SELECT {select_list(BalanceEvent, 'e')}, c.code AS customer_code, r.id AS reversed_by "
@@ -38,6 +39,10 @@ class EventConditions:
     until_us: int | None = None
     before_id: int | None = None
     ids: Sequence[int] = field(default_factory=tuple)
+    #: Part of a metadata value (a reference, a ticket), any case.
+    metadata_like: str | None = None
+    amount_cents: int | None = None
+    event_id: int | None = None
 
 
 def _where(db: Database, c: EventConditions) -> tuple[str, list[object]]:
@@ -52,10 +57,16 @@ def _where(db: Database, c: EventConditions) -> tuple[str, list[object]]:
         (f"e.created_us >= {p}", c.since_us),
         (f"e.created_us < {p}", c.until_us),
         (f"e.id < {p}", c.before_id),
+        (f"e.id = {p}", c.event_id),
+        (f"e.amount_cents IN ({p}, -{p})", c.amount_cents),
     ):
         if value is not None:
             parts.append(sql)
-            params.append(value)
+            params += [value] * sql.count(p)
+    if c.metadata_like is not None:
+        like = "ILIKE" if is_postgres(db) else "LIKE"
+        parts.append(f"e.metadata_json {like} {p} ESCAPE '\\'")
+        params.append(like_pattern(c.metadata_like))
     if c.customer_like is not None:
         parts.append(customer_match_sql(db, "e.customer_id"))
         params += [like_pattern(c.customer_like)] * 2
@@ -83,6 +94,18 @@ def oldest_ids(db: Database, conditions: EventConditions, limit: int) -> list[in
     where, params = _where(db, conditions)
     sql = f"SELECT e.id FROM balance_event e{where} ORDER BY e.id LIMIT {db.param}"
     return [int(row[0]) for row in db.execute_sql(sql, (*params, limit))]
+
+
+def sums_by_type(db: Database, conditions: EventConditions) -> list[tuple[str, str, int, int]]:
+    """(change type, currency, events, sum of their cents) of the events matching."""
+    where, params = _where(db, conditions)
+    sql = (
+        f"SELECT e.change_type, e.currency, COUNT(*), COALESCE(SUM(e.amount_cents), 0) "
+        f"FROM balance_event e{where} GROUP BY e.change_type, e.currency "
+        "ORDER BY e.change_type, e.currency"
+    )
+    rows = db.execute_sql(sql, tuple(params))
+    return [(str(t), str(cur), int(n), int(c)) for t, cur, n, c in rows]
 
 
 def count(db: Database, conditions: EventConditions) -> int:

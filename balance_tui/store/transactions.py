@@ -5,7 +5,7 @@ snapshot and no lock that a writer needs is ever taken; PostgreSQL ``REPEATABLE 
 ONLY``. Nested inside another transaction they simply join it.
 
 Writes (``write_transaction``): SQLite ``BEGIN IMMEDIATE`` takes the write lock before the
-balance is read; PostgreSQL waits at most ``PG_LOCK_TIMEOUT`` for a row lock, takes its
+balance is read; PostgreSQL waits at most ``PG_LOCK_TIMEOUT_MS`` for a row lock, takes its
 transaction id at once (the live feed relies on it, see ``store.feed``) and notifies
 listeners on commit. A book written by a newer program refuses every write here.
 """
@@ -19,10 +19,11 @@ from contextlib import contextmanager
 from peewee import Database, DatabaseError, OperationalError, PostgresqlDatabase
 
 from balance_tui.domain.errors import StorageError
+from balance_tui.store.connection import wait_bound
 from balance_tui.store.schema import write_refusal
 
 #: How long PostgreSQL waits for another writer's row lock before the attempt fails.
-PG_LOCK_TIMEOUT = "5s"
+PG_LOCK_TIMEOUT_MS = 5_000
 #: PostgreSQL channel every committed write notifies; terminals LISTEN on it.
 NOTIFY_CHANNEL = "balance_tui"
 
@@ -64,8 +65,10 @@ def is_disk_full(exc: BaseException | None) -> bool:
 
 
 @contextmanager
-def write_transaction(db: Database) -> Iterator[None]:
-    """One transaction holding the write lock; nested calls join the outer one."""
+def write_transaction(db: Database, wait_at_most: float | None = None) -> Iterator[None]:
+    """One transaction holding the write lock; nested calls join the outer one.
+    ``wait_at_most``: seconds this transaction may wait for a lock (the rest of a write's
+    wait bound); by default the connection's own bound."""
     refusal = write_refusal(db)
     if refusal:
         raise StorageError(refusal)
@@ -74,7 +77,7 @@ def write_transaction(db: Database) -> Iterator[None]:
             yield
         return
     try:
-        with _write(db):
+        with _lock_wait(db, wait_at_most), _write(db, wait_at_most):
             yield
     except (OperationalError, DatabaseError) as exc:
         if is_disk_full(exc):
@@ -83,15 +86,32 @@ def write_transaction(db: Database) -> Iterator[None]:
 
 
 @contextmanager
-def _write(db: Database) -> Iterator[None]:
+def _lock_wait(db: Database, seconds: float | None) -> Iterator[None]:
+    """SQLite: wait at most ``seconds`` for the write lock (``BEGIN IMMEDIATE``), then the
+    connection's own bound again."""
+    if seconds is None or is_postgres(db):
+        yield
+        return
+    db.execute_sql(f"PRAGMA busy_timeout = {max(1, int(seconds * 1000))}")
+    try:
+        yield
+    finally:
+        db.execute_sql(f"PRAGMA busy_timeout = {int(wait_bound(db) * 1000)}")
+
+
+@contextmanager
+def _write(db: Database, wait_at_most: float | None = None) -> Iterator[None]:
     with db.atomic():
         outermost = is_postgres(db) and db.transaction_depth() == 1
         if outermost:
             # A transaction id now, before any row takes an id from a sequence: the live
             # feed can then tell exactly when every insert it might have missed is settled.
+            lock_timeout = PG_LOCK_TIMEOUT_MS
+            if wait_at_most is not None:
+                lock_timeout = max(1, min(lock_timeout, int(wait_at_most * 1000)))
             db.execute_sql(
                 "SELECT set_config('lock_timeout', %s, true), pg_current_xact_id()",
-                (PG_LOCK_TIMEOUT,),
+                (f"{lock_timeout}ms",),
             )
         yield
         if outermost:

@@ -51,7 +51,7 @@ from balance_tui.tui.type_ahead import KEY_TRACE, TypeAhead, post_key
 if TYPE_CHECKING:
     from balance_tui.domain.records import BalanceUpdateResult
     from balance_tui.services.audit import HistoryFilter
-    from balance_tui.tui.screens.adjust import AdjustOutcome
+    from balance_tui.tui.screens.adjust import AdjustDraft, AdjustOutcome
     from balance_tui.tui.screens.jobs import JobDialog, JobOutcome, Progress
 
 
@@ -106,6 +106,7 @@ WRITE_ACTIONS = frozenset(
         "reverse",
         "acknowledge",
         "acknowledge_all",
+        "acknowledge_alerts",
         "mark",
         "acknowledge_banner",
     }
@@ -268,6 +269,9 @@ class BalanceApp(App[None]):
         self._kept_theme = services.settings.theme
         #: Keys typed ahead of a form that is opening (see ``open_form``).
         self.type_ahead: TypeAhead | None = None
+        #: Adjust forms closed with escape after typing, by customer: the next ``a`` on
+        #: that customer brings them back (kept for this session only).
+        self.adjust_drafts: dict[str, AdjustDraft] = {}
         #: Keys from the terminal, handed on one at a time (see ``KeyGate``).
         self.key_gate = KeyGate(self)
         #: Called when the operator quits, before the app closes (acknowledgements still in
@@ -600,10 +604,12 @@ class BalanceApp(App[None]):
         await super().action_quit()
 
     def action_toggle_help(self) -> None:
-        if self.screen.query("HelpPanel"):
-            self.action_hide_help_panel()
+        from balance_tui.tui.screens.keys_help import KeysHelp
+
+        if isinstance(self.screen, KeysHelp):
+            self.screen.dismiss(None)
         else:
-            self.action_show_help_panel()
+            self.push_screen(KeysHelp(self.screen))
 
     def action_verify(self) -> None:
         from balance_tui.tui.screens.jobs import JobDialog
@@ -739,10 +745,15 @@ class BalanceApp(App[None]):
     def adjust(self, summary: CustomerSummary) -> None:
         from balance_tui.tui.screens.adjust import AdjustForm
 
-        self.open_form(AdjustForm(summary), self._adjusted)
+        draft = self.adjust_drafts.pop(summary.customer.id, None)
+        self.open_form(AdjustForm(summary, draft), self._adjusted)
 
-    def _adjusted(self, outcome: AdjustOutcome | None) -> None:
-        if outcome is not None:
+    def _adjusted(self, outcome: AdjustOutcome | AdjustDraft | None) -> None:
+        from balance_tui.tui.screens.adjust import AdjustDraft
+
+        if isinstance(outcome, AdjustDraft):
+            self.adjust_drafts[outcome.customer_id] = outcome
+        elif outcome is not None:
             self.announce_result(outcome.result, "Balance updated")
 
     def announce_result(self, result: BalanceUpdateResult, applied: str) -> None:

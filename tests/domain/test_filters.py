@@ -62,3 +62,26 @@ def test_a_key_the_screen_does_not_take_is_refused() -> None:
 def test_empty_is_no_filter() -> None:
     assert parse_filter("  ", keys=HISTORY).is_empty
     assert parse_filter("", keys=HISTORY) == FilterQuery()
+
+
+HISTORY_KEYS = ("customer", "agent", "type", "operator", "from", "to", "ref", "amount", "event")
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "value"),
+    [
+        ("ref:TX78806097", "reference", "TX78806097"),
+        ("amount:2762.36", "amount_cents", 276236),
+        ("amount:-1,000", "amount_cents", 100000),
+        ("#25371", "event_id", 25371),
+        ("event:#7", "event_id", 7),
+    ],
+)
+def test_history_finds_references_amounts_and_event_numbers(text: str, field: str, value) -> None:  # type: ignore[no-untyped-def]
+    assert getattr(parse_filter(text, keys=HISTORY_KEYS), field) == value
+
+
+@pytest.mark.parametrize("text", ["amount:lots", "event:x1", "ref:"])
+def test_a_bad_reference_amount_or_event_is_named(text: str) -> None:
+    with pytest.raises(InvalidInputError, match=text.split(":")[0]):
+        parse_filter(text, keys=HISTORY_KEYS)

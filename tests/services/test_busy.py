@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -14,14 +15,19 @@ from balance_tui.services import build_services
 from balance_tui.store import connect, initialize_balance_tables
 
 
-@pytest.fixture
-def quick(sqlite_url, clock):  # type: ignore[no-untyped-def]
-    db = connect(sqlite_url, lock_timeout=0.1)
+def _book(sqlite_url: str, clock, bound: float):  # type: ignore[no-untyped-def]
+    db = connect(sqlite_url, lock_timeout=bound)
     initialize_balance_tables(db)
     services = build_services(db, Settings(), clock)
     services.manager.create_customer("C1", "A1")
+    return services
+
+
+@pytest.fixture
+def quick(sqlite_url, clock):  # type: ignore[no-untyped-def]
+    services = _book(sqlite_url, clock, 1.0)
     yield services
-    db.close()
+    services.db.close()
 
 
 def _hold_write_lock(path: str, release: threading.Event) -> threading.Thread:
@@ -45,20 +51,25 @@ def _hold_write_lock(path: str, release: threading.Event) -> threading.Thread:
 def test_a_lock_released_in_time_is_waited_for(quick, sqlite_url) -> None:
     release = threading.Event()
     holder = _hold_write_lock(sqlite_url, release)
-    threading.Timer(0.15, release.set).start()
+    threading.Timer(0.2, release.set).start()
     result = quick.manager.update_balance("C1", None, "10", "deposit", "after a wait", "op")
     holder.join()
     assert result.success and result.new_balance == Decimal("10.00")
 
 
 def test_a_lock_never_released_gives_a_clear_error_and_changes_nothing(quick, sqlite_url) -> None:
+    """Given up within the one bound on the whole wait (the connection's lock timeout, 1 s
+    here), retries included: five attempts of a full bound each would take five."""
     release = threading.Event()
     holder = _hold_write_lock(sqlite_url, release)
+    started = time.monotonic()
     try:
-        with pytest.raises(StorageError, match="stayed busy"):
+        with pytest.raises(StorageError, match=r"stayed busy for 1 s \(\d attempts?\)"):
             quick.manager.update_balance("C1", None, "10", "deposit", "never", "op")
+        waited = time.monotonic() - started
     finally:
         release.set()
         holder.join()
+    assert waited < 3
     assert quick.manager.get_customer("C1").balance == Decimal("0.00")
     assert quick.audit.history_page() == []

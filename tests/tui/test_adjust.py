@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from decimal import Decimal
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 
 from balance_tui.tui.screens.adjust import AdjustForm
+from balance_tui.tui.widgets.type_picker import TypePicker
 from tests.tui.conftest import SIZE, settle, until
 
 
@@ -104,3 +106,51 @@ async def test_preview_says_when_another_operator_changed_the_balance(app, servi
         services.manager.update_balance(customer.id, None, "1", "deposit", "meanwhile", "bob")
         await pilot.press("0")
         await until(pilot, lambda: "another operator" in _text(app, "#preview"))
+
+
+async def test_a_post_that_waits_for_the_lock_says_how_long_and_what_keys_do(
+    app, services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Another process holds the write lock: the form counts the seconds it has waited
+    and its key line says it is waiting; once the lock is free the change is posted."""
+    customer = _first(services)
+    holder = sqlite3.connect(db_file, isolation_level=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"25", "tab", "tab", *"held lock")
+        await until(pilot, lambda: "25.00" in _text(app, "#preview"))
+        holder.execute("BEGIN IMMEDIATE")
+        await pilot.press("enter")
+        await until(pilot, lambda: "waiting for the database" in _text(app, "#status"), tries=300)
+        assert "· 1 s" in _text(app, "#status")
+        assert "cannot be called back" in _text(app, "#keys-hint")
+        holder.execute("ROLLBACK")
+        await until(pilot, lambda: not isinstance(app.screen, AdjustForm), tries=300)
+    holder.close()
+    assert services.audit.get_balance_history(customer.id, limit=1)[0].reason == "held lock"
+
+
+async def test_escape_on_a_filled_form_keeps_a_draft_for_the_next_a(app, services) -> None:
+    """What was typed comes back on the next ``a`` for the same customer; posted, the
+    draft is gone; another customer's form starts empty."""
+    customer = _first(services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"40", "tab", "w", "tab", *"half typed", "escape")
+        await until(pilot, lambda: not isinstance(app.screen, AdjustForm))
+        await pilot.press("down", "a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        assert app.screen.query_one("#amount", Input).value == ""
+        await pilot.press("escape", "up", "a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        await until(pilot, lambda: app.screen.query_one("#amount", Input).value == "40")
+        assert app.screen.query_one("#reason", Input).value == "half typed"
+        assert app.screen.query_one("#type", TypePicker).value == "withdrawal"
+        await pilot.press("enter")
+        await until(pilot, lambda: not isinstance(app.screen, AdjustForm))
+        await settle(pilot, app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        assert app.screen.query_one("#amount", Input).value == ""
+    event = services.audit.get_balance_history(customer.id, limit=1)[0]
+    assert (event.change_type, event.reason) == ("withdrawal", "half typed")

@@ -54,7 +54,7 @@ async def test_marked_alerts_are_acknowledged_together_with_a_note(app, services
         assert "2 marked" in shown(app, "StatusLine")
         await pilot.press("enter")
         assert isinstance(app.screen, NoteDialog)
-        assert "2 alerts" in app.screen.question
+        assert f"alerts #{marked[0]} and #{marked[1]}" in app.screen.question
         await pilot.press(*"Agent called back", "enter")
         await until(pilot, lambda: all(i not in _rows(app) for i in marked))
         for alert_id in marked:
@@ -78,6 +78,23 @@ async def test_an_acknowledgement_can_be_undone_within_its_window(services) -> N
         assert _table(app).get_row(str(first))[state].plain == "open"
         assert any("Not acknowledged" in m.message for m in app.message_log)
         await pilot.press("q")  # leaving writes what still waits: nothing does
+    assert services.notifications.get_alert(first).acknowledged_at is None
+
+
+async def test_the_undo_window_counts_down_on_the_status_line_and_goes_with_u(services) -> None:
+    app = create_app(services, poll_seconds=0.05, undo_seconds=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        first = _rows(app)[0]
+        await pilot.press("enter", "enter")
+        waiting = f"acknowledging alert #{first} in"
+        await until(pilot, lambda: f"{waiting} 3 s" in shown(app, "StatusLine"))
+        await until(pilot, lambda: f"{waiting} 2 s" in shown(app, "StatusLine"), tries=100)
+        await pilot.press("u")
+        await until(pilot, lambda: waiting not in shown(app, "StatusLine"))
+        assert not any("Acknowledging" in m.message for m in app.message_log)
+        await pilot.press("q")
     assert services.notifications.get_alert(first).acknowledged_at is None
 
 

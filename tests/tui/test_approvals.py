@@ -97,6 +97,35 @@ async def test_a_supervisor_hears_of_a_request_and_approves_it_on_screen_5(
     )
 
 
+async def test_a_request_above_the_supervisors_authority_says_who_decides_it(
+    services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Before any note is typed: the detail says the supervisor cannot decide it and who
+    can, and approve and reject are greyed (pressing them opens nothing)."""
+    ann, bob = person(db_file, "ann", "operator"), person(db_file, "bob", "supervisor")
+    ann.manager.create_customer("BIG_1", "AGENT_001", vip_level="diamond")
+    request = ann.manager.update_balance(
+        "BIG_1", None, Decimal("150000"), "deposit", "jackpot", "ann"
+    ).request
+    assert request is not None
+    app = create_app(bob, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("5")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalsScreen))
+        said = "You cannot decide it"
+        await until(pilot, lambda: said in shown(app, "#approval-detail", 300))
+        detail = " ".join(shown(app, "#approval-detail", 300).split())
+        assert "above the authority of bob (100,000.00)" in detail
+        assert "whose authority covers 150,000.00 decides it" in detail
+        approve = app.screen.active_bindings["a"]
+        assert not approve.enabled
+        await pilot.press("a", "r")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ApprovalsScreen)
+    assert ann.approvals.get(request.id).status == "pending"
+
+
 async def test_a_rejection_needs_a_reason_and_the_maker_hears_the_outcome(
     services, db_file
 ) -> None:  # type: ignore[no-untyped-def]

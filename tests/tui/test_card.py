@@ -3,12 +3,18 @@ history, analytics), with a breadcrumb and Escape back along it."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.widgets import DataTable, Input
 
+from balance_tui.config import Settings
+from balance_tui.services import build_services
+from balance_tui.store import connect
 from balance_tui.tui.numbers import money
 from balance_tui.tui.screens.adjust import AdjustForm
 from balance_tui.tui.screens.card import CustomerCard
 from balance_tui.tui.screens.customers import CustomersScreen
+from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.status import StatusLine
 from tests.tui.conftest import SIZE, settle, shown, until
 
@@ -156,3 +162,39 @@ async def test_keys_typed_after_an_adjust_that_opens_nothing_are_ordinary_keys(a
         _type_ahead(app, "a2")  # nothing to adjust: the 2 is the History key again
         await until(pilot, lambda: app.current_mode == "history")
         assert any("No customer is highlighted" in m.message for m in app.message_log)
+
+
+async def test_the_card_shows_pending_requests_and_acknowledges_its_alerts(
+    app, services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    """Its requests waiting for a checker (with the balance if all were approved), and
+    ``k`` acknowledges its open alerts, named in the question, with a note."""
+    summaries = services.manager.list_customers()
+    summary = next(s for s in summaries if s.active_alerts)
+    row = [s.customer.id for s in summaries].index(summary.customer.id)
+    services.authority.set_authority("ann", "100", "tester")
+    ann = build_services(
+        connect(db_file), Settings(operator="ann", role="operator"), operator="ann"
+    )
+    request = ann.manager.update_balance(
+        summary.customer.id, None, Decimal("250"), "deposit", "needs a second look", "ann"
+    ).request
+    assert request is not None
+    open_ids = [
+        a.id
+        for a in services.notifications.get_active_alerts()
+        if a.customer_id == summary.customer.id
+    ]
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_card(pilot, app, row)
+        await until(pilot, lambda: f"#{request.id} deposit +250.00" in _text(app, "#card-pending"))
+        expected = money(summary.customer.balance + Decimal("250"), summary.customer.currency)
+        assert f"Balance if all were approved: {expected}" in _text(app, "#card-pending")
+        await pilot.press("k")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        assert all(f"#{i}" in app.screen.question for i in open_ids[:6])
+        await pilot.press(*"called the agent", "enter")
+        await until(pilot, lambda: "Open alerts (0)" in _text(app, "#card-alerts"))
+    for alert_id in open_ids:
+        alert = services.notifications.get_alert(alert_id)
+        assert alert.acknowledgement_note == "called the agent"

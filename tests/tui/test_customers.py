@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, Input
 
-from tests.tui.conftest import SIZE, settle, until
+from balance_tui.domain.inputs import following_code
+from tests.tui.conftest import SIZE, settle, shown, until
 
 
 def _ids(app) -> list[str]:  # type: ignore[no-untyped-def]
@@ -50,6 +51,16 @@ async def test_filter_as_you_type_then_enter_moves_to_the_table(app, services) -
         assert isinstance(app.focused, DataTable)
 
 
+async def test_a_filter_that_matches_nothing_says_so(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"zzz")
+        said = "No customer's id, name or agent contains 'zzz'."
+        await until(pilot, lambda: said in shown(app, "StatusLine"))
+        await pilot.press("escape")
+        await until(pilot, lambda: said not in shown(app, "StatusLine"))
+
+
 async def test_h_on_a_row_opens_that_customers_history(app, services) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -93,3 +104,18 @@ async def test_hostile_names_are_shown_literally(app, services) -> None:
         await settle(pilot, app)
         cell = app.screen.query_one("#customers", DataTable).get_row("AAA_1")[1]
         assert str(cell) == "[b]x\\x1b[m"
+
+
+async def test_a_new_customer_is_proposed_the_next_id_and_shown_once_made(app, services) -> None:  # type: ignore[no-untyped-def]
+    """``n``: the id box holds the next free id in the book's numbering, selected (enter
+    takes it); once made, the customer is the one row shown and highlighted."""
+    newest = services.manager.list_customers(order_by="id", descending=True)[0].customer.id
+    expected = following_code(newest)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("n")
+        await until(pilot, lambda: app.screen.query_one("#customer-id", Input).value == expected)
+        await pilot.press("tab", *"AGENT_009", "tab", *"Ada Lovelace", "enter")
+        await until(pilot, lambda: _ids(app) == [expected])
+        assert app.screen.query_one("#customers", DataTable).highlighted_key() == expected
+    assert services.manager.get_customer(expected).name == "Ada Lovelace"

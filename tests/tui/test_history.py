@@ -9,7 +9,7 @@ from textual.widgets import DataTable, Input
 
 from balance_tui.tui.screens.dialogs import ReverseDialog
 from balance_tui.tui.screens.jobs import ExportPathDialog
-from tests.tui.conftest import SIZE, settle, until
+from tests.tui.conftest import SIZE, settle, shown, until
 
 
 def _shown_ids(app) -> list[int]:  # type: ignore[no-untyped-def]
@@ -120,3 +120,24 @@ async def test_end_and_G_reach_the_oldest_event_of_the_filter(app, services) -> 
         await pilot.press("end")
         mine = [e.id for e in every if e.customer_id == customer]
         await until(pilot, lambda: _shown_ids(app) and _shown_ids(app)[-1] == mine[-1])
+
+
+async def test_an_event_number_or_an_amount_finds_it_and_the_status_sums_what_is_shown(
+    app, services
+) -> None:  # type: ignore[no-untyped-def]
+    event = services.audit.history_page(limit=5)[3]
+    size = f"{abs(event.amount):.2f}"
+    same_size = [
+        e.id for e in services.audit.history_page(limit=1000) if abs(e.amount) == abs(event.amount)
+    ]
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("slash", *f"#{event.id}", "enter")
+        await until(pilot, lambda: _shown_ids(app) == [event.id])
+        status = lambda: shown(app, "StatusLine")  # noqa: E731
+        await until(pilot, lambda: f"Σ {event.change_type} " in status())
+        assert "(1)" in status()
+        await pilot.press("slash", "ctrl+u", *f"amount:{size}", "enter")
+        await until(pilot, lambda: _shown_ids(app) == same_size)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from textual import events
 
 from balance_tui.tui.screens.adjust import AdjustForm
+from balance_tui.tui.screens.keys_help import KeysHelp
 from balance_tui.tui.type_ahead import post_key
 from balance_tui.tui.widgets.filter_box import FilterBox
 from balance_tui.tui.widgets.key_bar import KeyBar, KeyItem
@@ -81,10 +82,10 @@ async def test_the_wheel_pans_a_line_wider_than_the_terminal(app) -> None:  # ty
             _wheel(bar, down=True)
         await pilot.pause()
         assert bar.panned == room  # as far as the last key, no further
-        assert not app.screen.query("HelpPanel")
+        assert not isinstance(app.screen, KeysHelp)
         await pilot.click(KeyBar, offset=(_key(bar, "question_mark").start - room, 0))
         await pilot.pause()
-        assert app.screen.query("HelpPanel")  # the key panned into view was pressed
+        assert isinstance(app.screen, KeysHelp)  # the key panned into view was pressed
         for _ in range(room):
             _wheel(bar, down=False)
         await pilot.pause()

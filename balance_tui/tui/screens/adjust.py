@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from rich.text import Text
@@ -18,6 +19,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.money import cents_to_decimal, decimal_to_cents, format_cents
 from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, CustomerSummary
+from balance_tui.services.base import WRITE_ATTEMPTS, reporting_waits
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
@@ -27,6 +29,9 @@ from balance_tui.tui.widgets.follows_focus import FormInput
 from balance_tui.tui.widgets.type_picker import TypePicker
 
 PREVIEW_DELAY = 0.12
+KEYS_HINT = "enter submit · escape cancel"
+#: While posting: the change is in the database's hands, enter does nothing more.
+WAITING_HINT = "waiting for the database… · escape: the change cannot be called back"
 
 
 @record
@@ -34,6 +39,17 @@ class AdjustOutcome:
     """What the form did: the applied update, or the approval request it became."""
 
     result: BalanceUpdateResult
+
+
+@record
+class AdjustDraft:
+    """A form closed with escape after something was typed: kept for the next ``a`` on
+    the same customer (as lazygit keeps a commit message)."""
+
+    customer_id: str
+    amount: str
+    change_type: str
+    reason: str
 
 
 def typed_cents(text: str, change_type: ChangeType) -> int:
@@ -45,7 +61,7 @@ def _money(cents: int) -> str:
     return format_cents(cents)
 
 
-class AdjustForm(ModalScreen[AdjustOutcome | None]):
+class AdjustForm(ModalScreen[AdjustOutcome | AdjustDraft | None]):
     """Adjust one customer's balance. One idempotency key per opened form."""
 
     DEFAULT_CSS = """
@@ -70,9 +86,10 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         ),
     ]
 
-    def __init__(self, summary: CustomerSummary) -> None:
+    def __init__(self, summary: CustomerSummary, draft: AdjustDraft | None = None) -> None:
         super().__init__()
         self.summary = summary
+        self.draft = draft
         self.idempotency_key = f"tui-{uuid.uuid4()}"
         self.opened_sequence: int | None = None
         self.preview: ChangePreview | None = None
@@ -80,6 +97,9 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         self.preview_errors: list[str] = []
         self.submit_errors: list[str] = []
         self._timer: Timer | None = None
+        self._ticker: Timer | None = None
+        self._posting_since = 0.0
+        self._attempt = 1
         self.type_ahead = TypeAhead()
 
     @property
@@ -104,14 +124,29 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             yield Static(id="preview")
             yield Static(id="errors")
             yield Static(id="status")
-            yield Label("enter submit · escape cancel", classes="muted")
+            yield Label(KEYS_HINT, classes="muted", id="keys-hint")
         yield dialog_footer()
 
     def on_mount(self) -> None:
         if self.app.return_code is not None:  # the app is quitting ("qa" typed fast)
             return
+        if self.draft is not None:
+            self._restore(self.draft)
         self.type_ahead.release(self, self.query_one("#amount", Input))
         self._show_current()
+
+    def _restore(self, draft: AdjustDraft) -> None:
+        self.query_one("#amount", Input).value = draft.amount
+        self.query_one("#type", TypePicker).value = draft.change_type
+        self.query_one("#reason", Input).value = draft.reason
+        self._status("What you typed before is back; clear it to start again.")
+
+    def _typed(self) -> AdjustDraft | None:
+        amount = self.query_one("#amount", Input).value
+        reason = self.query_one("#reason", Input).value
+        if not (amount.strip() or reason.strip()):
+            return None
+        return AdjustDraft(self.summary.customer.id, amount, self._change_type().value, reason)
 
     def _show_current(self) -> None:
         c, s = self.summary.customer, self.summary
@@ -239,9 +274,35 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
             self._show_submit_errors(["Give a reason; every change is audited."])
             self.query_one("#reason", Input).focus()
             return
-        self.submitting = True
-        self._status("Checking…")
+        self._start_posting()
         self._post(cents, self._change_type().value, reason)
+
+    def _start_posting(self) -> None:
+        self.submitting = True
+        self._posting_since = time.monotonic()
+        self._attempt = 1
+        self._status("Posting…")
+        self.query_one("#keys-hint", Label).update(WAITING_HINT)
+        self._ticker = self.set_interval(1.0, self._show_wait)
+
+    def _show_wait(self) -> None:
+        """A write that waits says for how long, and which attempt it is on."""
+        waited = time.monotonic() - self._posting_since
+        attempt = f" · attempt {self._attempt} of {WRITE_ATTEMPTS}" if self._attempt > 1 else ""
+        self._status(
+            f"Posting… waiting for the database (another writer holds it) · {waited:.0f} s{attempt}"
+        )
+
+    def _retrying(self, attempt: int, _waited: float) -> None:
+        self._attempt = attempt
+        self._show_wait()
+
+    def _stop_posting(self) -> None:
+        self.submitting = False
+        if self._ticker is not None:
+            self._ticker.stop()
+            self._ticker = None
+        self.query_one("#keys-hint", Label).update(KEYS_HINT)
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(Text(text))
@@ -251,11 +312,12 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         """Submit to the engine. A change it refuses is recorded as a refused attempt (with
         its limit alert) as from the CLI or the API, and its reasons stay in the form; the
         live preview above is only advice."""
+
+        def retrying(attempt: int, waited: float) -> None:
+            self.app.call_from_thread(self._retrying, attempt, waited)
+
         try:
-            with thread_session(self.services.db):
-                self.app.call_from_thread(
-                    self._status, "Posting… waiting for the database (another writer holds it)"
-                )
+            with thread_session(self.services.db), reporting_waits(retrying):
                 result = self.services.manager.update_balance(
                     self.summary.customer.id,
                     None,
@@ -277,7 +339,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
         )
 
     def _failed(self, errors: list[str]) -> None:
-        self.submitting = False
+        self._stop_posting()
         self._status("")
         self._show_submit_errors(errors)
 
@@ -289,4 +351,4 @@ class AdjustForm(ModalScreen[AdjustOutcome | None]):
                 "says the outcome as soon as the database answers."
             )
             return
-        self.dismiss(None)
+        self.dismiss(self._typed())

@@ -7,6 +7,9 @@ operator still gets a moment to take back a wrong key. Leaving the app writes wh
 
 from __future__ import annotations
 
+import math
+import time
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -144,7 +147,7 @@ class AlertsScreen(ServiceScreen):
             "space",
             "mark",
             "Mark",
-            tooltip="Mark or unmark the highlighted alert",
+            tooltip="Mark or unmark the highlighted alert, and move down to the next",
             id="alerts.mark",
         ),
         Binding(
@@ -192,6 +195,8 @@ class AlertsScreen(ServiceScreen):
         #: Acknowledgements waiting for their undo window to close: ids and the note.
         self.pending: tuple[list[int], str] | None = None
         self._pending_timer: Timer | None = None
+        self._ticker: Timer | None = None
+        self._pending_until = 0.0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -300,7 +305,8 @@ class AlertsScreen(ServiceScreen):
         if self.marked:
             notes.append(f"{len(self.marked):,} marked")
         if self.pending is not None:
-            notes.append(f"{len(self.pending[0]):,} being acknowledged: u undoes")
+            left = max(0, math.ceil(self._pending_until - time.monotonic()))
+            notes.append(f"acknowledging {_alerts_named(self.pending[0])} in {left} s: u undoes")
         self.show_status(
             row=row,
             rows=rows,
@@ -370,13 +376,11 @@ class AlertsScreen(ServiceScreen):
             self._redraw(alert_id)
         window = self.balance_app.undo_seconds
         self._pending_timer = self.set_timer(window, self.write_pending)
+        # The countdown is on the status line, a second at a time (a toast cannot count).
+        self._pending_until = time.monotonic() + window
+        self._ticker = self.set_interval(1.0, self._show_detail)
         self.refresh_bindings()
         self._show_detail()
-        self.notify(
-            f"Acknowledging {_alerts_named(ids)} in {window:.0f} s — u to undo",
-            timeout=window,
-            markup=False,
-        )
 
     def action_undo(self) -> None:
         if self.pending is None:
@@ -389,9 +393,10 @@ class AlertsScreen(ServiceScreen):
         self.notify(f"Not acknowledged: {_alerts_named(ids)}", markup=False)
 
     def _drop_pending(self) -> None:
-        if self._pending_timer is not None:
-            self._pending_timer.stop()
-            self._pending_timer = None
+        for timer in (self._pending_timer, self._ticker):
+            if timer is not None:
+                timer.stop()
+        self._pending_timer = self._ticker = None
         self.pending = None
         self.refresh_bindings()
 
@@ -466,7 +471,17 @@ class AlertsScreen(ServiceScreen):
             self._clear_filter()
 
 
+#: How many alert numbers a question or a status names before it says "and N more".
+NAMED = 6
+
+
 def _alerts_named(ids: list[int]) -> str:
+    """ "alert #7", "alerts #9 and #7", "8 alerts: #9, #8, … and 2 more": the numbers are
+    what the operator checks before saying yes."""
+    numbers = [f"#{i}" for i in ids[:NAMED]]
     if len(ids) == 1:
-        return f"alert #{ids[0]}"
-    return f"{len(ids):,} alerts"
+        return f"alert {numbers[0]}"
+    if len(ids) == 2:
+        return f"alerts {numbers[0]} and {numbers[1]}"
+    more = f" and {len(ids) - NAMED:,} more" if len(ids) > NAMED else ""
+    return f"{len(ids):,} alerts: {', '.join(numbers)}{more}"

@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Header, Static
 
-from balance_tui.domain.authority import ApprovalRequest, likely_duplicates
+from balance_tui.domain.authority import ApprovalRequest, likely_duplicates, why_not_decide
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
@@ -112,7 +112,10 @@ class ApprovalsScreen(ServiceScreen):
             if not self.balance_app.identity.may_decide:
                 return False  # hidden: this role decides nothing
             chosen = self.highlighted()
-            return (chosen is not None and chosen.status == "pending") or None
+            if chosen is None or chosen.status != "pending":
+                return None
+            # Shown greyed when this login may not decide it (the detail says who may).
+            return why_not_decide(self.balance_app.identity, chosen) is None or None
         return super().check_action(action, parameters)
 
     # ------------------------------------------------------------------ loading
@@ -164,6 +167,15 @@ class ApprovalsScreen(ServiceScreen):
             preview = self.preview[1] if self.preview and self.preview[0] == request.id else None
             others = self.alongside[1] if self.alongside[0] == request.id else []
             detail.update(request_detail(request, preview, now, others))
+            blocker = why_not_decide(self.balance_app.identity, request)
+            if request.status == "pending" and blocker is not None:
+                detail.update(
+                    Text.assemble(
+                        request_detail(request, preview, now, others),
+                        ("\n⚑ You cannot decide it: ", "bold"),
+                        visible(blocker),
+                    )
+                )
             if request.status == "pending" and preview is None:
                 self._load_preview(request)
         self.refresh_bindings()

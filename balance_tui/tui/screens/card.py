@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -11,12 +13,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
+from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.records import BalanceReport, CustomerSummary
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
+from balance_tui.tui.screens.approval_text import maker_text
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.customers import share
+from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.chart import BalanceChart
 from balance_tui.tui.widgets.key_bar import KeyBar
@@ -27,6 +32,24 @@ SIDE_BY_SIDE = 120
 #: Events the card lists and draws.
 RECENT_EVENTS = 30
 LISTED_EVENTS = 8
+
+
+def pending_lines(report: BalanceReport, pending: list[ApprovalRequest]) -> Text:
+    """The customer's requests waiting for a checker, and the balance if all were approved."""
+    text = Text()
+    if not pending:
+        return text
+    text.append(f"Waiting for approval ({len(pending):,})", style="bold")
+    for r in pending[:5]:
+        text.append(
+            f"\n  #{r.id} {r.change_type} {money(r.amount, r.currency, signed=True)} asked by "
+            f"{visible(maker_text(r))} · {visible(one_line(r.reason, 40, whole_words=True))}"
+        )
+    if len(pending) > 5:
+        text.append(f"\n  … and {len(pending) - 5:,} more on Approvals (5)", style="dim")
+    if_all = report.customer.balance + sum((r.amount for r in pending), Decimal("0"))
+    text.append(f"\n  Balance if all were approved: {money(if_all, report.customer.currency)}")
+    return text
 
 
 def crumb(customer_id: str, name: str) -> str:
@@ -118,12 +141,21 @@ class CustomerCard(ServiceScreen):
     CustomerCard #card-chart { height: 7; }
     CustomerCard #card-chart-label { color: $text-muted; }
     CustomerCard #card-alerts, CustomerCard #card-events { padding: 1 1 0 1; }
+    CustomerCard #card-pending { padding: 1 1 0 1; height: auto; color: $warning; }
+    CustomerCard #card-pending:empty { display: none; }
     """
     BINDINGS = [
         Binding("a", "adjust", "Adjust", tooltip="Adjust this balance", id="card.adjust"),
         Binding("h", "history", "History", tooltip="This customer's history", id="card.history"),
         Binding(
             "y", "analytics", "Analytics", tooltip="This customer's trends", id="card.analytics"
+        ),
+        Binding(
+            "k",
+            "acknowledge_alerts",
+            "Ack alerts",
+            tooltip="Acknowledge this customer's open alerts (asks first, with a note)",
+            id="card.acknowledge",
         ),
         Binding("escape", "back", "Back", tooltip="Back to the customers", id="card.back"),
     ]
@@ -132,6 +164,7 @@ class CustomerCard(ServiceScreen):
         super().__init__()
         self.customer_id = customer_id
         self.report: BalanceReport | None = None
+        self.pending: list[ApprovalRequest] = []
 
     @property
     def crumbs(self) -> tuple[str, ...]:
@@ -148,6 +181,7 @@ class CustomerCard(ServiceScreen):
                 with Vertical(id="card-chart-box"):
                     yield Static("Balance, last events", id="card-chart-label")
                     yield BalanceChart(id="card-chart")
+            yield Static(id="card-pending")
             yield Static(id="card-alerts")
             yield Static(id="card-events")
         yield StatusLine()
@@ -167,18 +201,20 @@ class CustomerCard(ServiceScreen):
 
     @work(thread=True, exclusive=True, group="card-load", exit_on_error=False)
     def load(self) -> None:
-        self.query_in_thread(
-            lambda: self.services.manager.get_customer_balance_report(
+        def read() -> tuple[BalanceReport, list[ApprovalRequest]]:
+            report = self.services.manager.get_customer_balance_report(
                 self.customer_id,
                 include_history=True,
                 include_alerts=True,
                 history_limit=RECENT_EVENTS,
-            ),
-            self.show_report,
-        )
+            )
+            return report, self.services.approvals.pending_for(self.customer_id)
 
-    def show_report(self, report: BalanceReport) -> None:
-        self.report = report
+        self.query_in_thread(read, lambda found: self.show_report(*found))
+
+    def show_report(self, report: BalanceReport, pending: list[ApprovalRequest]) -> None:
+        self.report, self.pending = report, pending
+        self.query_one("#card-pending", Static).update(pending_lines(report, pending))
         c = report.customer
         title = Text()
         title.append(f"{visible(c.id)} · {visible(c.name)}", style="bold")
@@ -230,6 +266,37 @@ class CustomerCard(ServiceScreen):
                 active_alerts=len(report.alerts or []),
             )
         )
+
+    def action_acknowledge_alerts(self) -> None:
+        open_ids = [a.id for a in (self.report.alerts or [])] if self.report else []
+        if not open_ids:
+            self.notify("This customer has no open alerts.")
+            return
+        named = ", ".join(f"#{i}" for i in open_ids[:6])
+        more = f" and {len(open_ids) - 6:,} more" if len(open_ids) > 6 else ""
+        question = (
+            f"Acknowledge {visible(self.customer_id)}'s open alerts {named}{more} as "
+            f"{visible(self.services.operator)}?"
+        )
+
+        def answered(note: str | None) -> None:
+            if note is not None:
+                self._acknowledge(open_ids, note)
+
+        self.app.push_screen(NoteDialog(question), answered)
+
+    @work(thread=True, group="card-ack", exit_on_error=False)
+    def _acknowledge(self, ids: list[int], note: str) -> None:
+        self.query_in_thread(
+            lambda: self.services.notifications.acknowledge_alerts(
+                ids, self.services.operator, note=note or None
+            ),
+            lambda done: self._acknowledged(len(done)),
+        )
+
+    def _acknowledged(self, count: int) -> None:
+        self.notify(f"Acknowledged {count:,} alert{'s' if count != 1 else ''}", markup=False)
+        self.load()
 
     def action_history(self) -> None:
         self.balance_app.open_customer_history(self.customer_id, back=("customers", self.crumbs))

@@ -131,6 +131,16 @@ def _cells(summary: CustomerSummary, name_room: int) -> dict[str, Text | str]:
     }
 
 
+def nothing_found(filter_text: str) -> str:
+    """What an empty result says, in the words of the filter typed (as History says it)."""
+    text = filter_text.strip()
+    if not text:
+        return ""
+    if ":" in text:
+        return f"No customer matches {text!r}."
+    return f"No customer's id, name or agent contains {text!r}."
+
+
 class CustomersScreen(ServiceScreen):
     """The customers table with a filter that works as you type."""
 
@@ -494,6 +504,7 @@ class CustomersScreen(ServiceScreen):
             filter=self.filter_text,
             sort=f"{self.sort_column} {arrow}",
             refreshed=self.refreshed_now(),
+            note=nothing_found(self.filter_text) if not rows else "",
         )
 
     @on(DataTable.RowHighlighted, "#customers")
@@ -646,6 +657,14 @@ class CustomersScreen(ServiceScreen):
         self.balance_app.open_form(NewCustomerForm(), self._created)
 
     def _created(self, customer_id: str | None) -> None:
-        if customer_id is not None:
-            self.notify(f"Customer {customer_id} created", markup=False)
-            self.load(keep=len(self.summaries))
+        """The new customer is shown and highlighted: the filter is set to its id (escape
+        clears it), whatever page of the book it sorts into."""
+        if customer_id is None:
+            return
+        self.notify(f"Customer {customer_id} created", markup=False)
+        self.filter_box.value = customer_id
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self.load()
+        self.filter_box.remember(customer_id)
+        self.table.focus()

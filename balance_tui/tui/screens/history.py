@@ -18,7 +18,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.filters import parse_filter as parse_text_filter
 from balance_tui.domain.money import decimal_to_cents, format_cents
 from balance_tui.domain.records import BalanceChangeEvent, BalanceUpdateResult
-from balance_tui.services.audit import HistoryFilter
+from balance_tui.services.audit import HistoryFilter, TypeSum
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
@@ -45,7 +45,7 @@ COLUMNS = (
     ("operator", "Operator"),
     ("reason", "Reason"),
 )
-FILTER_KEYS = ("customer", "agent", "type", "operator", "from", "to")
+FILTER_KEYS = ("customer", "agent", "type", "operator", "from", "to", "ref", "amount", "event")
 NUMBER_COLUMNS = ("id", "amount", "balance")
 
 
@@ -60,6 +60,9 @@ def parse_filter(text: str) -> HistoryFilter:
         performed_by=query.operator,
         since=query.since,
         until=query.until,
+        reference=query.reference,
+        amount_cents=query.amount_cents,
+        event_id=query.event_id,
     )
 
 
@@ -158,6 +161,8 @@ class HistoryScreen(ServiceScreen):
     def __init__(self) -> None:
         super().__init__()
         self.filters = HistoryFilter()
+        #: The sums by type of what the filter shows (a filtered History only).
+        self.sums_note = ""
         self.filter_text = ""
         self.events: dict[int, BalanceChangeEvent] = {}
         self.oldest_id: int | None = None
@@ -237,6 +242,26 @@ class HistoryScreen(ServiceScreen):
         self.query_one("#event-detail", Static).update("")
         before = None if self.anchor_id is None else self.anchor_id + 1
         self._load_page(self.filters, before, replace=True)
+        self.sums_note = ""
+        if self.filters != HistoryFilter():
+            self._load_sums(self.filters)
+
+    @work(thread=True, exclusive=True, group="history-sums", exit_on_error=False)
+    def _load_sums(self, filters: HistoryFilter) -> None:
+        """What the filter shows, summed by type, for the status line."""
+        self.query_in_thread(
+            lambda: self.services.audit.sums_by_type(filters),
+            lambda sums: self._show_sums(filters, sums),
+        )
+
+    def _show_sums(self, filters: HistoryFilter, sums: list[TypeSum]) -> None:
+        if filters != self.filters:
+            return
+        self.sums_note = "Σ " + " · ".join(
+            f"{s.change_type} {money(s.total, s.currency, signed=True)} ({s.events:,})"
+            for s in sums
+        )
+        self._show_detail()
 
     @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
     def _load_page(self, filters: HistoryFilter, before_id: int | None, replace: bool) -> None:
@@ -300,6 +325,8 @@ class HistoryScreen(ServiceScreen):
         notes = [f"from event #{self.anchor_id:,} (g g: newest)"] if self.anchor_id else []
         if not self.exhausted:
             notes.append("more below")
+        if self.sums_note:
+            notes.append(self.sums_note)
         self.show_status(
             row=row, rows=rows, filter=self.filter_text, sort="newest first", note=" · ".join(notes)
         )

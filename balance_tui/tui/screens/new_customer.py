@@ -64,6 +64,22 @@ class NewCustomerForm(ModalScreen[str | None]):
         if self.app.return_code is not None:  # the app is quitting ("qn" typed fast)
             return
         self.type_ahead.release(self, self.query_one("#customer-id", Input))
+        self._propose_id()
+
+    @work(thread=True, exit_on_error=False)
+    def _propose_id(self) -> None:
+        services = self.app.services  # type: ignore[attr-defined]
+        with thread_session(services.db):
+            proposed = services.manager.next_free_id()
+        self.app.call_from_thread(self._proposed, proposed)
+
+    def _proposed(self, proposed: str) -> None:
+        """Offered in the id box, selected: enter takes it, typing replaces it. An id the
+        operator has begun to type is left alone."""
+        box = self.query_one("#customer-id", Input)
+        if proposed and not box.value:
+            box.value = proposed
+            box.select_all()
 
     @on(Input.Changed, "#agent-id, #currency")
     def _check_as_typed(self) -> None:

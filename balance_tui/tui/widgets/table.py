@@ -19,8 +19,11 @@ from rich.text import Text
 from textual import events
 from textual.binding import Binding
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist, ColumnKey, RowKey
+
+from balance_tui.tui.widgets.table_edges import edge_cuts, mend_line
 
 
 class BookTable(DataTable[Any]):
@@ -81,6 +84,12 @@ class BookTable(DataTable[Any]):
             self.action_first_row()
         else:
             self._g_pressed = True
+
+    def describe_binding(self, binding: Binding) -> str | None:
+        """What a key does on this table, for the keys help (``g`` goes to a place here)."""
+        if binding.action == "g_key" and self.go_to:
+            return "Go to an event number or a day"
+        return None
 
     def action_first_row(self) -> None:
         if self.row_count:
@@ -259,6 +268,18 @@ class BookTable(DataTable[Any]):
         if isinstance(cell, str) and cell and not _NOT_PLAIN.intersection(cell):
             return row_key, column_key, Text(cell, end="", no_wrap=True)  # as DataTable has it
         return None
+
+    def render_line(self, y: int) -> Strip:
+        """A line, with no figure cut by the edge of the screen (see ``table_edges``)."""
+        strip = super().render_line(y)
+        widths = [
+            (column.get_render_width(self), str(column.key.value) in self._right)
+            for column in self.ordered_columns
+        ]
+        left, right = edge_cuts(widths, int(self.scroll_offset.x), self.size.width)
+        if left is None and right is None:
+            return strip
+        return mend_line(strip, left, right, header=self.show_header and y == 0)
 
     def highlighted_key(self) -> str | None:
         if not self.row_count:
