@@ -226,7 +226,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--agent", default=None)
     p.add_argument("--period", default="daily", choices=PERIODS)
     p.add_argument("--from", dest="start", default=None, help="custom start (ISO date/time)")
-    p.add_argument("--to", dest="end", default=None, help="custom end (ISO date/time)")
+    p.add_argument(
+        "--to",
+        dest="end",
+        default=None,
+        help="custom end: a day is inclusive (2026-11-30 takes all of it), a time exclusive",
+    )
     p.add_argument("--currency", default="USD")
 
     p = command("export", "write history, customers or alerts as CSV or JSON", data.export)
@@ -364,6 +369,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if getattr(args, "without_book", False):
             return int(args.handler(None, args))
+        if args.db is not None and not args.db.strip():
+            # "--db $BOOK" with BOOK unset must not write to the default book.
+            raise UsageError("--db is empty: name the book's file or URL.")
         settings = load_settings()
         operator = _operator(args.operator)
         migrating = args.command == "migrate"

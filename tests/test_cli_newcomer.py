@@ -141,3 +141,42 @@ def test_demo_by_a_login_that_does_not_own_the_book_writes_nothing(pg_logins, ca
     assert code == 1 and err.count("\n") == 1
     assert "run it as" in err and "Nothing was written" in err
     assert run(capsys, "--db", url, "customers", "--json")[1].strip() == "[]"
+
+
+@pytest.mark.postgres
+def test_on_postgres_the_database_login_is_who_is_shown(pg_logins, postgres_url, capsys) -> None:  # type: ignore[no-untyped-def]
+    """Without --operator the name recorded and shown is the database login (not the
+    terminal's OS login); with it, history shows the label beside the login."""
+    assert main(["--db", postgres_url, "new-customer", "C1", "A1", "--tier", "gold"]) == 0
+    url = pg_logins("ann", "operator")
+    login = url.split("://", 1)[1].split("@", 1)[0]
+    for label in ([], ["--operator", "Ann Smith"]):
+        argv = ["--db", url, *label, "update", "C1", "50", "--type", "deposit", "--reason", "x"]
+        assert main(argv) == 0
+    capsys.readouterr()
+    code, out, _ = run(capsys, "--db", url, "history", "C1", "--json")
+    assert code == 0
+    assert [(e["performed_by"], e["db_user"]) for e in json.loads(out)] == [
+        ("Ann Smith", login),
+        (login, login),
+    ]
+    table = run(capsys, "--db", url, "history", "C1")[1]
+    assert f"Ann Smith ({login})" in table
+
+
+def test_analytics_in_a_currency_counts_only_its_refusals_and_alerts(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    for amount, kind in (("500", "deposit"), ("450", "withdrawal"), ("9000000", "deposit")):
+        main(["--db", book, "update", "C1", amount, "--type", kind, "--reason", "x"])
+    capsys.readouterr()
+    usd = json.loads(run(capsys, "--db", book, "analytics", "--json")[1])["operations"]
+    assert usd["rejections"] >= 1 and usd["alerts"] >= 1
+    code, out, _ = run(capsys, "--db", book, "analytics", "--currency", "EUR", "--json")
+    eur = json.loads(out)["operations"]
+    assert code == 0 and (eur["rejections"], eur["alerts"]) == (0, 0)
+
+
+def test_analytics_to_a_day_takes_all_of_it(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    argv = ["analytics", "--period", "custom", "--from", "2026-11-01", "--to", "2026-11-30"]
+    code, out, _ = run(capsys, "--db", book, *argv, "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["end"].startswith("2026-12-01T00:00:00")

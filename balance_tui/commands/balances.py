@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 
 from balance_tui.commands.output import (
     UsageError,
@@ -18,8 +17,8 @@ from balance_tui.commands.output import (
     when,
 )
 from balance_tui.domain.changes import ChangeType, parse_change_type, typed_change_cents
-from balance_tui.domain.errors import InvalidAmountError, InvalidInputError
-from balance_tui.domain.inputs import check_code, check_currency
+from balance_tui.domain.errors import BalanceError, InvalidAmountError, InvalidInputError
+from balance_tui.domain.inputs import check_code, check_currency, parse_metadata
 from balance_tui.domain.money import cents_to_decimal, typed_currency
 from balance_tui.domain.records import BalanceUpdateResult
 from balance_tui.services.bundle import Services
@@ -38,14 +37,9 @@ def _metadata(text: str | None) -> dict[str, object] | None:
     if text is None:
         return None
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"--metadata is not valid JSON: {exc.msg} at position {exc.pos}."
-        ) from None
-    if not isinstance(value, dict):
-        raise UsageError('--metadata must be a JSON object, like \'{"source": "bank"}\'.')
-    return value
+        return parse_metadata(text, "--metadata")
+    except BalanceError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _print_result(result: BalanceUpdateResult, args: argparse.Namespace) -> int:

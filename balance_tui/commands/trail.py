@@ -48,7 +48,11 @@ def history(services: Services, args: argparse.Namespace) -> int:
                 e.change_type,
                 signed(e.amount),
                 money(e.new_balance),
-                safe(e.performed_by),
+                safe(
+                    e.performed_by
+                    if e.db_user in (None, e.performed_by)
+                    else f"{e.performed_by} ({e.db_user})"
+                ),
                 safe(e.reason),
             ]
             for e in events
@@ -109,6 +113,8 @@ def alerts(services: Services, args: argparse.Namespace) -> int:
 def analytics(services: Services, args: argparse.Namespace) -> int:
     start = parse_moment(args.start, "--from")
     end = parse_moment(args.end, "--to")
+    if end is not None and len(args.end.strip()) == 10:
+        end += timedelta(days=1)  # a day is inclusive, as the filter language's to:
     if args.period != "custom" and (start or end):
         raise UsageError("--from and --to go with --period custom.")
     if args.customer and args.agent:

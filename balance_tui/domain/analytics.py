@@ -19,6 +19,7 @@ Definitions (DESIGN §3):
 from __future__ import annotations
 
 import math
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from balance_tui.domain.money import cents_to_decimal
@@ -29,6 +30,47 @@ SCALE_FLOOR_CENTS = 100_000
 STABLE_SHARE = Decimal("0.02")
 PERIOD_DAYS = {"daily": 1, "weekly": 7, "monthly": 30, "yearly": 365}
 PERIODS: tuple[str, ...] = (*PERIOD_DAYS, "custom")
+#: Calendar periods (UTC), as hledger-ui steps through them: the day, the week (from
+#: Monday), the month, the quarter, the year.
+CALENDAR: tuple[str, ...] = ("day", "week", "month", "quarter", "year")
+
+
+def calendar_window(kind: str, today: date, step: int = 0) -> tuple[datetime, datetime]:
+    """The calendar ``kind`` holding ``today``, moved ``step`` periods (-1: the one
+    before): [its first moment, the next one's first moment), UTC."""
+    if kind == "day":
+        first = today + timedelta(days=step)
+        after = first + timedelta(days=1)
+    elif kind == "week":
+        first = today - timedelta(days=today.weekday()) + timedelta(weeks=step)
+        after = first + timedelta(weeks=1)
+    elif kind in ("month", "quarter", "year"):
+        months = {"month": 1, "quarter": 3, "year": 12}[kind]
+        index = today.year * 12 + today.month - 1
+        index = index - index % months + step * months
+        first = date(index // 12, index % 12 + 1, 1)
+        index += months
+        after = date(index // 12, index % 12 + 1, 1)
+    else:
+        raise ValueError(f"Unknown calendar period {kind!r}; use one of {', '.join(CALENDAR)}.")
+    return _midnight(first), _midnight(after)
+
+
+def calendar_label(kind: str, first: datetime) -> str:
+    """``2026-12-07``, ``week of 2026-12-07``, ``2026-12``, ``2026 Q4``, ``2026``."""
+    if kind == "day":
+        return f"{first:%Y-%m-%d}"
+    if kind == "week":
+        return f"week of {first:%Y-%m-%d}"
+    if kind == "month":
+        return f"{first:%Y-%m}"
+    if kind == "quarter":
+        return f"{first.year} Q{(first.month - 1) // 3 + 1}"
+    return f"{first.year}"
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 @record

@@ -76,11 +76,26 @@ def type_named(value: str, types: Sequence[str]) -> str:
     raise InvalidInputError(f"Unknown type {value!r}; use one of: {names}.")
 
 
+#: The days a filter takes: the book's times are microseconds since 1970, and the day
+#: after ``to:`` must still be a day.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+
+
 def _day(value: str, key: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise InvalidInputError(f"{key}:{value} is not a day like 2026-01-31.") from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidInputError(
+            f"{key}:{value} is outside the days the book holds ({FIRST_DAY} to {LAST_DAY})."
+        )
+    return day
+
+
+def day_in_range(day: date, what: str) -> date:
+    """``day`` if the book can hold it (see ``FIRST_DAY``, ``LAST_DAY``); else a clear error."""
+    return _day(day.isoformat(), what)
 
 
 def parse_filter(text: str, *, keys: Sequence[str], types: Sequence[str] = ()) -> FilterQuery:
@@ -139,7 +154,8 @@ def _size(value: str) -> int:
     try:
         return abs(parse_amount(value))
     except BalanceError as exc:
-        raise InvalidInputError(f"amount:{value}: {exc}") from None
+        shown = value if len(value) <= 24 else f"{value[:20]}…"
+        raise InvalidInputError(f"amount:{shown}: {exc}") from None
 
 
 _EXAMPLES = {

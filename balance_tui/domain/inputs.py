@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -63,6 +64,40 @@ OTHER_MINOR_UNITS = {
     **dict.fromkeys(("BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"), 3),
     **dict.fromkeys(("CLF", "UYW"), 4),
 }
+
+
+#: The longest text a search (part of ids or names) may be.
+MAX_SEARCH = 200
+
+
+def check_search(text: str | None) -> str | None:
+    """A search as typed, stripped; longer than ``MAX_SEARCH`` is refused."""
+    if text is None or not text.strip():
+        return None
+    if len(text.strip()) > MAX_SEARCH:
+        raise InvalidInputError(
+            f"A search is at most {MAX_SEARCH} characters (this one has {len(text.strip()):,})."
+        )
+    _storable(text, "A search")
+    return text.strip()
+
+
+def parse_metadata(text: str, what: str) -> dict[str, Any]:
+    """A metadata JSON object as typed; anything else, or JSON Python cannot read (a number
+    of 5,000 digits, 5,000 levels deep), is refused in one sentence naming ``what``."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(
+            f"{what} is not valid JSON: {exc.msg} at position {exc.pos}."
+        ) from None
+    except RecursionError:
+        raise InvalidInputError(f"{what} nests too deeply.") from None
+    except ValueError:  # a number over Python's 4,300 digits
+        raise InvalidInputError(f"{what} holds a number too long to read.") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError(f'{what} must be a JSON object, like \'{{"source": "bank"}}\'.')
+    return value
 
 
 def following_code(code: str) -> str:

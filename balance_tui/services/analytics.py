@@ -167,7 +167,7 @@ class BalanceAnalyticsService(ServiceBase):
             largest_change=None if largest is None else cents_to_decimal(largest),
             breakdown=breakdown,
             series=_series(by_bucket, lo_us, hi_us, width, opening),
-            operations=self._operations(lo_us, hi_us, count, ops_customer, ops_agent),
+            operations=self._operations(lo_us, hi_us, count, ops_customer, ops_agent, currency),
         )
 
     def _rollups_for(self, scope: EventScope) -> tuple[str, str] | None:
@@ -234,8 +234,11 @@ class BalanceAnalyticsService(ServiceBase):
         updates: int,
         customer: tuple[str, int] | None,
         agent: str | None,
+        currency: str | None = None,
     ) -> OperationsFigures:
-        rejections, alerts = figures_store.operations_counts(self.db, lo_us, hi_us, customer, agent)
+        rejections, alerts = figures_store.operations_counts(
+            self.db, lo_us, hi_us, customer, agent, None if customer else currency
+        )
         hours = (Decimal(hi_us - lo_us) / Decimal(3_600_000_000)).quantize(Decimal("0.01"))
         return OperationsFigures(updates=updates, rejections=rejections, alerts=alerts, hours=hours)
 

@@ -22,7 +22,12 @@ from balance_tui.services.clock import Clock, to_us, utc_now
 from balance_tui.services.feed import ChangeFeed, feed_for
 from balance_tui.services.manager import BalanceManager
 from balance_tui.services.notifications import BalanceNotificationService
-from balance_tui.store.connection import connect, describe_database, empty_sqlite_file
+from balance_tui.store.connection import (
+    connect,
+    describe_database,
+    empty_sqlite_file,
+    environment_database,
+)
 from balance_tui.store.schema import initialize_balance_tables, require_current_schema
 from balance_tui.store.transactions import is_postgres, privilege_refusal, server_clock_us
 
@@ -150,7 +155,8 @@ def open_services(
     the schema version and refuses a book with pending migrations: there the schema owner
     runs ``balance-tui migrate``, and operators' logins need no right to create tables."""
     settings = settings or load_settings()
-    target = url or settings.database_url
+    # The command line, then the environment, then the config file (as the README says).
+    target = url or environment_database() or settings.database_url
     empty = empty_sqlite_file(target)
     db = connect(target)
     if migrate is None:
@@ -163,6 +169,12 @@ def open_services(
             with thread_session(db):
                 require_current_schema(db)
         services = build_services(db, settings, clock, operator)
+        if is_postgres(db) and not (operator or settings.operator):
+            # No label given: the database login is who acts, so it is the name shown
+            # (not the OS login of the terminal, "root" in a container).
+            with thread_session(db):
+                login = services.manager.session_user()
+            services = dataclasses.replace(services, operator=login or services.operator)
         services = dataclasses.replace(services, migrations_applied=tuple(applied))
         notes = [_rules_note(services, new_book="0001_initial" in applied), _clock_note(services)]
     except PeeweeDatabaseError as exc:

@@ -13,6 +13,7 @@ from balance_tui.domain.inputs import (
     MAX_NAME,
     check_code,
     check_currency,
+    check_search,
     check_text,
     following_code,
 )
@@ -21,6 +22,7 @@ from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer, CustomerSummary
 from balance_tui.domain.tiers import VIP_TIERS, normalise_tier
 from balance_tui.services import audit_records
+from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, WEEK_US, from_us
 from balance_tui.store import customer_ids
@@ -60,7 +62,11 @@ class CustomerDirectory(ServiceBase):
         vip_level: str = "bronze",
         currency: str = "USD",
     ) -> Customer:
-        """Create a customer (and its agent when new) with a zero balance."""
+        """Create a customer (and its agent when new) with a zero balance. A session that
+        only reads (an auditor) is refused (PostgreSQL's grants refuse it too)."""
+        AuthorityService(
+            self.db, self.clock, settings=self.settings, feed=self.feed
+        ).require_writer(self.settings.operator_name())
         code = check_code(customer_id, "Customer id")
         agent_code = check_code(agent_id, "Agent id")
         name = check_text(name, "Name", MAX_NAME, required=False)
@@ -138,6 +144,7 @@ class CustomerDirectory(ServiceBase):
     ) -> list[CustomerSummary]:
         """Customers ordered by ``order_by`` (one of ``CUSTOMER_ORDERS``: ties go by id in the
         same direction), filtered by a substring of id, name or agent."""
+        search = check_search(search)
         with self.read_snapshot():
             found = customer_store.list_customers(
                 self.db, search, agent_id, limit, offset, self.customer_order(order_by, descending)
@@ -159,6 +166,7 @@ class CustomerDirectory(ServiceBase):
         ``list_customers``; with ``count``, how many the filter matches in all. The database
         orders and filters: a screen holds only the pages it has shown."""
         order = self.customer_order(order_by, descending)
+        search = check_search(search)
         with self.read_snapshot():
             found = customer_store.list_customers(self.db, search, agent_id, limit, 0, order, after)
             total = None

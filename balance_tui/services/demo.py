@@ -26,6 +26,7 @@ from balance_tui.domain.record import record
 from balance_tui.domain.risk import risk_score
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.domain.validation import check_change
+from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.bundle import Services
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US
@@ -217,6 +218,10 @@ class DemoGenerator(ServiceBase):
         chain trigger the bulk path needs; anyone else is refused before anything is
         written, not halfway."""
         if not self.postgres:
+            # SQLite: a session that only reads (an auditor) writes no demo either.
+            AuthorityService(
+                self.db, self.clock, settings=self.settings, feed=self.feed
+            ).require_writer(self.settings.operator_name())
             return
         with self.read_snapshot():
             refusal = _owner_refusal(*authority_store.book_owner(self.db))

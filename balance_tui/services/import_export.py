@@ -9,6 +9,7 @@ from typing import Any, TextIO
 
 from balance_tui.domain.changes import parse_change_type, typed_change_cents
 from balance_tui.domain.errors import BalanceError, IdempotencyConflictError, InvalidInputError
+from balance_tui.domain.inputs import parse_metadata
 from balance_tui.domain.money import cents_to_decimal, typed_currency
 from balance_tui.domain.plain import plain
 from balance_tui.domain.records import BalanceChange, BatchResult
@@ -185,14 +186,10 @@ def _adjustment(path: Path, line: int, row: dict[str, str], operator: str) -> Ba
     try:
         kind = parse_change_type(row.get("type") or "")
         cents = typed_change_cents(row.get("amount") or "", kind)
-        metadata = json.loads(row["metadata"]) if (row.get("metadata") or "").strip() else None
-        if metadata is not None and not isinstance(metadata, dict):
-            raise InvalidInputError("metadata must be a JSON object.")
-    except (BalanceError, json.JSONDecodeError, RecursionError) as exc:
-        message = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
-        if isinstance(exc, RecursionError):
-            message = "metadata nests too deeply."
-        raise InvalidInputError(f"{path}, line {line}: {message} Nothing imported.") from None
+        text = row.get("metadata") or ""
+        metadata = parse_metadata(text, "metadata") if text.strip() else None
+    except BalanceError as exc:
+        raise InvalidInputError(f"{path}, line {line}: {exc} Nothing imported.") from None
     return BalanceChange(
         customer_id=(row.get("customer") or "").strip(),
         change_amount=cents_to_decimal(cents),

@@ -5,12 +5,14 @@ from __future__ import annotations
 from peewee import Database
 
 from balance_tui.domain.errors import UnknownCustomerError
+from balance_tui.domain.inputs import check_search
 from balance_tui.store import customers as customer_store
 
 
 def matched_customers(db: Database, text: str) -> tuple[int | None, str | None]:
     """(the customer whose id ``text`` is, None) or (None, ``text`` as a part to match);
     no customer at all → UnknownCustomerError, so the screen says so instead of "no rows"."""
+    text = check_search(text) or ""
     exact = customer_store.exact_customer_pk(db, text)
     if exact is not None:
         return exact, None

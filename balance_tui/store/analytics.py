@@ -139,23 +139,34 @@ def operations_counts(
     hi_us: int,
     customer: tuple[str, int] | None,
     agent_code: str | None,
+    currency: str | None = None,
 ) -> tuple[int, int]:
-    """(refused attempts, alerts raised) in [lo, hi) for a customer, an agent or all."""
+    """(refused attempts, alerts raised) in [lo, hi) for a customer, an agent or all;
+    ``currency``: only customers keeping their balance in it."""
     p = db.param
-    refused_of, alerts_of, whose = "", "", []
+    refused_of, alerts_of = "", ""
+    refused_args: list[object] = []
+    alerts_args: list[object] = []
     if customer is not None:
         refused_of, alerts_of = f" AND customer_code = {p}", f" AND customer_id = {p}"
-        whose = [customer[0], customer[1]]
-    elif agent_code is not None:
-        agents = f"FROM customer c JOIN agent a ON a.id = c.agent_id WHERE a.code = {p}"
-        refused_of = f" AND customer_code IN (SELECT c.code {agents})"
-        alerts_of = f" AND customer_id IN (SELECT c.id {agents})"
-        whose = [agent_code, agent_code]
+        refused_args, alerts_args = [customer[0]], [customer[1]]
+    else:
+        narrow = []
+        if agent_code is not None:
+            narrow.append((f"a.code = {p}", agent_code))
+        if currency is not None:
+            narrow.append((f"c.currency = {p}", currency))
+        if narrow:
+            where = " AND ".join(sql for sql, _ in narrow)
+            chosen = f"FROM customer c JOIN agent a ON a.id = c.agent_id WHERE {where}"
+            refused_of = f" AND customer_code IN (SELECT c.code {chosen})"
+            alerts_of = f" AND customer_id IN (SELECT c.id {chosen})"
+            refused_args = alerts_args = [value for _, value in narrow]
     row = db.execute_sql(
         "SELECT (SELECT COUNT(*) FROM rejected_attempt "
         f"WHERE created_us >= {p} AND created_us < {p}{refused_of}), "
         "(SELECT COUNT(*) FROM alert "
         f"WHERE created_us >= {p} AND created_us < {p}{alerts_of})",
-        (lo_us, hi_us, *whose[:1], lo_us, hi_us, *whose[1:]),
+        (lo_us, hi_us, *refused_args, lo_us, hi_us, *alerts_args),
     ).fetchone()
     return int(row[0]), int(row[1])

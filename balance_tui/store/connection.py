@@ -44,9 +44,14 @@ def default_database_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / DEFAULT_FILE_NAME
 
 
+def environment_database() -> str | None:
+    """The book the environment names (``BALANCE_TUI_DB``, else ``DB_PATH``), if any."""
+    return os.environ.get("BALANCE_TUI_DB") or os.environ.get("DB_PATH") or None
+
+
 def resolve_database_url(url: str | None = None) -> str:
     """The URL to open: the argument, else ``BALANCE_TUI_DB``, else ``DB_PATH``, else default."""
-    chosen = url or os.environ.get("BALANCE_TUI_DB") or os.environ.get("DB_PATH")
+    chosen = url or environment_database()
     if not chosen:
         path = default_database_path()
         path.parent.mkdir(parents=True, exist_ok=True)

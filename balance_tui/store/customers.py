@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field
 from typing import Any
 
-from peewee import JOIN, Case, Cast, Database, Tuple, fn
+from peewee import JOIN, SQL, Case, Cast, Database, NodeList, Tuple, Value, fn
 
 from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer
@@ -276,13 +276,19 @@ def _order_value(order: CustomerOrder) -> tuple[Any, list[tuple[Any, Any, Any]]]
     return larger, [(window, window.c.cid == CustomerRow.id, JOIN.LEFT_OUTER)]
 
 
+def _contains(field: Any, pattern: str, postgres: bool) -> Any:
+    like = SQL("ILIKE" if postgres else "LIKE")  # ``pattern``: a ``like_pattern``
+    return NodeList((field, like, Value(pattern), SQL("ESCAPE '\\'")))
+
+
 def _matching(query: Any, search: str | None, agent_code: str | None) -> Any:
     if search and search.strip():
-        pattern = f"%{search.strip()}%"
+        pattern = like_pattern(search)
+        postgres = is_postgres(query.model._meta.database)
         query = query.where(
-            CustomerRow.code.ilike(pattern)
-            | CustomerRow.name.ilike(pattern)
-            | Agent.code.ilike(pattern)
+            _contains(CustomerRow.code, pattern, postgres)
+            | _contains(CustomerRow.name, pattern, postgres)
+            | _contains(Agent.code, pattern, postgres)
         )
     if agent_code:
         query = query.where(Agent.code == agent_code)

@@ -50,10 +50,11 @@ def _add_on_conflict(db: Database) -> str:
 
 
 def _bucket_sql(db: Database, width: int) -> str:
-    """The start of an event's bucket of ``width`` microseconds."""
+    """The start of an event's bucket of ``width`` microseconds, rounded down as Python's
+    ``%`` does (SQL's truncates toward zero: a time before 1970 would land a bucket late)."""
     if is_postgres(db):
-        return f"(created_us - MOD(created_us, {width}))"
-    return f"(created_us - created_us % {width})"
+        return f"(created_us - MOD(MOD(created_us, {width}) + {width}, {width}))"
+    return f"(created_us - ((created_us % {width}) + {width}) % {width})"
 
 
 def _figures_sql(db: Database) -> str:

@@ -37,6 +37,7 @@ from balance_tui.services.feed import (
     Notice,
 )
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
+from balance_tui.tui.banner_desk import BannerDesk
 from balance_tui.tui.key_gate import KeyDone, KeyGate
 from balance_tui.tui.messages import ShowCustomerHistory
 from balance_tui.tui.numbers import money
@@ -112,13 +113,6 @@ WRITE_ACTIONS = frozenset(
     }
 )
 
-#: Banner order: the most severe first.
-BANNER_RANK = {"critical": 0, "limit_exceeded": 1, "significant_drop": 2, "warning": 3}
-
-
-def banner_order(alert: BalanceThresholdAlert) -> tuple[int, int]:
-    return BANNER_RANK.get(alert.alert_type, 9), alert.id
-
 
 class VerificationFailed(BalanceError):
     """verify found problems: said as the job's failure."""
@@ -133,7 +127,7 @@ class ShownMessage:
     severity: str
 
 
-class BalanceApp(App[None]):
+class BalanceApp(BannerDesk):
     """The operators' back office."""
 
     CSS_PATH = "app.tcss"
@@ -204,8 +198,22 @@ class BalanceApp(App[None]):
             "x",
             "dismiss_banner",
             "Dismiss",
-            tooltip="Hide the banner (alert stays active)",
+            tooltip="Hide the banner and its repeats (the alerts stay active)",
             id="app.dismiss_banner",
+        ),
+        Binding(
+            "X",
+            "dismiss_all_banners",
+            "Dismiss all",
+            tooltip="Hide every banner waiting (the alerts stay active)",
+            id="app.dismiss_all_banners",
+        ),
+        Binding(
+            "u",
+            "undo_banner",
+            "Undo ack",
+            tooltip="Take back the banner's acknowledgement while it counts down",
+            id="app.undo_banner",
         ),
         # The same two from inside a text box, where b and x are letters to type.
         Binding(
@@ -229,7 +237,6 @@ class BalanceApp(App[None]):
     ]
 
     active_alerts: reactive[int] = reactive(0)
-    banner_alert: reactive[BalanceThresholdAlert | None] = reactive(None)
     #: Whether other terminals' changes arrive: "connecting", "live", "reconnecting", "gone".
     connection: reactive[str] = reactive("connecting")
 
@@ -274,9 +281,11 @@ class BalanceApp(App[None]):
         self.adjust_drafts: dict[str, AdjustDraft] = {}
         #: Keys from the terminal, handed on one at a time (see ``KeyGate``).
         self.key_gate = KeyGate(self)
+        #: A read-only session was told once that a change key does nothing for it.
+        self._told_read_only = False
         #: Called when the operator quits, before the app closes (acknowledgements still in
         #: their undo window are written then, not lost).
-        self.before_quit: list[Callable[[], None]] = []
+        self.before_quit: list[Callable[[], None]] = [self.write_banner_acknowledgement]
         #: Called once the first frame is on the screen.
         self.after_first_frame: list[Callable[[], None]] = []
         #: Set when the app has mounted (Textual's start-up batch closes right after).
@@ -499,48 +508,6 @@ class BalanceApp(App[None]):
                     markup=False,
                 )
 
-    def _queue_banners(self, alerts: list[BalanceThresholdAlert]) -> None:
-        """The most severe alert shows first (then the oldest); a more severe newcomer
-        takes the banner and the one it replaces waits its turn."""
-        waiting = list(self.banner_queue) + alerts
-        if self.banner_alert is not None:
-            waiting.append(self.banner_alert)
-        waiting.sort(key=banner_order)
-        self.banner_queue = deque(waiting[1:])
-        if self.banner_alert is waiting[0]:
-            self.mutate_reactive(BalanceApp.banner_alert)  # "+N more" changed
-        else:
-            self.banner_alert = waiting[0]
-
-    def _forget(self, alert_id: int) -> None:
-        self.banner_queue = deque(a for a in self.banner_queue if a.id != alert_id)
-        if self.banner_alert is not None and self.banner_alert.id == alert_id:
-            self._next_banner()
-        else:
-            self.mutate_reactive(BalanceApp.banner_alert)
-
-    def _next_banner(self) -> None:
-        self.banner_alert = self.banner_queue.popleft() if self.banner_queue else None
-
-    def _drop_settled_banners(self, batch: ChangeBatch) -> None:
-        """Another operator acknowledged something: banners for alerts that are no longer
-        open must not stay up (or be "acknowledged" again)."""
-        if batch.acknowledgements_changed and (self.banner_alert or self.banner_queue):
-            self._check_banners()
-
-    @work(thread=True, exclusive=True, group="banner-check", exit_on_error=False)
-    def _check_banners(self) -> None:
-        shown = [a.id for a in self.banner_queue]
-        if self.banner_alert is not None:
-            shown.append(self.banner_alert.id)
-
-        def settled(alerts: list[BalanceThresholdAlert]) -> None:
-            for alert in alerts:
-                if alert.acknowledged_at is not None:
-                    self._forget(alert.id)
-
-        call_database(self, lambda: self.services.notifications.get_alerts(shown), settled)
-
     def watch_banner_alert(self) -> None:
         self.refresh_bindings()  # the footer shows b / x only while a banner is up
 
@@ -549,8 +516,10 @@ class BalanceApp(App[None]):
         if self.book_gone:
             self.sub_title = f"DATABASE FILE GONE · {self.services.database_label}"
             return
+        login = self.identity.login
+        who = login if login == self.operator else f"{login} as {self.operator}"
         self.sub_title = (
-            f"{count:,} active alert{'s' if count != 1 else ''} · {self.operator} "
+            f"{count:,} active alert{'s' if count != 1 else ''} · {who} "
             f"({self.identity.role}) · {self.services.database_label}"
         )
 
@@ -559,41 +528,12 @@ class BalanceApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in WRITE_ACTIONS and not self.identity.may_write:
             return False
-        if action in ("acknowledge_banner", "dismiss_banner"):
-            return self.banner_alert is not None
+        if action in ("acknowledge_banner", "dismiss_banner", "dismiss_all_banners"):
+            return self.banner_alert is not None and self.banner_pending is None
+        if action == "undo_banner":
+            return self.banner_pending is not None
         # A dialog is open: its keys are the ones that count (1-4 and q are typed there).
         return not (action in SCREEN_ACTIONS and isinstance(self.screen, ModalScreen))
-
-    def action_dismiss_banner(self) -> None:
-        self._next_banner()
-
-    def action_acknowledge_banner(self) -> None:
-        alert = self.banner_alert
-        if alert is not None:
-            self._acknowledge(alert.id)
-            self._next_banner()
-
-    @work(thread=True, group="acknowledge", exit_on_error=False)
-    def _acknowledge(self, alert_id: int) -> None:
-        def said(outcome: tuple[list[BalanceThresholdAlert], set[int]]) -> None:
-            alerts, newly = outcome
-            alert = alerts[0]
-            if alert.id in newly:
-                self.notify(f"Alert #{alert.id} acknowledged", markup=False)
-            else:  # never claim an acknowledgement that another operator made
-                self.notify(
-                    f"Alert #{alert.id} was already acknowledged by "
-                    f"{visible(alert.acknowledged_by or '?')}",
-                    markup=False,
-                )
-
-        call_database(
-            self,
-            lambda: self.services.notifications.acknowledge_alerts_reporting(
-                [alert_id], self.operator
-            ),
-            said,
-        )
 
     async def action_quit(self) -> None:
         for write in self.before_quit:
@@ -802,6 +742,23 @@ class BalanceApp(App[None]):
                 await self._hand_on_key(event)
             return
         await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        """A key of a change that this role may not make did nothing: say so once, in one
+        line (the key is hidden from the keys line, but fingers remember it)."""
+        if not event.is_forwarded or self.identity.may_write or self._told_read_only:
+            return
+        for binding in type(self.screen).BINDINGS:
+            if not isinstance(binding, Binding) or binding.action not in WRITE_ACTIONS:
+                continue
+            if event.key in (key.strip() for key in binding.key.split(",")):
+                self._told_read_only = True
+                self.notify(
+                    f"{self.identity.login} is {self.identity.role}: reads only, so "
+                    f"{binding.description.lower() or event.key} is not offered.",
+                    markup=False,
+                )
+                return
 
     async def on_key_done(self, marker: KeyDone) -> None:
         marker.stop()

@@ -24,4 +24,7 @@ def percent(value: Decimal | None) -> str:
     """``2.5%``; ``n/a`` when there is no meaningful value."""
     if value is None:
         return "n/a"
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_EVEN):,}%"
+    shown = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+    if shown.is_zero():
+        shown = abs(shown)  # -0.04 rounds to "-0.0": no change is not a fall
+    return f"{shown:,}%"

@@ -105,13 +105,13 @@ def test_the_callers_decimal_context_does_not_round_money(book: Book) -> None:
     import decimal
 
     with decimal.localcontext() as context:
-        context.prec = 6
+        context.prec = 5
         result = book.services.manager.update_balance(
-            "C1", None, Decimal("12345.67"), "deposit", "exact", "tester"
+            "C1", None, Decimal("1234.56"), "deposit", "exact", "tester"
         )
     assert result.success and result.event is not None
-    assert result.event.amount == Decimal("12345.67")
-    assert result.new_balance == Decimal("13245.67")
+    assert result.event.amount == Decimal("1234.56")
+    assert result.new_balance == Decimal("2134.56")
 
 
 # (keyword, value, a word the message must contain)

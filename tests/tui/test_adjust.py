@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 
 from textual.widgets import DataTable, Input
 
@@ -154,3 +155,33 @@ async def test_escape_on_a_filled_form_keeps_a_draft_for_the_next_a(app, service
         assert app.screen.query_one("#amount", Input).value == ""
     event = services.audit.get_balance_history(customer.id, limit=1)[0]
     assert (event.change_type, event.reason) == ("withdrawal", "half typed")
+
+
+async def test_a_post_into_a_book_whose_file_is_gone_says_so_in_words(
+    app, services, db_file
+) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a", *"25", "tab", "tab", *"file gone")
+        await until(pilot, lambda: "25.00" in _text(app, "#preview"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(db_file + suffix).unlink(missing_ok=True)
+        services.db.close()  # the next write opens the file again: it is not there
+        await pilot.press("enter")
+        said = "cannot be opened any more (moved or deleted?): nothing was changed"
+        await until(pilot, lambda: said in _text(app, "#errors"), tries=300)
+        assert "unable to open database file" not in _text(app, "#errors")
+
+
+async def test_a_long_name_never_pushes_the_tier_out_of_the_title(app, services) -> None:  # type: ignore[no-untyped-def]
+    name = "Maximilian-Alexander Konstantinos Papadopoulos-Wittelsbach of the Long Names"
+    services.manager.create_customer("AAA_LONG", "AGENT_001", name=name, vip_level="gold")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"AAA_LONG", "enter")
+        await until(pilot, lambda: app.screen.query_one("#customers", DataTable).row_count == 1)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        title = app.screen.query_one(".title")
+        assert "Adjust AAA_LONG · gold · Maximilian" in str(title.visual)
+        assert title.size.height == 1 or "gold" in str(title.visual).splitlines()[0]

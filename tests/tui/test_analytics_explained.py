@@ -8,9 +8,11 @@ import threading
 from datetime import UTC, datetime
 from decimal import Decimal
 
+import pytest
+
 from balance_tui.domain.records import BalanceAnalytics
-from balance_tui.tui.numbers import money
-from balance_tui.tui.screens.analytics import percent_change
+from balance_tui.tui.numbers import money, percent
+from balance_tui.tui.screens.analytics_text import percent_change
 from balance_tui.tui.widgets.chart import chart_lines
 from tests.tui.conftest import SIZE, settle, shown, until
 
@@ -44,6 +46,22 @@ def test_a_percent_change_against_an_opening_near_zero_is_not_shown() -> None:
     assert percent_change(_figures()) == "n/a (opening near zero)"
     sane = _figures(opening_balance=Decimal(4000), percent_change=Decimal("2.54"))
     assert percent_change(sane) == "2.5%"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [("-0.04", "0.0%"), ("0.04", "0.0%"), ("-0.05", "0.0%"), ("-2.46", "-2.5%")],
+)
+def test_a_percentage_that_rounds_to_zero_has_no_sign(value: str, shown: str) -> None:
+    assert percent(Decimal(value)) == shown
+
+
+async def test_the_status_line_says_the_scope_and_period_not_a_sort(app) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("4")
+        await until(pilot, lambda: "system" in shown(app, "StatusLine"))
+        line = shown(app, "StatusLine")
+        assert "sort " not in line and "filter system" not in line
 
 
 async def test_figures_come_with_the_previous_period_and_explanations(app, services) -> None:

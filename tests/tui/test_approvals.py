@@ -181,6 +181,8 @@ async def test_an_auditor_sees_no_adjust_form(services, db_file) -> None:  # typ
         await pilot.press("a")
         await settle(pilot, app)
         assert not isinstance(app.screen, AdjustForm)
+        said = [m.message for m in app.message_log if "reads only" in m.message]
+        assert said == [f"{dan.operator} is auditor: reads only, so adjust is not offered."]
         await pilot.press("2")  # history: no reverse either
         await settle(pilot, app)
         bindings = app.screen.active_bindings

@@ -198,3 +198,24 @@ async def test_the_card_shows_pending_requests_and_acknowledges_its_alerts(
     for alert_id in open_ids:
         alert = services.notifications.get_alert(alert_id)
         assert alert.acknowledgement_note == "called the agent"
+
+
+def test_the_last_events_line_up_in_columns(services) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the widths of the event numbers and balances, every reason starts in the
+    same column."""
+    from balance_tui.tui.screens.card import event_lines
+
+    customer = max((s.customer for s in services.manager.list_customers()), key=lambda c: c.balance)
+    assert customer.balance >= 1000  # balances of different widths below
+    for amount in (-(customer.balance - 5), Decimal("1"), Decimal("2000")):
+        services.manager.update_balance(customer.id, None, amount, "adjustment", "why", "t")
+    report = services.manager.get_customer_balance_report(
+        customer.id, include_history=True, history_limit=8
+    )
+    lines = event_lines(report, 160).plain.splitlines()[1:]
+    starts = {line.index(" → ") for line in lines} | {
+        len(line) - len(line.lstrip()) for line in lines[:0]
+    }
+    reasons = {line.rindex("  ") for line in lines}
+    assert len({line.index(" → ") for line in lines}) == 1 and len(reasons) == 1, lines
+    assert starts

@@ -141,3 +141,18 @@ async def test_an_event_number_or_an_amount_finds_it_and_the_status_sums_what_is
         assert "(1)" in status()
         await pilot.press("slash", "ctrl+u", *f"amount:{size}", "enter")
         await until(pilot, lambda: _shown_ids(app) == same_size)
+
+
+async def test_r_on_a_reversal_says_what_to_do_instead(app, services) -> None:  # type: ignore[no-untyped-def]
+    newest = services.audit.history_page(limit=1)[0]
+    undo = services.manager.reverse_event(newest.id, "tester", "typo")
+    assert undo.success and undo.event is not None
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        await until(pilot, lambda: _shown_ids(app)[:1] == [undo.event.id])
+        await pilot.press("r")
+        said = f"Event #{undo.event.id} is a reversal itself and is not reversed in turn"
+        await until(pilot, lambda: any(m.message.startswith(said) for m in app.message_log))
+        assert "post it again" in app.message_log[-1].message

@@ -55,9 +55,11 @@ async def test_an_alert_written_by_another_process_appears_as_a_banner(
             ).startswith("50.00"),
         )
         shown = app.banner_alert
-        await pilot.press("b")  # acknowledge the banner's alert
-        await settle(pilot, app)
-        assert services.notifications.get_alert(shown.id).acknowledged_by == "tester"
+        await pilot.press("b")  # acknowledge the banner's alert (written after its undo window)
+        await until(
+            pilot,
+            lambda: services.notifications.get_alert(shown.id).acknowledged_by == "tester",
+        )
 
 
 async def test_own_alerts_show_a_banner_that_x_dismisses(app, services) -> None:
@@ -184,3 +186,72 @@ def _listener_pids(services) -> list[int]:  # type: ignore[no-untyped-def]
         "AND datname = current_database()"
     ).fetchall()
     return [int(r[0]) for r in rows]
+
+
+async def test_repeats_are_one_banner_and_X_dismisses_every_banner(app, services) -> None:  # type: ignore[no-untyped-def]
+    """Several alerts of one customer and type are one banner ("× N"); x dismisses them
+    together; X dismisses every banner waiting; none is acknowledged."""
+    first, second = (s.customer for s in services.manager.list_customers()[2:4])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        for _ in range(3):  # three refused withdrawals: three limit alerts of one customer
+            services.manager.update_balance(first.id, None, "-9000000", "withdrawal", "x", "t")
+        services.manager.update_balance(second.id, None, "-9000000", "withdrawal", "x", "t")
+        await until(pilot, lambda: len(app.banner_group()) == 3)
+        banner = str(app.screen.query_one("AlertBanner").visual)
+        assert f"{first.id} × 3" in banner and "(+1 more)" in banner
+        await pilot.press("x")
+        await until(
+            pilot,
+            lambda: app.banner_alert is not None and app.banner_alert.customer_id == second.id,
+        )
+        services.manager.update_balance(first.id, None, "-9000000", "withdrawal", "x", "t")
+        await until(pilot, lambda: len(app.banner_queue) >= 1)
+        await pilot.press("X")
+        await until(pilot, lambda: app.banner_alert is None and not app.banner_queue)
+    assert len(services.notifications.get_active_alerts()) >= 5
+
+
+async def test_b_has_the_alerts_screens_undo_window(services) -> None:  # type: ignore[no-untyped-def]
+    """b counts down on the banner; u takes it back (nothing written); b again, left
+    alone, is written when the window closes."""
+    app = create_app(services, poll_seconds=0.05, undo_seconds=3)
+    customer = services.manager.list_customers()[1].customer
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        services.manager.update_balance(customer.id, None, "-9000000", "withdrawal", "x", "t")
+        await until(pilot, lambda: app.banner_alert is not None)
+        alert = app.banner_alert
+        banner = lambda: str(app.screen.query_one("AlertBanner").visual)  # noqa: E731
+        await pilot.press("b")
+        await until(pilot, lambda: "acknowledging in 3 s · [u] undo" in banner())
+        await until(pilot, lambda: "acknowledging in 2 s" in banner(), tries=100)
+        await pilot.press("u")
+        await until(pilot, lambda: "[b] acknowledge" in banner())
+        assert services.notifications.get_alert(alert.id).acknowledged_at is None
+        await pilot.press("b")
+        await until(
+            pilot,
+            lambda: services.notifications.get_alert(alert.id).acknowledged_by == "tester",
+            tries=300,
+        )
+        await until(pilot, lambda: app.banner_alert is None or app.banner_alert.id != alert.id)
+
+
+async def test_the_highlighted_row_stays_in_view_when_a_banner_opens(app, services) -> None:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        table = app.screen.query_one("#customers", DataTable)
+        bottom = table.scrollable_content_region.height - 2  # the last row in view
+        await pilot.press(*["down"] * bottom)
+        await settle(pilot, app)
+        row = table.cursor_row
+        other = services.manager.list_customers()[5].customer
+        services.manager.update_balance(other.id, None, "-9000000", "withdrawal", "x", "t")
+        await until(pilot, lambda: app.banner_alert is not None)
+        await settle(pilot, app)
+        in_view = lambda: (  # noqa: E731
+            table.scroll_y <= row < table.scroll_y + table.scrollable_content_region.height - 1
+        )
+        await until(pilot, in_view)
+        assert table.cursor_row == row

@@ -22,7 +22,8 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview, Custo
 from balance_tui.services.base import WRITE_ATTEMPTS, reporting_waits
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
-from balance_tui.tui.safe_text import visible
+from balance_tui.tui.problems import problem_text
+from balance_tui.tui.safe_text import one_line, visible
 from balance_tui.tui.screens.dialogs import authority_line, dialog_footer
 from balance_tui.tui.type_ahead import TypeAhead
 from balance_tui.tui.widgets.follows_focus import FormInput
@@ -110,7 +111,9 @@ class AdjustForm(ModalScreen[AdjustOutcome | AdjustDraft | None]):
         c = self.summary.customer
         with Vertical():
             yield Label(
-                Text(f"Adjust {visible(c.id)} · {visible(c.name)} · {c.vip_level}"), classes="title"
+                # The tier before the name: a long name is cut, never the tier.
+                Text(f"Adjust {visible(c.id)} · {c.vip_level} · {one_line(c.name, 30)}"),
+                classes="title",
             )
             # No ``restrict``: a character the box silently dropped ("1OO" -> "1") would
             # post another amount than the one typed; the parser names what is wrong instead.
@@ -201,7 +204,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | AdjustDraft | None]):
             self.app.call_from_thread(self._show_errors, [str(exc)])
             return
         except Exception as exc:
-            self.app.call_from_thread(self._show_errors, [f"Database error: {exc}"])
+            self.app.call_from_thread(self._show_errors, [problem_text(exc)])
             return
         self.app.call_from_thread(self._show_preview, preview, typed, change_type)
 
@@ -328,7 +331,7 @@ class AdjustForm(ModalScreen[AdjustOutcome | AdjustDraft | None]):
                     idempotency_key=self.idempotency_key,
                 )
         except Exception as exc:
-            self.app.call_from_thread(self._failed, [str(exc)])
+            self.app.call_from_thread(self._failed, [problem_text(exc)])
             return
         if result.success or result.status == "pending_approval":
             self.app.call_from_thread(self.dismiss, AdjustOutcome(result))

@@ -3,11 +3,8 @@ period's, what each figure means, and a balance chart with its axes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import datetime
 
-from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -15,40 +12,39 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Header, Input, Select, Static
 
-from balance_tui.domain.analytics import PERIODS
-from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.record import record
-from balance_tui.domain.records import BalanceAnalytics, OperationsFigures
-from balance_tui.services.bundle import Services
+from balance_tui.domain.records import BalanceAnalytics
 from balance_tui.tui.messages import DataChanged
-from balance_tui.tui.numbers import count, money, percent
 from balance_tui.tui.safe_text import visible
+from balance_tui.tui.screens.analytics_periods import (
+    CUSTOM,
+    PERIOD_CHOICES,
+    RANGE_HINT,
+    PeriodSelect,
+    resolve_period,
+)
+from balance_tui.tui.screens.analytics_text import (
+    EXPLANATIONS,
+    breakdown_table,
+    metrics_table,
+)
 from balance_tui.tui.screens.base import ServiceScreen
+from balance_tui.tui.screens.pick_customer import (
+    PickCustomer,
+    SeveralCustomers,
+    resolve_customer,
+)
 from balance_tui.tui.widgets.banner import AlertBanner
 from balance_tui.tui.widgets.chart import BalanceChart
 from balance_tui.tui.widgets.filter_box import FilterBox
 from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 
-TREND_STYLE = {"up": "green", "down": "red", "stable": "cyan"}
-RISK_STYLE = {
-    "low": "green",
-    "medium": "yellow",
-    "high": "bold red",
-    "critical": "bold reverse red",
-}
-#: Below this share of the period's scale, an opening balance is "near zero": a percent
-#: change against it says nothing (50.00 → 48,145.43 is not "+96,190.86 %").
-NEAR_ZERO_SHARE = Decimal("0.01")
+#: Single keys for the calendar periods (q quits: the quarter is Q).
+CALENDAR_KEYS = {"d": "day", "w": "week", "m": "month", "Q": "quarter", "y": "year"}
 #: The width from which the breakdown sits beside the figures.
 SIDE_BY_SIDE = 120
-EXPLANATIONS = (
-    "Volatility: the standard deviation of the period's changes, in money.",
-    "Volatility score: volatility as a share of the balance scale (the larger of opening, "
-    "closing and 1,000.00), 0-100; it measures how much the balance swings, not fraud risk.",
-    "Risk level: half the volatility score, plus points for a closing balance below the "
-    "warning or critical threshold, below zero, or down by half.",
-)
 
 
 @record
@@ -60,81 +56,8 @@ class Request:
     period: str
     start: datetime | None
     end: datetime | None
-
-
-def _day(text: str, what: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(text.strip()), datetime.min.time(), tzinfo=UTC)
-    except ValueError:
-        raise BalanceError(f"{what} {text!r} is not a date like 2026-01-31.") from None
-
-
-def percent_change(a: BalanceAnalytics) -> str:
-    """The percent change, or why there is none."""
-    scale = max(abs(a.opening_balance), abs(a.closing_balance), Decimal(1000))
-    if a.percent_change is None or abs(a.opening_balance) < scale * NEAR_ZERO_SHARE:
-        return "n/a (opening near zero)"
-    return percent(a.percent_change)
-
-
-def resolve_customer(services: Services, text: str) -> str:
-    """A customer's id from part of its id or name (one filter language): exactly one
-    customer must match."""
-    found = services.manager.list_customers(text, limit=6)
-    exact = [s for s in found if s.customer.id.lower() == text.lower()]
-    if exact:
-        return exact[0].customer.id
-    if len(found) == 1:
-        return found[0].customer.id
-    if not found:
-        raise InvalidInputError(f"No customer's id or name contains {text!r}.")
-    names = ", ".join(f"{s.customer.id} {s.customer.name}" for s in found[:3])
-    raise InvalidInputError(f"{text!r} matches several customers ({names}, …): type more.")
-
-
-def metrics_table(a: BalanceAnalytics, before: BalanceAnalytics | None) -> Table:
-    """This period beside the previous one; money carries its currency and never wraps."""
-    cur = a.currency
-    table = Table(box=None, padding=(0, 1), show_header=True, header_style="bold")
-    table.add_column("", style="dim", no_wrap=True)
-    table.add_column("This period", justify="right", no_wrap=True)
-    table.add_column("Previous period", justify="right", no_wrap=True)
-
-    def both(label: str, cell: Callable[[BalanceAnalytics], Text | str]) -> None:
-        table.add_row(label, cell(a), "…" if before is None else cell(before))
-
-    both("Opening", lambda f: money(f.opening_balance, cur))
-    both("Closing", lambda f: money(f.closing_balance, cur))
-    both("Net change", lambda f: money(f.net_change, cur, signed=True))
-    both("Percent change", percent_change)
-    both("Trend", lambda f: Text(f.trend_direction, style=TREND_STYLE.get(f.trend_direction, "")))
-    both("Volatility", lambda f: money(f.volatility, cur))
-    both("Volatility score", lambda f: f"{f.volatility_score}/100")
-    both("Risk level", lambda f: Text(f.risk_level, style=RISK_STYLE.get(f.risk_level, "")))
-    both("Events", lambda f: count(f.event_count))
-    both("Largest change", lambda f: money(f.largest_change, cur, signed=True))
-    if a.operations is not None:
-        both("Updates / hour", lambda f: _ops(f, lambda o: f"{o.per_hour(o.updates):,}"))
-        both(
-            "Rejections",
-            lambda f: _ops(f, lambda o: f"{o.rejections:,} ({percent(o.rejection_rate)})"),
-        )
-        both("Alerts", lambda f: _ops(f, lambda o: f"{o.alerts:,}"))
-    return table
-
-
-def _ops(a: BalanceAnalytics, cell: Callable[[OperationsFigures], str]) -> str:
-    return "" if a.operations is None else cell(a.operations)
-
-
-def breakdown_table(a: BalanceAnalytics) -> Table:
-    table = Table(box=None, padding=(0, 1), header_style="bold")
-    table.add_column("Type", no_wrap=True)
-    table.add_column("Count", justify="right", no_wrap=True)
-    table.add_column("Total", justify="right", no_wrap=True)
-    for kind, entry in a.breakdown.items():
-        table.add_row(kind, count(entry.count), money(entry.total, a.currency, signed=True))
-    return table
+    #: What the screen calls the period ("last 30 days", "month 2026-11").
+    label: str = ""
 
 
 class AnalyticsScreen(ServiceScreen):
@@ -170,9 +93,22 @@ class AnalyticsScreen(ServiceScreen):
             "p",
             "next_period",
             "Period",
-            tooltip="Cycle daily/weekly/monthly/yearly",
+            tooltip="Cycle the periods: last 24 hours … last 365 days, then calendar periods",
             id="analytics.period",
         ),
+        *[
+            Binding(
+                key,
+                f"calendar('{kind}')",
+                f"This {kind}",
+                tooltip=f"The calendar {kind} (UTC); [ and ] step to the one before and after",
+                show=key == "m",
+                id=f"analytics.calendar_{kind}",
+            )
+            for key, kind in CALENDAR_KEYS.items()
+        ],
+        Binding("left_square_bracket", "step(-1)", "◀ Before", id="analytics.before"),
+        Binding("right_square_bracket", "step(1)", "After ▶", id="analytics.after"),
         Binding("f5", "refresh", "Refresh", tooltip="Compute again", id="analytics.refresh"),
         Binding("escape", "escape", "Back", show=False, id="analytics.back"),
     ]
@@ -181,6 +117,8 @@ class AnalyticsScreen(ServiceScreen):
         super().__init__()
         self.shown: BalanceAnalytics | None = None
         self.asked: Request | None = None
+        #: How many calendar periods back (negative) or on from the current one.
+        self.step = 0
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -193,8 +131,8 @@ class AnalyticsScreen(ServiceScreen):
                 classes="",
                 compact=False,
             )
-            yield Select([(p, p) for p in PERIODS], value="monthly", allow_blank=False, id="period")
-            yield Input(placeholder="custom: 2026-01-01..2026-02-01", id="range")
+            yield PeriodSelect(PERIOD_CHOICES, value="monthly", allow_blank=False, id="period")
+            yield Input(placeholder=RANGE_HINT, id="range")
         yield Static(id="state")
         with VerticalScroll(id="results"):
             yield Static(id="title")
@@ -227,11 +165,28 @@ class AnalyticsScreen(ServiceScreen):
 
     def action_next_period(self) -> None:
         select = self.query_one("#period", Select)
-        named = [p for p in PERIODS if p != "custom"]
+        named = [value for _, value in PERIOD_CHOICES if value != CUSTOM]
         current = str(select.value)
+        self.step = 0
         select.value = (
             named[(named.index(current) + 1) % len(named)] if current in named else named[0]
         )
+
+    def action_calendar(self, kind: str) -> None:
+        self.step = 0
+        select = self.query_one("#period", Select)
+        if select.value == f"cal:{kind}":
+            self.compute()  # the current one again (after [ or ])
+        select.value = f"cal:{kind}"
+
+    def action_step(self, delta: int) -> None:
+        select = self.query_one("#period", Select)
+        if not str(select.value).startswith("cal:"):
+            select.value = "cal:month"  # stepping means calendar periods
+            self.step = delta
+            return
+        self.step += delta
+        self.compute()
 
     def action_refresh(self) -> None:
         self.compute()
@@ -240,7 +195,12 @@ class AnalyticsScreen(ServiceScreen):
         await self.go_back()
 
     @on(Select.Changed, "#period")
-    def _period_changed(self) -> None:
+    def _period_changed(self, event: Select.Changed) -> None:
+        if event.value == CUSTOM and not self.query_one("#range", Input).value.strip():
+            # Nothing to compute yet: say where the range goes, no error before typing.
+            self.query_one("#state", Static).update(Text(f"Custom range: {RANGE_HINT}."))
+            self.query_one("#range", Input).focus()
+            return
         self.compute()
 
     @on(Input.Submitted)
@@ -257,24 +217,27 @@ class AnalyticsScreen(ServiceScreen):
         self.query_one("#results", VerticalScroll).focus()
 
     def on_data_changed(self, message: DataChanged) -> None:
-        if message.full_reload or (message.batch is not None and message.batch.events):
-            self.compute()
+        # What was last asked for, computed again: never a scope half typed in the box.
+        if self.asked is not None and (
+            message.full_reload or (message.batch is not None and message.batch.events)
+        ):
+            self._computing(True)
+            self._compute(self.asked)
 
     def _request(self) -> Request:
         scope = self.query_one("#scope", FilterBox).value.strip() or "system"
-        period = str(self.query_one("#period", Select).value)
-        start = end = None
-        if period == "custom":
-            text = self.query_one("#range", Input).value
-            first, sep, last = text.partition("..")
-            if not sep:
-                raise BalanceError("A custom period is typed as 2026-01-01..2026-02-01.")
-            start, end = _day(first, "Start"), _day(last, "End")
+        chosen = resolve_period(
+            str(self.query_one("#period", Select).value),
+            self.step,
+            self.query_one("#range", Input).value,
+            self.services.clock().date(),
+        )
+        period = (chosen.period, chosen.start, chosen.end, chosen.label)
         if scope.lower() == "system":
-            return Request("system", None, period, start, end)
+            return Request("system", None, *period)
         if scope.lower().startswith("agent:"):
-            return Request("agent", scope[len("agent:") :], period, start, end)
-        return Request("customer", scope, period, start, end)
+            return Request("agent", scope[len("agent:") :], *period)
+        return Request("customer", scope, *period)
 
     def compute(self) -> None:
         try:
@@ -300,10 +263,13 @@ class AnalyticsScreen(ServiceScreen):
     def _compute(self, request: Request) -> None:
         analytics = self.services.analytics
 
-        def figures() -> BalanceAnalytics:
+        def figures() -> BalanceAnalytics | SeveralCustomers:
             if request.kind == "customer":
                 assert request.target is not None
-                customer = resolve_customer(self.services, request.target)
+                try:
+                    customer = resolve_customer(self.services, request.target)
+                except SeveralCustomers as several:
+                    return several
                 return analytics.generate_customer_analytics(
                     customer, request.period, start=request.start, end=request.end
                 )
@@ -311,14 +277,23 @@ class AnalyticsScreen(ServiceScreen):
                 request.target, request.period, start=request.start, end=request.end
             )
 
-        def answered(found: BalanceAnalytics) -> None:
+        def answered(found: BalanceAnalytics | SeveralCustomers) -> None:
             # A slower answer to an earlier choice (p pressed three times) must not
             # replace the figures of what the screen now asks for.
-            if self.asked == request:
-                self.show_analytics(found, None)
-                self._compare(request, found)
+            if self.asked != request:
+                return
+            if isinstance(found, SeveralCustomers):
+                self._computing(False)
+                self.app.push_screen(PickCustomer(found), self._picked)
+                return
+            self.show_analytics(found, None)
+            self._compare(request, found)
 
         self.query_in_thread(figures, answered, failed=lambda: self._computing(False))
+
+    def _picked(self, customer_id: str | None) -> None:
+        if customer_id is not None:
+            self.show_scope(customer_id)
 
     @work(thread=True, exclusive=True, group="analytics-before", exit_on_error=False)
     def _compare(self, request: Request, now: BalanceAnalytics) -> None:
@@ -345,8 +320,9 @@ class AnalyticsScreen(ServiceScreen):
     def show_analytics(self, a: BalanceAnalytics, before: BalanceAnalytics | None) -> None:
         self.shown = a
         self._computing(False)
+        label = self.asked.label if self.asked else a.period
         title = Text(
-            f"{visible(a.scope)} · {a.period} · {a.start:%Y-%m-%d %H:%M} → "
+            f"{visible(a.scope)} · {label} · {a.start:%Y-%m-%d %H:%M} → "
             f"{a.end:%Y-%m-%d %H:%M} UTC · {a.currency}",
             style="bold",
         )
@@ -366,4 +342,5 @@ class AnalyticsScreen(ServiceScreen):
                 "period; the axis shows the lowest and highest points drawn."
             )
         )
-        self.show_status(filter=a.scope, sort=a.period, refreshed=self.refreshed_now())
+        # Analytics neither filters nor sorts: its scope and period say what is computed.
+        self.show_status(note=f"{a.scope} · {label}", refreshed=self.refreshed_now())

@@ -10,10 +10,10 @@ from textual import events, on
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from balance_tui.domain.errors import BalanceError
 from balance_tui.services.bundle import Services, thread_session
 from balance_tui.services.watch import ChangeBatch
 from balance_tui.tui.messages import DataChanged
+from balance_tui.tui.problems import problem_text
 from balance_tui.tui.widgets.status import StatusLine
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def _answer(
         with thread_session(app.services.db):
             result = query()
     except Exception as exc:  # a locked or vanished database must not kill the app
-        text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+        text = problem_text(exc)
         deliver(app.show_problem, text)
         if failed is not None:
             deliver(failed)

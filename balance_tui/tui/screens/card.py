@@ -117,15 +117,18 @@ def event_lines(report: BalanceReport, width: int = 120) -> Text:
     text.append("Last events", style="bold")
     if not events:
         text.append("\nnone", style="dim")
+    # Every column as wide as its widest entry: the reasons start in one column.
+    numbers = max((len(f"#{e.id}") for e in events), default=0)
+    balances = max((len(money(e.new_balance, cur)) for e in events), default=0)
     for e in events:
-        text.append(f"\n#{e.id} {e.created_at:%Y-%m-%d %H:%M} {e.change_type:<10} ")
+        start = f"{f'#{e.id}':>{numbers}} {e.created_at:%Y-%m-%d %H:%M} {e.change_type:<10} "
+        text.append(f"\n{start}")
         text.append(
             f"{money(e.amount, cur, signed=True):>18}", style="green" if e.amount > 0 else "red"
         )
-        figures = f" → {money(e.new_balance, cur)}  "
+        figures = f" → {money(e.new_balance, cur):>{balances}}  "
         text.append(figures)
-        used = len(f"#{e.id} {e.created_at:%Y-%m-%d %H:%M} {e.change_type:<10} ") + 18
-        room = max(8, min(40, width - used - len(figures) - 4))
+        room = max(8, min(40, width - len(start) - 18 - len(figures) - 4))
         text.append(literal(one_line(e.reason, room, whole_words=True), style="dim"))
     return text
 

@@ -13,11 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from balance_tui.domain.errors import BalanceError, InvalidInputError
+from balance_tui.domain.filters import day_in_range
 from balance_tui.domain.inputs import check_id
 from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
+from balance_tui.tui.problems import problem_text
 from balance_tui.tui.widgets.key_bar import KeyBar
 
 DIALOG_CSS = """
@@ -52,14 +54,17 @@ def read_place(text: str) -> GoToPlace:
     if not text:
         return GoToPlace("newest")
     number = text.removeprefix("#").replace(",", "")
-    if number.isdigit():
+    if number.isascii() and number.isdecimal():  # "²" is a digit to isdigit(), not to int()
+        if len(number) > 18:
+            raise InvalidInputError(f"#{number[:12]}… is larger than any event number.")
         return GoToPlace("event", text, event_id=check_id(int(number), "Event number"))
     try:
         day = date.fromisoformat(text)
     except ValueError:
         raise InvalidInputError(
-            f"{text!r} is neither an event number (#123) nor a day (2026-01-31)."
+            f"{text[:40]!r} is neither an event number (#123) nor a day (2026-01-31)."
         ) from None
+    day = day_in_range(day, "go to")
     end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     return GoToPlace("day", text, day_end=end)
 
@@ -158,7 +163,7 @@ class ReverseDialog(ModalScreen[BalanceUpdateResult | None]):
             with thread_session(services.db):
                 preview = services.manager.preview_reversal(self.event_id)
         except Exception as exc:  # shown in the dialog; the reversal itself re-checks
-            text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+            text = problem_text(exc)
             self.app.call_from_thread(self._show_errors, [text])
             return
         self.app.call_from_thread(self._show_preview, preview)
@@ -188,7 +193,7 @@ class ReverseDialog(ModalScreen[BalanceUpdateResult | None]):
             with thread_session(services.db):
                 result = services.manager.reverse_event(self.event_id, services.operator, reason)
         except Exception as exc:
-            text = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+            text = problem_text(exc)
             self.app.call_from_thread(self._refused, [text])
             return
         if result.success or result.status == "pending_approval":

@@ -550,7 +550,12 @@ class HistoryScreen(ServiceScreen):
         if event is None:
             return
         if event.change_type == "reversal":
-            self.notify(f"Event #{event.id} is a reversal itself.", severity="warning")
+            self.notify(
+                f"Event #{event.id} is a reversal itself and is not reversed in turn: to "
+                "bring the change back, post it again from the customer (a).",
+                severity="warning",
+                markup=False,
+            )
             return
         if event.reversed_by_event_id:
             self.notify(

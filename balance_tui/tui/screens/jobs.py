@@ -20,9 +20,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, ProgressBar, Static
 
-from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.record import record
 from balance_tui.services.bundle import thread_session
+from balance_tui.tui.problems import problem_text
 from balance_tui.tui.screens.dialogs import DIALOG_CSS, dialog_footer
 
 Progress = Callable[[int, int], None]
@@ -86,7 +86,7 @@ class JobDialog(ModalScreen[JobOutcome]):
         except JobCancelled:
             outcome = JobOutcome(f"Cancelled: {self.title_text}", completed=False)
         except Exception as exc:  # shown in words; the app keeps running
-            reason = str(exc) if isinstance(exc, BalanceError) else f"Database error: {exc}"
+            reason = problem_text(exc)
             outcome = JobOutcome(reason, completed=False, failed=True)
         else:
             outcome = JobOutcome(text, completed=True)

@@ -15,6 +15,7 @@ from balance_tui.domain.errors import BalanceError
 from balance_tui.domain.inputs import check_currency
 from balance_tui.domain.tiers import VIP_TIERS
 from balance_tui.services.bundle import thread_session
+from balance_tui.tui.problems import problem_text
 from balance_tui.tui.screens.dialogs import dialog_footer
 from balance_tui.tui.type_ahead import TypeAhead
 
@@ -137,7 +138,7 @@ class NewCustomerForm(ModalScreen[str | None]):
                     currency=values["currency"] or "USD",
                 )
         except Exception as exc:
-            self.app.call_from_thread(self._error, str(exc))
+            self.app.call_from_thread(self._error, problem_text(exc))
             return
         self.app.call_from_thread(self.dismiss, customer.id)
 

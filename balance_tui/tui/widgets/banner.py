@@ -11,16 +11,26 @@ from balance_tui.domain.records import BalanceThresholdAlert
 from balance_tui.tui.safe_text import visible
 
 
-def banner_text(alert: BalanceThresholdAlert, waiting: int) -> Text:
+def banner_text(
+    alert: BalanceThresholdAlert, waiting: int, repeats: int = 1, countdown: int | None = None
+) -> Text:
+    """The banner's line: the alert, how many repeats of its customer and type it stands
+    for ("× 8"), how many other banners wait, and its keys (or its undo countdown)."""
     amount = alert.attempted_amount if alert.attempted_amount is not None else alert.balance
     label = "attempt" if alert.attempted_amount is not None else "balance"
     text = Text()
     text.append(f" {alert.alert_type.replace('_', ' ').upper()} ", style="bold reverse")
-    text.append(f"  {visible(alert.customer_id)}  {label} {format_cents(decimal_to_cents(amount))}")
+    text.append(f"  {visible(alert.customer_id)}")
+    if repeats > 1:
+        text.append(f" × {repeats}", style="bold")
+    text.append(f"  {label} {format_cents(decimal_to_cents(amount))}")
     message = alert.message.removeprefix(f"{alert.customer_id}: ")
     text.append(f"  {visible(message)}")
     more = f"  (+{waiting} more)" if waiting else ""
-    text.append(f"{more}   [b] acknowledge  [x] dismiss", style="dim")
+    if countdown is not None:
+        text.append(f"{more}   acknowledging in {countdown} s · [u] undo", style="bold")
+    else:
+        text.append(f"{more}   [b] acknowledge  [x] dismiss  [X] all", style="dim")
     return text
 
 
@@ -45,5 +55,7 @@ class AlertBanner(Static):
         severity = SEVERITY.get(alert.alert_type, "warning")
         self.set_class(severity == "error", "-error")
         self.set_class(severity != "error", "-warning")
-        waiting = len(getattr(self.app, "banner_queue", []))
-        self.update(banner_text(alert, waiting))
+        group = self.app.banner_group()  # type: ignore[attr-defined]
+        waiting = len(self.app.banner_queue) - (len(group) - 1)  # type: ignore[attr-defined]
+        countdown = self.app.banner_countdown()  # type: ignore[attr-defined]
+        self.update(banner_text(alert, waiting, len(group), countdown))

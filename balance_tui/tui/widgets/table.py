@@ -101,6 +101,16 @@ class BookTable(DataTable[Any]):
             self.move_cursor(row=self.row_count - 1)
         self.post_message(self.Jumped(self, to_end=True))
 
+    def on_resize(self) -> None:
+        """The highlighted row stays in view when the table gets shorter (a banner opens
+        above it, the terminal shrinks)."""
+        if self.row_count:
+            self.call_after_refresh(self._keep_cursor_in_view)
+
+    def _keep_cursor_in_view(self) -> None:
+        if self.row_count and self.cursor_row < self.row_count:
+            self.move_cursor(row=self.cursor_row, scroll=True)
+
     # ------------------------------------------------------------------ columns
 
     def define_columns(
