@@ -48,6 +48,16 @@ class Terminal:
             time.sleep(0.1)
         raise AssertionError(f"{text!r} never appeared:\n{self.pane()}")
 
+    def wait_until_gone(self, text: str, seconds: float = 30) -> str:
+        """The pane once it no longer shows ``text`` (bounded: fails after ``seconds``)."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            pane = self.pane()
+            if text not in pane:
+                return pane
+            time.sleep(0.1)
+        raise AssertionError(f"{text!r} never went away:\n{self.pane()}")
+
     def size(self) -> tuple[int, int]:
         width, height = self._tmux(
             "display", "-p", "-t", "app", "#{window_width} #{window_height}"

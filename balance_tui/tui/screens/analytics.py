@@ -58,6 +58,8 @@ class Request:
     end: datetime | None
     #: What the screen calls the period ("last 30 days", "month 2026-11").
     label: str = ""
+    #: Where the period compared with starts (None: as long before as the period is).
+    before: datetime | None = None
 
 
 class AnalyticsScreen(ServiceScreen):
@@ -232,7 +234,7 @@ class AnalyticsScreen(ServiceScreen):
             self.query_one("#range", Input).value,
             self.services.clock().date(),
         )
-        period = (chosen.period, chosen.start, chosen.end, chosen.label)
+        period = (chosen.period, chosen.start, chosen.end, chosen.label, chosen.before)
         if scope.lower() == "system":
             return Request("system", None, *period)
         if scope.lower().startswith("agent:"):
@@ -299,7 +301,7 @@ class AnalyticsScreen(ServiceScreen):
     def _compare(self, request: Request, now: BalanceAnalytics) -> None:
         """The same scope over the period just before (as long), for the comparison."""
         analytics = self.services.analytics
-        start = now.start - (now.end - now.start)
+        start = request.before or now.start - (now.end - now.start)
 
         def previous() -> BalanceAnalytics:
             if request.kind == "customer":

@@ -40,10 +40,20 @@ RANGE_HINT = "from..to, both days included: 2026-11-01..2026-11-30"
 
 
 class Period:
-    """A period asked for: what the service computes and what the screen calls it."""
+    """A period asked for: what the service computes, what the screen calls it, and where
+    the period it is compared with starts (a calendar month: the month before; else as
+    long before)."""
 
-    def __init__(self, period: str, start: datetime | None, end: datetime | None, label: str):
+    def __init__(
+        self,
+        period: str,
+        start: datetime | None,
+        end: datetime | None,
+        label: str,
+        before: datetime | None = None,
+    ) -> None:
         self.period, self.start, self.end, self.label = period, start, end, label
+        self.before = before
 
 
 def resolve_period(choice: str, step: int, range_text: str, today: date) -> Period:
@@ -53,7 +63,8 @@ def resolve_period(choice: str, step: int, range_text: str, today: date) -> Peri
     if choice.startswith("cal:"):
         kind = choice.removeprefix("cal:")
         start, end = calendar_window(kind, today, step)
-        return Period(CUSTOM, start, end, f"{kind} {calendar_label(kind, start)}")
+        before = calendar_window(kind, today, step - 1)[0]
+        return Period(CUSTOM, start, end, f"{kind} {calendar_label(kind, start)}", before)
     first, sep, last = range_text.partition("..")
     if not sep or not first.strip() or not last.strip():
         raise BalanceError(f"Type the custom range as {RANGE_HINT}.")
