@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from peewee import Database
 
 from balance_tui.domain.records import BalanceThresholdAlert
-from balance_tui.store.customers import customer_match_sql, like_pattern
 from balance_tui.store.models import Alert
 from balance_tui.store.rows import alert_record, in_list, named_rows, select_list
+from balance_tui.store.text_match import customer_match_sql, like_pattern
 
 _ALERT_SELECT = (
     f"SELECT {select_list(Alert, 'a')}, c.code AS customer_code "

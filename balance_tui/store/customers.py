@@ -6,13 +6,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import field
 from typing import Any
 
-from peewee import JOIN, SQL, Case, Cast, Database, NodeList, Tuple, Value, fn
+from peewee import JOIN, Case, Cast, Database, Tuple, fn
 
 from balance_tui.domain.record import record
 from balance_tui.domain.records import Customer
 from balance_tui.store.models import Agent, Alert, BalanceEvent
 from balance_tui.store.models import Customer as CustomerRow
 from balance_tui.store.rows import customer_record, in_list
+from balance_tui.store.text_match import contains_text, customer_match_sql, like_pattern
 from balance_tui.store.transactions import is_postgres
 
 _CUSTOMER_FIELDS = (
@@ -25,23 +26,6 @@ _CUSTOMER_FIELDS = (
     CustomerRow.balance_cents,
     CustomerRow.created_us,
 )
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern for "contains ``text``" with LIKE's own wildcards taken literally."""
-    escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def customer_match_sql(db: Database, column: str) -> str:
-    """``column IN (customers whose id or name contains the pattern)``, case-insensitive;
-    the caller passes ``like_pattern(text)`` twice."""
-    like = "ILIKE" if is_postgres(db) else "LIKE"  # SQLite's LIKE ignores ASCII case
-    p = db.param
-    return (
-        f"{column} IN (SELECT m.id FROM customer m WHERE m.code {like} {p} ESCAPE '\\' "
-        f"OR m.name {like} {p} ESCAPE '\\')"
-    )
 
 
 def exact_customer_pk(db: Database, text: str) -> int | None:
@@ -276,19 +260,14 @@ def _order_value(order: CustomerOrder) -> tuple[Any, list[tuple[Any, Any, Any]]]
     return larger, [(window, window.c.cid == CustomerRow.id, JOIN.LEFT_OUTER)]
 
 
-def _contains(field: Any, pattern: str, postgres: bool) -> Any:
-    like = SQL("ILIKE" if postgres else "LIKE")  # ``pattern``: a ``like_pattern``
-    return NodeList((field, like, Value(pattern), SQL("ESCAPE '\\'")))
-
-
-def _matching(query: Any, search: str | None, agent_code: str | None) -> Any:
+def _matching(db: Database, query: Any, search: str | None, agent_code: str | None) -> Any:
     if search and search.strip():
         pattern = like_pattern(search)
-        postgres = is_postgres(query.model._meta.database)
+        postgres = is_postgres(db)
         query = query.where(
-            _contains(CustomerRow.code, pattern, postgres)
-            | _contains(CustomerRow.name, pattern, postgres)
-            | _contains(Agent.code, pattern, postgres)
+            contains_text(CustomerRow.code, pattern, postgres)
+            | contains_text(CustomerRow.name, pattern, postgres)
+            | contains_text(Agent.code, pattern, postgres)
         )
     if agent_code:
         query = query.where(Agent.code == agent_code)
@@ -311,7 +290,7 @@ def list_customers(
     query = CustomerRow.select(*_CUSTOMER_FIELDS, value.alias("order_value")).join(Agent)
     for table, on, how in joins:
         query = query.join(table, how, on=on)
-    query = _matching(query, search, agent_code)
+    query = _matching(db, query, search, agent_code)
     if after is not None:
         here, mark = Tuple(value, CustomerRow.code), Tuple(*after)
         query = query.where(here < mark if order.descending else here > mark)
@@ -330,7 +309,8 @@ def count_matching(db: Database, search: str | None, agent_code: str | None) -> 
     """How many customers the filter matches (every customer without one)."""
     if not (search and search.strip()) and not agent_code:
         return count_customers(db)
-    return int(_matching(CustomerRow.select().join(Agent), search, agent_code).bind(db).count())
+    query = _matching(db, CustomerRow.select().join(Agent), search, agent_code)
+    return int(query.bind(db).count())
 
 
 def customers_by_codes(db: Database, codes: list[str]) -> list[Customer]:

@@ -13,9 +13,9 @@ from peewee import Database
 
 from balance_tui.domain.record import record
 from balance_tui.domain.records import BalanceChangeEvent
-from balance_tui.store.customers import customer_match_sql, like_pattern
 from balance_tui.store.models import BalanceEvent
 from balance_tui.store.rows import event_record, in_list, named_rows, select_list
+from balance_tui.store.text_match import customer_match_sql, like_pattern
 from balance_tui.store.transactions import is_postgres
 
 _EVENT_SELECT = (

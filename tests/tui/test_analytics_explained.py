@@ -104,6 +104,6 @@ async def test_old_figures_are_marked_stale_while_new_ones_compute(app, services
         finally:
             gate.set()
         await settle(pilot, app)
-        await until(pilot, lambda: "yearly" in shown(app, "#title"))
+        await until(pilot, lambda: "last 365 days" in shown(app, "#title"))
         assert shown(app, "#state").strip() == ""
         assert not app.screen.query_one("#results").has_class("-stale")

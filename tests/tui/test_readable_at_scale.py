@@ -35,7 +35,7 @@ WALK = (
     ("history", "2", "Event #"),
     ("alerts", "3", "Alert #"),
     ("analytics, monthly", "4", "This period"),
-    ("analytics, yearly", "p", "yearly ·"),
+    ("analytics, last 365 days", "p", "last 365 days ·"),
     ("analytics, further down", "PageDown", "deposit"),
     ("analytics, the chart", "PageDown", "└"),
 )
