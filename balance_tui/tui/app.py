@@ -38,7 +38,7 @@ from balance_tui.services.feed import (
 )
 from balance_tui.services.watch import ChangeBatch, ChangeWatcher
 from balance_tui.tui.banner_desk import BannerDesk
-from balance_tui.tui.key_gate import KeyDone, KeyGate
+from balance_tui.tui.key_gate import PASTE, KeyDone, KeyGate
 from balance_tui.tui.messages import ShowCustomerHistory
 from balance_tui.tui.numbers import money
 from balance_tui.tui.palette import BalanceCommands
@@ -737,7 +737,12 @@ class BalanceApp(BannerDesk):
     async def on_event(self, event: events.Event) -> None:
         # Only keys fresh from the terminal: one already handed to a widget comes back here
         # as it bubbles up, and must not be handed on twice.
-        if isinstance(event, events.Key) and not event.is_forwarded and self.screen_stack:
+        # A paste keeps its place among the keys typed around it, as a key does.
+        if (
+            isinstance(event, (events.Key, events.Paste))
+            and not event.is_forwarded
+            and self.screen_stack
+        ):
             if not self.key_gate.waits(event):
                 await self._hand_on_key(event)
             return
@@ -766,27 +771,28 @@ class BalanceApp(BannerDesk):
         if next_key is not None:
             await self._hand_on_key(next_key)
 
-    async def _hand_on_key(self, event: events.Key) -> None:
+    async def _hand_on_key(self, event: events.Key | events.Paste) -> None:
         # A key that opens a form ("a", "n") is answered a moment later, and the form then
         # needs another moment to focus its first field: the keys typed behind it wait for
         # it (see TypeAhead) instead of reaching the screen below (the "2" of "a250" would
         # switch to History) or nothing.
         waiting = self.type_ahead
+        key = event.key if isinstance(event, events.Key) else PASTE
         if KEY_TRACE.isEnabledFor(logging.DEBUG):
             KEY_TRACE.debug(
                 "key %r on %s, focused %s; waiting for a form: %s; opens a form: %s",
-                event.key,
+                key,
                 type(self.screen).__name__,
                 type(self.focused).__name__,
                 "no" if waiting is None else ("ready" if waiting.ready else "holding"),
-                self._opens_a_form(event.key),
+                self._opens_a_form(key),
             )
         if waiting is not None:
             if waiting.hold(event):
                 self.key_gate.handed_to(self)
                 return
             self.type_ahead = None  # the form has had them all
-        elif self._opens_a_form(event.key):
+        elif self._opens_a_form(key):
             fresh = self.type_ahead = TypeAhead()
             self.set_timer(TYPE_AHEAD_SECONDS, lambda: self.cancel_type_ahead(fresh))
         await super().on_event(event)

@@ -23,6 +23,8 @@ from textual.timer import Timer
 
 #: How long a key may take before the next one goes on regardless (its marker was lost).
 MARKER_TIMEOUT = 0.5
+#: The "key" a paste is held and played as (its text is the "character").
+PASTE = "paste"
 
 
 class KeyDone(Message, bubble=True):
@@ -41,10 +43,10 @@ class KeyGate:
         self.ticket = 0
         self.in_hand = False
         self.replayed: deque[tuple[str, str | None]] = deque()
-        self.typed: deque[events.Key] = deque()
+        self.typed: deque[events.Key | events.Paste] = deque()
         self.timer: Timer | None = None
 
-    def waits(self, key: events.Key) -> bool:
+    def waits(self, key: events.Key | events.Paste) -> bool:
         """Queue ``key`` if another is in hand (True); otherwise it is the one in hand now."""
         if self.in_hand or self.replayed or self.typed:
             self.typed.append(key)
@@ -64,7 +66,7 @@ class KeyGate:
             MARKER_TIMEOUT, lambda: self.app.post_message(KeyDone(ticket))
         )
 
-    def done(self, marker: KeyDone) -> events.Key | None:
+    def done(self, marker: KeyDone) -> events.Key | events.Paste | None:
         """The marker came back: the next key to hand on, if one waits."""
         if marker.ticket != self.ticket or not self.in_hand:
             return None  # a late copy (the timeout's, or the marker after it)
@@ -74,7 +76,7 @@ class KeyGate:
         self.in_hand = False
         return self.next_key()
 
-    def next_key(self) -> events.Key | None:
+    def next_key(self) -> events.Key | events.Paste | None:
         """Take the next waiting key into hand."""
         if not (self.replayed or self.typed):
             return None
@@ -82,7 +84,10 @@ class KeyGate:
         if self.replayed:
             # Made here, on the app's turn: a key remembers the node that made it, and one
             # made by a screen would stop bubbling before the app's bindings saw it.
-            return events.Key(*self.replayed.popleft())
+            key, character = self.replayed.popleft()
+            if key == PASTE:
+                return events.Paste(character or "")
+            return events.Key(key, character)
         return self.typed.popleft()
 
     def replay(self, key: str, character: str | None) -> None:

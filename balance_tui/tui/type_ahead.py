@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input
 
-from balance_tui.tui.key_gate import post_key
+from balance_tui.tui.key_gate import PASTE, post_key
 from balance_tui.tui.widgets.type_picker import TypePicker
 
 __all__ = ["KEY_TRACE", "TypeAhead", "post_key"]
@@ -37,12 +37,15 @@ class TypeAhead:
         self.ready = False
         self.early: list[tuple[str, str | None]] = []
 
-    def hold(self, event: events.Key) -> bool:
-        """Keep the key if the form is not ready for it; True when kept."""
+    def hold(self, event: events.Key | events.Paste) -> bool:
+        """Keep the key (or paste) if the form is not ready for it; True when kept."""
         if self.ready:
             return False
-        self.early.append((event.key, event.character))
-        KEY_TRACE.debug("held %r (%d held)", event.key, len(self.early))
+        if isinstance(event, events.Paste):
+            self.early.append((PASTE, event.text))
+        else:
+            self.early.append((event.key, event.character))
+        KEY_TRACE.debug("held %r (%d held)", self.early[-1][0], len(self.early))
         return True
 
     def release(self, screen: Screen[Any], first: Widget) -> None:
@@ -87,6 +90,8 @@ class TypeAhead:
             screen.focus_next()
         elif key == "shift+tab":
             screen.focus_previous()
+        elif isinstance(focused, Input) and key == PASTE:
+            focused.insert_text_at_cursor(character or "")
         elif isinstance(focused, Input) and key == "backspace":
             focused.action_delete_left()
         elif isinstance(focused, Input) and character and character.isprintable():

@@ -84,3 +84,36 @@ def test_keys_typed_behind_a_filters_enter_reach_the_table(db_file: str) -> None
         terminal.close()
     event = services.audit.get_balance_history(customer, limit=1)[0]
     assert (event.change_type, event.amount, event.reason) == ("deposit", Decimal("7.00"), "burst")
+
+
+def test_a_reason_pasted_behind_two_tabs_is_posted(db_file: str) -> None:
+    """``a 50 tab tab`` and then a reason pasted at once: the paste lands in the reason."""
+    services = seeded_services(db_file)
+    customer = services.manager.list_customers()[0].customer
+    terminal = Terminal(f"{sys.executable} -m balance_tui --db {db_file} --operator ann", 120, 36)
+    try:
+        terminal.wait_for(customer.id)
+        terminal.keys("a", "5", "0", "Tab", "Tab")
+        terminal.paste("Pasted: bank transfer TX78806097")
+        terminal.keys("Enter")
+        terminal.wait_for("Balance updated")
+    finally:
+        terminal.close()
+    event = services.audit.get_balance_history(customer.id, limit=1)[0]
+    assert (event.amount, event.reason) == (Decimal("50.00"), "Pasted: bank transfer TX78806097")
+
+
+def test_250_downs_in_one_burst_cross_the_page_boundary_without_losing_one(
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    """The first page holds 200 rows; 250 × ↓ typed at once end on row 251, the next page
+    read while the keys arrive."""
+    db_file = str(tmp_path / "many.db")
+    seeded_services(db_file, customers=400, events=400).db.close()
+    terminal = Terminal(f"{sys.executable} -m balance_tui --db {db_file} --operator ann", 120, 36)
+    try:
+        terminal.wait_for("row 1 of")
+        terminal.keys(*["Down"] * 250)
+        terminal.wait_for("row 251 of 400", seconds=60)
+    finally:
+        terminal.close()

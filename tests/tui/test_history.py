@@ -156,3 +156,26 @@ async def test_r_on_a_reversal_says_what_to_do_instead(app, services) -> None:  
         said = f"Event #{undo.event.id} is a reversal itself and is not reversed in turn"
         await until(pilot, lambda: any(m.message.startswith(said) for m in app.message_log))
         assert "post it again" in app.message_log[-1].message
+
+
+async def test_the_filter_follows_the_typing_and_names_mistakes_only_on_enter(
+    app, services
+) -> None:  # type: ignore[no-untyped-def]
+    customer = services.manager.list_customers()[3].customer.id
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("2")
+        await settle(pilot, app)
+        await pilot.press("slash", *customer)  # no enter
+        await until(
+            pilot,
+            lambda: (
+                bool(app.screen.events)
+                and {e.customer_id for e in app.screen.events.values()} == {customer}
+            ),
+        )
+        await pilot.press("ctrl+u", *"zzz")
+        await settle(pilot, app)
+        assert not any("zzz" in m.message for m in app.message_log)  # nothing said yet
+        await pilot.press("enter")
+        await until(pilot, lambda: any("'zzz'" in m.message for m in app.message_log))

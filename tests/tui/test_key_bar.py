@@ -103,3 +103,15 @@ async def test_keys_typed_right_behind_the_slash_are_kept_when_more_follow(app) 
         await until(pilot, lambda: app.screen.query_one(FilterBox).value == "CU")
         await pilot.press("S", "T")
         assert app.screen.query_one(FilterBox).value == "CUST"
+
+
+async def test_a_banners_keys_come_first_on_the_line(app, services) -> None:  # type: ignore[no-untyped-def]
+    """At 80 columns the end of the keys line is cut: while a banner shows, its keys lead."""
+    customer = services.manager.list_customers()[1].customer
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        services.manager.update_balance(customer.id, None, "-9000000", "withdrawal", "x", "t")
+        await until(pilot, lambda: app.banner_alert is not None)
+        await until(pilot, lambda: _bar(app).plain.lstrip().startswith("b Ack alert"))
+        visible_part = _bar(app).plain[: _bar(app).size.width]
+        assert "x Dismiss" in visible_part and "X Dismiss all" in visible_part

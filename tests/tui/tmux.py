@@ -34,6 +34,11 @@ class Terminal:
     def keys(self, *keys: str) -> None:
         self._tmux("send-keys", "-t", "app", *keys)
 
+    def paste(self, text: str) -> None:
+        """Paste ``text`` as a terminal does (bracketed, when the program asked for it)."""
+        self._tmux("set-buffer", "-b", "paste", text)
+        self._tmux("paste-buffer", "-p", "-b", "paste", "-t", "app")
+
     def pane(self) -> str:
         """What the terminal shows now, as text."""
         return self._tmux("capture-pane", "-p", "-t", "app")

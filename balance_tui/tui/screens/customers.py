@@ -235,6 +235,7 @@ class CustomersScreen(ServiceScreen):
 
     def on_mount(self) -> None:
         self.table.show_sort(self.sort_column, self.descending)
+        self.table.more_below = lambda: self.more and not self.rows_coming
         self._fit(self.app.size.width)
         # Scrolling (wheel, page down) near the bottom reads the next page, as the cursor does.
         self.watch(self.table, "scroll_y", self._scrolled, init=False)
@@ -445,6 +446,7 @@ class CustomersScreen(ServiceScreen):
                 if key not in self.summaries:
                     self.summaries[key] = summary
                     table.add_row(*row_cells(summary, self.name_room, self.keys), key=key)
+        table.rows_added()
         self._status()
 
     def prepend(self, page: CustomerPage) -> None:

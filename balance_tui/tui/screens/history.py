@@ -11,6 +11,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.timer import Timer
 from textual.widgets import DataTable, Header, Static
 
 from balance_tui.domain.changes import CHANGE_TYPES
@@ -19,6 +20,7 @@ from balance_tui.domain.filters import parse_filter as parse_text_filter
 from balance_tui.domain.money import decimal_to_cents, format_cents
 from balance_tui.domain.records import BalanceChangeEvent, BalanceUpdateResult
 from balance_tui.services.audit import HistoryFilter, TypeSum
+from balance_tui.services.bundle import thread_session
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
@@ -45,6 +47,8 @@ COLUMNS = (
     ("operator", "Operator"),
     ("reason", "Reason"),
 )
+#: The pause in typing after which the filter typed is shown.
+TYPING_PAUSE = 0.2
 FILTER_KEYS = ("customer", "agent", "type", "operator", "from", "to", "ref", "amount", "event")
 NUMBER_COLUMNS = ("id", "amount", "balance")
 
@@ -163,6 +167,7 @@ class HistoryScreen(ServiceScreen):
         self.filters = HistoryFilter()
         #: The sums by type of what the filter shows (a filtered History only).
         self.sums_note = ""
+        self._typing_timer: Timer | None = None
         self.filter_text = ""
         self.events: dict[int, BalanceChangeEvent] = {}
         self.oldest_id: int | None = None
@@ -432,11 +437,42 @@ class HistoryScreen(ServiceScreen):
     @work(thread=True, exclusive=True, group="history-filter", exit_on_error=False)
     def _check_filter(self, filters: HistoryFilter, text: str) -> None:
         def accepted(_: object) -> None:
-            self.filters, self.filter_text, self.anchor_id = filters, text, None
-            self.reload()
+            self._show_filter(filters, text)
             self.table.focus()
 
         self.query_in_thread(lambda: self.services.audit.history_page(filters, limit=1), accepted)
+
+    def _show_filter(self, filters: HistoryFilter, text: str) -> None:
+        if (filters, text) != (self.filters, self.filter_text) or self.anchor_id is not None:
+            self.filters, self.filter_text, self.anchor_id = filters, text, None
+            self.reload()
+
+    @on(FilterBox.Changed, "#history-filter")
+    def _filter_typed(self, event: FilterBox.Changed) -> None:
+        """As on Customers, the rows follow the typing (after a pause); what does not read
+        yet, or finds no customer, waits for enter to be named."""
+        if self._typing_timer is not None:
+            self._typing_timer.stop()
+        text = event.value
+        self._typing_timer = self.set_timer(TYPING_PAUSE, lambda: self._try_filter(text))
+
+    def _try_filter(self, text: str) -> None:
+        if text != self.filter_box.value:
+            return  # typed on since
+        try:
+            filters = parse_filter(text)
+        except BalanceError:
+            return
+        self._quiet_filter(filters, text.strip())
+
+    @work(thread=True, exclusive=True, group="history-filter", exit_on_error=False)
+    def _quiet_filter(self, filters: HistoryFilter, text: str) -> None:
+        try:
+            with thread_session(self.services.db):
+                self.services.audit.history_page(filters, limit=1)
+        except BalanceError:
+            return  # "no such customer" while typing: said on enter
+        self.app.call_from_thread(self._show_filter, filters, text)
 
     @on(FilterBox.Cleared, "#history-filter")
     def _filter_cleared(self) -> None:

@@ -44,6 +44,12 @@ class KeyItem:
 KEY, DESCRIPTION, GAP = "key", "description", "gap"
 
 
+#: Bindings shown first when they are there (the banner's).
+URGENT = frozenset(
+    {"app.ack_banner", "app.dismiss_banner", "app.dismiss_all_banners", "app.undo_banner"}
+)
+
+
 @record
 class Piece:
     """A run of the keys line: its text, what it is (key, description, gap), its key."""
@@ -159,6 +165,9 @@ class KeyBar(Widget, can_focus=False):
             for (_, binding, enabled, tooltip) in screen.active_bindings.values()
             if binding.show
         ]
+        # The banner's keys first while it shows: they answer what just happened, and at
+        # 80 columns the end of the line is cut.
+        shown.sort(key=lambda entry: entry[0].id not in URGENT)
         self.pieces = lay_out(shown, self.app.get_key_display)
         self._hovered = None
         self.refresh()

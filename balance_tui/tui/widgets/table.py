@@ -8,7 +8,7 @@ column that was wide at 160 columns does not stay wide at 80.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.cells import cell_len
@@ -69,6 +69,10 @@ class BookTable(DataTable[Any]):
         self._right: frozenset[str] = frozenset()
         self.sort_column: str | None = None
         self.sort_descending = False
+        #: Whether rows below the last one are on their way (a screen that pages sets it).
+        self.more_below: Callable[[], bool] = lambda: False
+        #: ↓ pressed on the last row while more rows were coming: played once they are in.
+        self.downs_waiting = 0
 
     # ------------------------------------------------------------------ navigation
 
@@ -84,6 +88,21 @@ class BookTable(DataTable[Any]):
             self.action_first_row()
         else:
             self._g_pressed = True
+
+    def action_cursor_down(self) -> None:
+        """↓ on the last row loaded, with more rows coming, is kept (keys typed faster than
+        a page loads are not lost at the page boundary) and played by ``rows_added``."""
+        if self.row_count and self.cursor_row >= self.row_count - 1 and self.more_below():
+            self.downs_waiting += 1
+            return
+        super().action_cursor_down()
+
+    def rows_added(self) -> None:
+        """The rows below came: move on as many rows as ↓ was pressed meanwhile."""
+        if self.downs_waiting and self.row_count:
+            row = min(self.cursor_row + self.downs_waiting, self.row_count - 1)
+            self.downs_waiting = 0
+            self.move_cursor(row=row)
 
     def describe_binding(self, binding: Binding) -> str | None:
         """What a key does on this table, for the keys help (``g`` goes to a place here)."""
@@ -124,6 +143,7 @@ class BookTable(DataTable[Any]):
     def lay_out_columns(self) -> None:
         """Clear rows and columns and add the columns again: widths start from the labels
         (each with room for a ▲/▼, so sorting never shifts the columns)."""
+        self.downs_waiting = 0
         self.clear(columns=True)
         for key, label in self._columns:
             width = len(label) + 2
