@@ -472,7 +472,16 @@ class HistoryScreen(ServiceScreen):
                 self.services.audit.history_page(filters, limit=1)
         except BalanceError:
             return  # "no such customer" while typing: said on enter
-        self.app.call_from_thread(self._show_filter, filters, text)
+        self.app.call_from_thread(self._show_typed, filters, text)
+
+    def _show_typed(self, filters: HistoryFilter, text: str) -> None:
+        """Only a filter that changed: the box set by the screen itself (a go-to clearing
+        the filter, a customer shown from elsewhere) must not move the view."""
+        if text == self.filter_box.value.strip() and (filters, text) != (
+            self.filters,
+            self.filter_text,
+        ):
+            self._show_filter(filters, text)
 
     @on(FilterBox.Cleared, "#history-filter")
     def _filter_cleared(self) -> None:
