@@ -420,6 +420,8 @@ class HistoryScreen(ServiceScreen):
 
     @on(FilterBox.Submitted, "#history-filter")
     def _filter(self, event: FilterBox.Submitted) -> None:
+        if self._typing_timer is not None:
+            self._typing_timer.stop()  # enter decides now
         try:
             filters = parse_filter(event.value)
         except BalanceError as exc:
@@ -465,7 +467,8 @@ class HistoryScreen(ServiceScreen):
             return
         self._quiet_filter(filters, text.strip())
 
-    @work(thread=True, exclusive=True, group="history-filter", exit_on_error=False)
+    # A group of its own: a filter checked as typed must never cancel the one enter checks.
+    @work(thread=True, exclusive=True, group="history-typed", exit_on_error=False)
     def _quiet_filter(self, filters: HistoryFilter, text: str) -> None:
         try:
             with thread_session(self.services.db):
