@@ -1,5 +1,5 @@
-"""Writing and checking the chain of audit records (acknowledgements, approval requests and
-decisions, refused attempts, authority changes).
+"""Writing and checking the chain of audit records (alerts and their acknowledgements,
+approval requests and decisions, refused attempts, authority and tier rules, customers).
 
 ``record`` runs inside the caller's write transaction, after the row it vouches for was
 written, so the row and its record commit together or not at all.
@@ -18,6 +18,7 @@ from balance_tui.store.transactions import database_user
 
 KINDS = tuple(store.AUDITED)
 _LABELS = {
+    "alert": "alert",
     "ack": "acknowledgement of alert",
     "refusal": "refused attempt",
     "request": "approval request",

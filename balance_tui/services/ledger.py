@@ -65,6 +65,7 @@ from balance_tui.domain.rollups import buckets as rollup_buckets
 from balance_tui.domain.tiers import BalanceValidationRules, normalise_tier
 from balance_tui.domain.validation import check_change
 from balance_tui.services import audit_records
+from balance_tui.services.alert_raising import raise_alert
 from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US, from_us
@@ -165,48 +166,6 @@ def customer_record(state: CustomerState) -> Customer:
         state.status,
         cents_to_decimal(state.balance_cents),
         from_us(state.created_us),
-    )
-
-
-def raise_alert(
-    sql: LedgerStatements,
-    customer_pk: int,
-    customer_code: str,
-    draft: alert_rules.AlertDraft,
-    event_id: int | None,
-    now_us: int,
-    attempted: tuple[int, str] | None = None,
-) -> BalanceThresholdAlert:
-    """Insert one alert row (inside the caller's transaction) and return it as a record."""
-    attempted_cents, attempted_by = attempted if attempted else (None, None)
-    alert_id = sql.add_alert(
-        {
-            "customer_id": customer_pk,
-            "alert_type": draft.alert_type,
-            "message": draft.message,
-            "balance_cents": draft.balance_cents,
-            "threshold_cents": draft.threshold_cents,
-            "event_id": event_id,
-            "attempted_cents": attempted_cents,
-            "attempted_by": attempted_by,
-            "created_us": now_us,
-        }
-    )
-    return BalanceThresholdAlert(
-        id=alert_id,
-        customer_id=customer_code,
-        alert_type=draft.alert_type,
-        message=draft.message,
-        balance=cents_to_decimal(draft.balance_cents),
-        threshold=None
-        if draft.threshold_cents is None
-        else cents_to_decimal(draft.threshold_cents),
-        event_id=event_id,
-        created_at=from_us(now_us),
-        acknowledged_at=None,
-        acknowledged_by=None,
-        attempted_amount=None if attempted_cents is None else cents_to_decimal(attempted_cents),
-        attempted_by=attempted_by,
     )
 
 

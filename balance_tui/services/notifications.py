@@ -11,10 +11,10 @@ from balance_tui.domain.money import MoneyInput, to_cents
 from balance_tui.domain.records import BalanceThresholdAlert
 from balance_tui.domain.tiers import BalanceValidationRules
 from balance_tui.services import audit_records
+from balance_tui.services.alert_raising import raise_alert
 from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.feed import AlertAcknowledged, AlertRaised
-from balance_tui.services.ledger import raise_alert
 from balance_tui.services.matching import matched_customers
 from balance_tui.store import alerts as alert_store
 from balance_tui.store import customers as customer_store

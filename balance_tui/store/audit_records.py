@@ -1,4 +1,5 @@
-"""The chain of audit records (acknowledgements, approvals, refusals, authority changes).
+"""The chain of audit records (alerts and their acknowledgements, approvals, refusals,
+authority and tier rules, customers' attributes and their changes).
 
 A record holds the canonical body of the row it vouches for, as ``audited_row`` reads it;
 ``verify`` reads the row again the same way, so an edited or removed acknowledgement no
@@ -21,8 +22,23 @@ from balance_tui.store.rows import named_rows
 from balance_tui.store.tier_rules import COLUMNS as TIER_RULE_COLUMNS
 from balance_tui.store.transactions import database_user, is_postgres
 
+#: What an alert says when raised: its type, text and figures.
+ALERT_COLUMNS = (
+    "id",
+    "customer_id",
+    "alert_type",
+    "message",
+    "balance_cents",
+    "threshold_cents",
+    "event_id",
+    "attempted_cents",
+    "attempted_by",
+    "created_us",
+)
+
 #: kind -> (table, key column, columns vouched for). The key is the record's ``ref_id``.
 AUDITED: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "alert": ("alert", "id", ALERT_COLUMNS),
     "ack": (
         "alert",
         "id",

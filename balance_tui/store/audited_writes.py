@@ -1,6 +1,6 @@
 """PostgreSQL: an audited row cannot be committed without the audit record that vouches for it.
 
-Every write of an audited table (an acknowledgement, a refusal, an approval request or
+Every write of an audited table (an alert raised or acknowledged, a refusal, an approval request or
 decision, an authority or tier rule, a customer's attributes, a customer change) fires a
 constraint trigger deferred to commit. It reads the row as it stands then and the latest
 audit record of its kind and key, and refuses the commit unless the record's body holds
@@ -14,12 +14,18 @@ from __future__ import annotations
 
 from peewee import Database
 
-from balance_tui.store.audit_records import AUDITED
+from balance_tui.store.audit_records import ALERT_COLUMNS, AUDITED
 from balance_tui.store.trusted_triggers import book_schema, quoted_identifier
 
 #: kind -> (table, key columns joined into the record's ``ref_id`` with ":", the events
 #: that must be vouched for, the trigger's WHEN condition).
 WATCHED: dict[str, tuple[str, tuple[str, ...], str, str]] = {
+    "alert": (
+        "alert",
+        ("id",),
+        "INSERT OR UPDATE OF " + ", ".join(c for c in ALERT_COLUMNS if c != "id"),
+        "",
+    ),
     "ack": ("alert", ("id",), "INSERT OR UPDATE", "NEW.acknowledged_us IS NOT NULL"),
     "refusal": ("rejected_attempt", ("id",), "INSERT", ""),
     "request": ("approval_request", ("id",), "INSERT", ""),
@@ -35,7 +41,14 @@ WATCHED: dict[str, tuple[str, tuple[str, ...], str, str]] = {
     "customer_change": ("customer_change", ("id",), "INSERT", ""),
 }
 
-TRIGGER_NAMES = tuple(f"{table}_audited" for table, *_ in WATCHED.values())
+
+def trigger_name(kind: str) -> str:
+    """The deferred trigger watching ``kind``: named by its table, but an alert's own
+    check (raised) and its acknowledgement's are two triggers on one table."""
+    return "alert_raised_audited" if kind == "alert" else f"{WATCHED[kind][0]}_audited"
+
+
+TRIGGER_NAMES = tuple(trigger_name(kind) for kind in WATCHED)
 
 REFUSAL = (
     "% % was written without the audit record that vouches for it: every write of it "
@@ -84,9 +97,10 @@ def install(db: Database) -> None:
         columns = AUDITED[kind][2]
         when = f" WHEN ({condition})" if condition else ""
         arguments = ", ".join(f"'{text}'" for text in (kind, ",".join(keys), ",".join(columns)))
-        cursor.execute(f"DROP TRIGGER IF EXISTS {table}_audited ON {s}.{table}")
+        name = trigger_name(kind)
+        cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {s}.{table}")
         cursor.execute(
-            f"CREATE CONSTRAINT TRIGGER {table}_audited AFTER {events} ON {s}.{table} "
+            f"CREATE CONSTRAINT TRIGGER {name} AFTER {events} ON {s}.{table} "
             f"DEFERRABLE INITIALLY DEFERRED FOR EACH ROW{when} "
             f"EXECUTE FUNCTION {s}.audited_write_has_record({arguments})"
         )

@@ -225,7 +225,8 @@ class BulkWriter:
         with write_transaction(self.db):
             first_ids = {"refusal": self._next_id("rejected_attempt")}
             if alerts:
-                first_ids["ack"] = min(int(row[0]) for row in alerts)  # type: ignore[call-overload]
+                first_alert = min(int(row[0]) for row in alerts)  # type: ignore[call-overload]
+                first_ids.update(alert=first_alert, ack=first_alert)
             cursor = self.db.cursor()
             for sql, rows in (
                 (self.event_sql, events),

@@ -226,6 +226,7 @@ POSTGRES_TRIGGERS = (
     "customer_change_append_only",
     # the deferred checks of ``store.audited_writes`` (named here: that module imports this)
     "alert_audited",
+    "alert_raised_audited",
     "rejected_attempt_audited",
     "approval_request_audited",
     "approval_decision_audited",

@@ -22,6 +22,12 @@ WRITES = {
         f"acknowledged_us, acknowledged_by) VALUES ({CUSTOMER}, 'low_balance', 'x', 0, 1, 2, "
         "'Bob')",
     ),
+    "an alert raised": (
+        "ann",
+        "alert",
+        "INSERT INTO alert (customer_id, alert_type, message, balance_cents, created_us) "
+        f"VALUES ({CUSTOMER}, 'low_balance', 'x', 0, 1)",
+    ),
     "an alert acknowledged": (
         "ann",
         "alert",

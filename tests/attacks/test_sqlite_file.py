@@ -105,3 +105,24 @@ def test_a_rewritten_request_fingerprint_breaks_the_chain(book: tuple[Path, Serv
         conn.execute(create[0])
     problems = [p.problem for p in services.verifier.verify().problems]
     assert any("hash does not match its contents" in p for p in problems), problems
+
+
+def test_an_alerts_rewritten_text_is_named(book: tuple[Path, Services]) -> None:
+    """An alert's type, text and figures are chained through its audit record: an alert
+    rewritten with ``sqlite3`` (the triggers put back after) is named by verify."""
+    path, services = book
+    made = services.manager.update_balance(
+        "CUST_1", None, Decimal("-490"), "withdrawal", "w", "ann"
+    )
+    assert made.success and made.alerts
+    alert = made.alerts[0]
+    guard = "alert_acknowledge_only"
+    with sqlite3.connect(path) as conn:
+        create = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (guard,)).fetchone()
+        conn.execute(f"DROP TRIGGER {guard}")
+        conn.execute(
+            "UPDATE alert SET message = 'calm', balance_cents = 9 WHERE id = ?", (alert.id,)
+        )
+        conn.execute(create[0])
+    problems = [p.problem for p in services.verifier.verify().problems]
+    assert problems == [f"alert #{alert.id} differs from its audit record"]

@@ -1,6 +1,6 @@
 """What the book's owner writes around the app with the triggers turned off (the database
 refuses it from anyone while they stand, ``test_audited_writes``), ``verify`` names
-afterwards: every acknowledgement, refusal, request, decision, authority and customer's
+afterwards: every alert, acknowledgement, refusal, request, decision, authority and customer's
 attributes must carry its audit record."""
 
 from __future__ import annotations
@@ -42,7 +42,20 @@ def test_an_alert_inserted_acknowledged_around_the_app_is_named(book: Book) -> N
              acknowledged_us, acknowledged_by)
            SELECT id, 'low_balance', 'x', 0, 1, 2, 'Bob' FROM customer""",
     )
-    assert _problems(book) == [f"acknowledgement of alert #{alert_id} has no audit record"]
+    assert _problems(book) == [
+        f"alert #{alert_id} has no audit record",
+        f"acknowledgement of alert #{alert_id} has no audit record",
+    ]
+
+
+def test_an_alerts_text_rewritten_around_the_app_is_named(book: Book) -> None:
+    """An alert's type, text and figures are chained through its audit record."""
+    owner = book.services("owner")
+    made = owner.manager.update_balance("CUST_1", None, Decimal("-80000"), "withdrawal", "w", "o")
+    alert_id = made.alerts[0].id
+    rewrite = "UPDATE alert SET message = 'all calm', alert_type = 'note' WHERE id = %s"
+    _as_owner_unguarded(book, "alert", rewrite, alert_id)
+    assert _problems(book) == [f"alert #{alert_id} differs from its audit record"]
 
 
 def test_an_acknowledgement_made_around_the_app_is_named(book: Book) -> None:
