@@ -76,8 +76,8 @@ class Settings:
     theme: str | None = None
     #: Where the TUI keeps what the operator chooses (the theme); None: keep nothing.
     writable_config: Path | None = None
-    #: SQLite only (PostgreSQL asks the server): the operator's role. A single-user file's
-    #: user owns it and may do anything, hence admin; a shared file names each one's role.
+    #: The most this terminal acts as: it may lower the role the book (SQLite) or the server
+    #: (PostgreSQL) gives, never raise it. The default, admin, lowers nothing.
     role: str = "admin"
     #: Hours an approval request waits for a checker before it expires.
     approval_hours: int = 24

@@ -1,4 +1,5 @@
-"""authority, approvals: who may post how much, and the four-eyes queue."""
+"""authority, operator, rules, approvals: who may do and post how much, the tier rules,
+and the four-eyes queue."""
 
 from __future__ import annotations
 
@@ -47,6 +48,35 @@ def authority(services: Services, args: argparse.Namespace) -> int:
     )
     roles = ", ".join(sorted(me.roles)) or "none"
     out(f"You: {safe(me.login)} ({roles}), authority {_limit(me.authority)}.")
+    return 0
+
+
+def operator(services: Services, args: argparse.Namespace) -> int:
+    """The book's operators and roles (SQLite), or ``operator set NAME ROLE`` (admins)."""
+    desk = services.operators
+    if args.action == "set":
+        if args.name is None or args.role is None:
+            raise UsageError("operator set needs NAME and ROLE (auditor, operator, ...).")
+        entry = desk.set_role(args.name, args.role, services.operator)
+        out(f"{safe(entry.name)} is now {entry.role} in this book.")
+        return 0
+    if args.name is not None:
+        raise UsageError("operator list takes no arguments; did you mean 'operator set'?")
+    entries = desk.operators()
+    me = desk.identity(services.operator)
+    if args.json:
+        print_json({"you": me, "operators": entries})
+        return 0
+    if desk.postgres:
+        out("On PostgreSQL the server holds the roles (the book's group roles).")
+    else:
+        table(
+            [[safe(e.name), e.role, safe(e.set_by), when(e.set_at)] for e in entries],
+            ["Operator", "Role", "Set by", "Set at"],
+        )
+        if not entries:
+            out("The book names no operator yet: everyone is admin until one is named.")
+    out(f"You: {safe(me.login)} ({me.role}).")
     return 0
 
 

@@ -55,6 +55,17 @@ def add_trust_commands(command: Command) -> None:
     p.add_argument("amount", nargs="?", default=None, help="largest single change, or unlimited")
 
     p = command(
+        "operator",
+        "SQLite: list the book's operators and roles, or 'set NAME ROLE' (admins)",
+        authority.operator,
+        reading=True,
+        operator=True,
+    )
+    p.add_argument("action", nargs="?", default="list", choices=("list", "set"))
+    p.add_argument("name", nargs="?", default=None, help="the operator's name")
+    p.add_argument("role", nargs="?", default=None, help="auditor, operator, supervisor or admin")
+
+    p = command(
         "rules",
         "the tier rules in force (the book's), or 'set TIER FIGURE AMOUNT' (admins)",
         authority.rules,

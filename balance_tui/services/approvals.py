@@ -184,7 +184,7 @@ class ApprovalDesk(ServiceBase):
             raise NotAuthorisedError(
                 f"{who} made approval request #{request_id}; another login must decide it."
             )
-        roles = self.ledger.authority.roles()
+        roles = self.ledger.authority.roles(label)
         if not roles & {"supervisor", "admin"}:
             raise NotAuthorisedError(
                 f"{who} is {' and '.join(sorted(roles)) or 'given no balance role'}; "

@@ -27,6 +27,7 @@ _LABELS = {
     "rule": "tier rule",
     "customer": "customer",
     "customer_change": "customer change",
+    "operator": "operator",
 }
 
 
@@ -59,7 +60,8 @@ def record(db: Database, kind: str, ref_ids: Iterable[object], now_us: int) -> N
 
 
 def _label(kind: str, ref: str) -> str:
-    return f"{_LABELS[kind]} {'' if kind in ('authority', 'rule', 'customer') else '#'}{ref}"
+    named = kind in ("authority", "rule", "customer", "operator")
+    return f"{_LABELS[kind]} {'' if named else '#'}{ref}"
 
 
 def verify(db: Database) -> tuple[int, list[VerificationProblem]]:

@@ -3,7 +3,10 @@
 On PostgreSQL the identity is the session's login and its roles come from the server; the
 label (``--operator``) is only displayed and stored beside it. On SQLite there are no
 database users: the identity is the operator name the caller gives (or the configured one)
-with the configured role, and the file's owner can do anything (README: "Authority").
+with the role the book names for it (``store.operators``): the first operator of a new book
+is its admin, anyone the book does not name an operator. A terminal's configured role may
+lower what the book or the server gives, never raise it. Whoever can write a SQLite file
+can still do anything to it (README: "Authority").
 """
 
 from __future__ import annotations
@@ -19,8 +22,20 @@ from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us
 from balance_tui.store import authority as store
-from balance_tui.store import roles
+from balance_tui.store import operators, roles
 from balance_tui.store.roles import RoleSetUp
+
+
+def lowered(held: frozenset[str], cap: str) -> frozenset[str]:
+    """``held`` with every role above ``cap`` lowered to it (a terminal never raises)."""
+    rank = ROLES.index(cap)
+    kept = {role for role in held if ROLES.index(role) <= rank}
+    return frozenset(kept | ({cap} if len(kept) < len(held) else set()))
+
+
+def strongest(roles: frozenset[str]) -> str:
+    held = [role for role in ROLES if role in roles]
+    return held[-1] if held else "auditor"
 
 
 def _limit(cents: int | None) -> Decimal | None:
@@ -43,15 +58,29 @@ class AuthorityService(ServiceBase):
         caller's transaction when there is one)."""
         if self.postgres:
             return store.session_limit(self.db)
-        return store.limit_of(self.db, label, self.settings.role)
+        return store.limit_of(self.db, label, strongest(self.roles(label)))
 
-    def roles(self) -> frozenset[str]:
-        """The acting identity's roles (PostgreSQL: from the server, read once)."""
-        return self._session_roles if self.postgres else frozenset({self.settings.role})
+    def roles(self, label: str | None = None) -> frozenset[str]:
+        """The acting identity's roles (PostgreSQL: from the server, read once; SQLite: the
+        book's for ``label``), lowered to the terminal's configured role."""
+        if self.postgres:
+            held = self._session_roles
+        else:
+            held = frozenset({self.book_role(label or self.settings.operator_name())})
+        return lowered(held, self.settings.role)
+
+    def book_role(self, name: str) -> str:
+        """SQLite: the role the book gives ``name``: its own, else operator; a book that
+        names nobody yet (made through the API, never opened by balance-tui) has no
+        operators to tell, so everyone in it is admin until one is named."""
+        named = operators.role_of(self.db, name)
+        if named is not None:
+            return named
+        return "operator" if operators.has_operators(self.db) else "admin"
 
     def require_writer(self, label: str) -> None:
         """Refuse (before the database would) an identity that holds no writing role."""
-        roles = self.roles()
+        roles = self.roles(label)
         if roles & {"operator", "supervisor", "admin"}:
             return
         held = " and ".join(sorted(roles)) or "given no balance role"
@@ -63,7 +92,7 @@ class AuthorityService(ServiceBase):
         """The acting identity; ``label`` defaults to the configured operator name."""
         label = label or self.settings.operator_name()
         limit = _limit(self.limit_cents(label))
-        return Identity(self.login_for(label), label, self.roles(), limit)
+        return Identity(self.login_for(label), label, self.roles(label), limit)
 
     def set_up_roles(self, prefix: str | None = None) -> RoleSetUp:
         """PostgreSQL: give the book its own roles (if this login may create them) and

@@ -3,10 +3,12 @@ its writer's authority as the book's authority table stood when it was written.
 
 A login's own limit, when it had one then, is its authority. Otherwise its roles' limits
 count, the most generous winning, as the database's ``balance_authority`` reads them. Who
-held which role in the past is not in the book: on PostgreSQL the roles the login holds now
-count (a login that no longer exists is given the most generous role); on SQLite, whose
-roles live in each terminal's settings, the most generous writing role. Superusers and the
-owner of the book's tables are unlimited. On SQLite the writer is the operator name. The
+held which role in the past is not on a PostgreSQL server: there the roles the login holds
+now count (a login that no longer exists is given the most generous role). A SQLite book
+names its operators' roles, each change audited: the role the book gave the operator name
+then counts (operator for a name it did not give one; the most generous writing role
+before the book named anyone, as the book then treated everyone). Superusers and the owner
+of the book's tables are unlimited. On SQLite the writer is the operator name. The
 roles' first limits (set when the book took up four eyes) count from the start; events
 written before four eyes (chain version 1) are not checked.
 """
@@ -39,6 +41,8 @@ class AuthorityCheck:
         self.db = db
         self.prefix = book_prefix(db) if is_postgres(db) else None
         self.writers: dict[str, tuple[bool, frozenset[str]]] = {}
+        #: SQLite: (named at, name, role) of each role the book gave, oldest first.
+        self.named = _named_roles(store.authority_records(db, "operator"))
 
     def check(self, row: Mapping[str, Any]) -> list[str]:
         login, at = row["db_user"] or row["performed_by"], int(row["created_us"])
@@ -58,7 +62,7 @@ class AuthorityCheck:
         own = self._at(("login", login), at)
         if own is not None:
             return own[1]
-        unlimited, roles = self._roles(login)
+        unlimited, roles = self._roles(login, at)
         if unlimited:
             return None
         best = 0
@@ -71,13 +75,21 @@ class AuthorityCheck:
             best = max(best, entry[1])
         return best
 
-    def _roles(self, login: str) -> tuple[bool, frozenset[str]]:
+    def _roles(self, login: str, at: int) -> tuple[bool, frozenset[str]]:
         if self.prefix is None:
-            return (False, WRITING_ROLES)
+            return (False, self._book_roles(login, at))
         if login not in self.writers:
             found = store.writer_roles(self.db, login, self.prefix, ROLES)
             self.writers[login] = found or (False, WRITING_ROLES)
         return self.writers[login]
+
+    def _book_roles(self, name: str, at: int) -> frozenset[str]:
+        """SQLite: the role the book gave ``name`` at ``at``."""
+        named = [entry for entry in self.named if entry[0] <= at]
+        if not named:
+            return WRITING_ROLES
+        given = [role for _, who, role in named if who == name]
+        return frozenset({given[-1] if given else "operator"})
 
     def _at(self, key: tuple[str, str], at: int) -> tuple[int, int | None] | None:
         entries = self.history.get(key)
@@ -85,6 +97,13 @@ class AuthorityCheck:
             return None
         index = bisect.bisect_right(entries, at, key=lambda entry: entry[0]) - 1
         return None if index < 0 else entries[index]
+
+
+def _named_roles(records: list[tuple[str, int]]) -> list[tuple[int, str, str]]:
+    named = [json.loads(body) for body, _ in records]
+    return sorted(
+        ((int(r["set_us"]), str(r["name"]), str(r["role"])) for r in named), key=lambda e: e[0]
+    )
 
 
 def _history(records: list[tuple[str, int]]) -> History:

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from balance_tui.services.audit import BalanceAuditTrail
     from balance_tui.services.checkpoints import CheckpointService
     from balance_tui.services.customer_changes import CustomerChanges
+    from balance_tui.services.operators import OperatorRoles
     from balance_tui.services.rules import RulesService
     from balance_tui.services.verification import ChainVerifier
 
@@ -99,6 +100,12 @@ class Services:
         from balance_tui.services.rules import RulesService
 
         return self._on_first_use("rules", RulesService)
+
+    @property
+    def operators(self) -> OperatorRoles:
+        from balance_tui.services.operators import OperatorRoles
+
+        return self._on_first_use("operators", OperatorRoles)
 
     @property
     def checkpoints(self) -> CheckpointService:
@@ -176,6 +183,8 @@ def open_services(
                 login = services.manager.session_user()
             services = dataclasses.replace(services, operator=login or services.operator)
         services = dataclasses.replace(services, migrations_applied=tuple(applied))
+        if applied:  # this opening made or upgraded the book: it is writing anyway
+            _claim_first_admin(services)
         notes = [_rules_note(services, new_book="0001_initial" in applied), _clock_note(services)]
     except PeeweeDatabaseError as exc:
         refusal = privilege_refusal(exc)
@@ -221,6 +230,14 @@ def _duration(us: int) -> str:
     units = [(days, "d"), (hours, "h"), (minutes, "min"), (seconds, "s")]
     shown = [f"{n} {unit}" for n, unit in units if n][:2]
     return " ".join(shown) or "0 s"
+
+
+def _claim_first_admin(services: Services) -> None:
+    """SQLite: whoever creates a book, or upgrades one that names no operator, is its
+    admin. (Any other opening only reads: a reader never writes.)"""
+    if not is_postgres(services.db):
+        with thread_session(services.db):
+            services.operators.claim_first_admin(services.operator)
 
 
 def _rules_note(services: Services, *, new_book: bool) -> str:

@@ -183,10 +183,12 @@ class Ledger(ServiceBase):
     def _read_only(self, performed_by: Any) -> BalanceUpdateResult | None:
         """A refusal for an identity that may not post at all (an auditor); not recorded as
         an attempt: such a login may not write even that."""
-        if not isinstance(performed_by, str) or not performed_by.strip():
+        try:
+            label = check_text(performed_by, "Operator", MAX_NAME)
+        except InvalidInputError:
             return None  # the shape check says what is wrong with it
         try:
-            self.authority.require_writer(performed_by)
+            self.authority.require_writer(label)
         except NotAuthorisedError as exc:
             message = str(exc)
         else:

@@ -76,6 +76,7 @@ AUDITED: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "code",
         ("code", "name", "agent_id", "vip_level", "currency", "status", "created_us"),
     ),
+    "operator": ("book_operator", "name", ("name", "role", "set_by", "set_us")),
     "customer_change": (
         "customer_change",
         "id",

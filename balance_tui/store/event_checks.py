@@ -29,10 +29,12 @@ def rule_records(db: Database) -> list[tuple[str, int]]:
     return [(str(body), int(at)) for body, at in cursor]
 
 
-def authority_records(db: Database) -> list[tuple[str, int]]:
-    """(body, written at) of every audit record of an authority row, in chain order."""
+def authority_records(db: Database, kind: str = "authority") -> list[tuple[str, int]]:
+    """(body, written at) of every audit record of an authority row (or of another
+    ``kind``: ``operator``, the book's roles on SQLite), in chain order."""
     cursor = db.execute_sql(
-        "SELECT body, created_us FROM audit_record WHERE kind = 'authority' ORDER BY id"
+        f"SELECT body, created_us FROM audit_record WHERE kind = {db.param} ORDER BY id",
+        (kind,),
     )
     return [(str(body), int(at)) for body, at in cursor]
 

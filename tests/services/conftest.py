@@ -1,6 +1,6 @@
-"""People at one desk on both backends: on PostgreSQL every person is a real login holding a
-balance_* role (made in the test); on SQLite a person is an operator name with a configured
-role, as the README describes."""
+"""People at one desk on both backends: on PostgreSQL every person is a real login holding
+one of the book's roles (made in the test); on SQLite a person is an operator name whose
+role the book names (set by the book's first operator, its admin), as the README describes."""
 
 from __future__ import annotations
 
@@ -39,8 +39,10 @@ def staff(db_url: str, clock, request: pytest.FixtureRequest) -> Iterator[Staff]
         make_login = request.getfixturevalue("pg_logins")
     else:
         owner = connect(db_url)
+        opened.append(owner)
         initialize_balance_tables(owner)
-        owner.close()
+        book_admin = build_services(owner, Settings(operator="owner"), clock)
+        assert book_admin.operators.claim_first_admin("owner")
 
     def person(name: str, role: str) -> Person:
         if postgres:
@@ -48,7 +50,8 @@ def staff(db_url: str, clock, request: pytest.FixtureRequest) -> Iterator[Staff]
             login = url.split("://", 1)[1].split("@", 1)[0]
             settings = Settings(operator=name)
         else:
-            url, login, settings = db_url, name, Settings(operator=name, role=role)
+            book_admin.operators.set_role(name, role, "owner")
+            url, login, settings = db_url, name, Settings(operator=name)
         database = connect(url)
         opened.append(database)
         return Person(build_services(database, settings, clock, operator=name), login, name)

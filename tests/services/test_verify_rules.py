@@ -111,10 +111,8 @@ def test_an_unapproved_change_above_its_writers_own_limit_then_is_named(desk: De
 
 
 def test_an_unapproved_change_above_its_writers_role_then_is_named(  # type: ignore[no-untyped-def]
-    desk: Desk, owner, db_url: str
+    desk: Desk, owner
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("SQLite's roles are each terminal's settings: the book cannot know them")
     assert desk["ann"].post("500").success
     _inflate_second_event(owner, 60_000_00)  # the operator role's authority is 10,000.00
     problem = _only_problem(desk["dan"])
