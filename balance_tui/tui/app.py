@@ -89,7 +89,7 @@ POLL_SECONDS = 0.25
 
 #: Actions that open a form, or move to a text box, the operator types into: keys typed
 #: right behind them wait for it (see ``BalanceApp.on_event`` and ``focus_typing``).
-FORM_ACTIONS = frozenset({"adjust", "new_customer", "focus_filter", "focus_scope"})
+FORM_ACTIONS = frozenset({"adjust", "new_customer", "edit_customer", "focus_filter", "focus_scope"})
 #: The longest a form may take to open before the keys held for it are handled as keys.
 TYPE_AHEAD_SECONDS = 3.0
 
@@ -104,6 +104,7 @@ WRITE_ACTIONS = frozenset(
     {
         "adjust",
         "new_customer",
+        "edit_customer",
         "reverse",
         "acknowledge",
         "acknowledge_all",

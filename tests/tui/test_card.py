@@ -219,3 +219,46 @@ def test_the_last_events_line_up_in_columns(services) -> None:  # type: ignore[n
     reasons = {line.rindex("  ") for line in lines}
     assert len({line.index(" → ") for line in lines}) == 1 and len(reasons) == 1, lines
     assert starts
+
+
+async def test_e_on_the_card_changes_the_customer_audited(app, services) -> None:  # type: ignore[no-untyped-def]
+    """``e`` opens the change form filled with the customer as it is; a new name and the
+    next tier, with a reason, are one audited change the card then shows. Without a reason
+    the form says so inline and nothing changes."""
+    from balance_tui.domain.tiers import VIP_TIERS
+    from balance_tui.tui.screens.edit_customer import EditCustomerForm
+
+    customer = services.manager.list_customers()[2].customer
+    next_tier = VIP_TIERS[(VIP_TIERS.index(customer.vip_level) + 1) % len(VIP_TIERS)]
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_card(pilot, app, 2)
+        await pilot.press("e")
+        await until(pilot, lambda: isinstance(app.screen, EditCustomerForm))
+        assert app.screen.query_one("#name", Input).value == customer.name
+        await pilot.press("ctrl+u", *"Renamed Person", "tab", "tab", "enter", "down", "enter")
+        await pilot.press("tab", "tab", "enter")  # from the currency box, with no reason
+        await until(pilot, lambda: "reason" in _text(app, "#errors").lower())
+        assert services.manager.get_customer(customer.id).name == customer.name
+        app.screen.query_one("#reason", Input).focus()
+        await pilot.press(*"agreed with the agent", "enter")
+        await until(pilot, lambda: isinstance(app.screen, CustomerCard))
+        await until(pilot, lambda: "Renamed Person" in _text(app, "#card-title"))
+        assert next_tier in _text(app, "#card-title")
+    changed = services.manager.get_customer(customer.id)
+    assert (changed.name, changed.vip_level) == ("Renamed Person", next_tier)
+    (change,) = services.customer_changes.history(customer.id)
+    assert change.reason == "agreed with the agent" and change.changed_by == "tester"
+    assert change.changes["tier"] == (customer.vip_level, next_tier)
+    assert services.verifier.verify().ok
+
+
+async def test_an_operator_pressing_e_is_told_who_changes_customers(db_file, services) -> None:  # type: ignore[no-untyped-def]
+    from balance_tui.tui.app import create_app
+
+    operator = build_services(connect(db_file), Settings(operator="ann", role="operator"))
+    app = create_app(operator, poll_seconds=0.05, undo_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        card = await _open_card(pilot, app, 2)
+        await pilot.press("e")
+        await until(pilot, lambda: any("supervisor" in m.message for m in app.message_log))
+        assert app.screen is card

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Header, Static
 
 from balance_tui.domain.authority import ApprovalRequest
-from balance_tui.domain.records import BalanceReport, CustomerSummary
+from balance_tui.domain.records import BalanceReport, Customer, CustomerSummary
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import literal, one_line, visible
@@ -160,6 +160,13 @@ class CustomerCard(ServiceScreen):
             tooltip="Acknowledge this customer's open alerts (asks first, with a note)",
             id="card.acknowledge",
         ),
+        Binding(
+            "e",
+            "edit_customer",
+            "Change",
+            tooltip="Change name, agent, tier, status or currency (supervisors; audited)",
+            id="card.edit",
+        ),
         Binding("escape", "back", "Back", tooltip="Back to the customers", id="card.back"),
     ]
 
@@ -269,6 +276,29 @@ class CustomerCard(ServiceScreen):
                 active_alerts=len(report.alerts or []),
             )
         )
+
+    def action_edit_customer(self) -> None:
+        me = self.balance_app.identity
+        if self.report is None or not me.may_decide:
+            if self.report is not None:
+                self.notify(
+                    f"{me.login} is {me.role}: a supervisor or an admin changes a customer.",
+                    markup=False,
+                )
+            self.balance_app.cancel_type_ahead()
+            return
+        from balance_tui.tui.screens.edit_customer import EditCustomerForm  # on first use
+
+        self.balance_app.open_form(EditCustomerForm(self.report.customer), self._edited)
+
+    def _edited(self, changed: Customer | None) -> None:
+        if changed is not None:
+            self.notify(
+                f"{changed.id}: {changed.vip_level}, agent {changed.agent_id}, {changed.status}",
+                title="Customer changed",
+                markup=False,
+            )
+            self.load()
 
     def action_acknowledge_alerts(self) -> None:
         open_ids = [a.id for a in (self.report.alerts or [])] if self.report else []
