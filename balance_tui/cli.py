@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from balance_tui import __version__
+from balance_tui.commands.boundary import refuse_undecodable
 from balance_tui.commands.output import UsageError, error_line
 from balance_tui.config import ConfigError, load_settings
 from balance_tui.domain.errors import BalanceError
@@ -367,6 +368,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         args.json = True
     try:
+        refuse_undecodable(args)
         if getattr(args, "without_book", False):
             return int(args.handler(None, args))
         if args.db is not None and not args.db.strip():

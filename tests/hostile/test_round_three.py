@@ -114,3 +114,47 @@ def test_a_customer_search_takes_wildcards_as_text_and_is_bounded(
     assert [s.customer.id for s in found] == ["C1"]
     assert found[0].customer.balance == Decimal("900.00")
     book.assert_unchanged()
+
+
+BAD = "\udcff"  # how Python hands on a byte that is not UTF-8 (a Latin-1 terminal's "ÿ")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", f"C1{BAD}"],
+        ["update", f"C1{BAD}", "5", "--type", "deposit", "--reason", "r"],
+        ["history", f"C1{BAD}"],
+        ["customers", f"x{BAD}"],
+        ["customers", "--agent", f"A{BAD}"],
+        ["history", "--agent", f"A{BAD}"],
+        ["analytics", "--agent", f"A{BAD}"],
+        ["alerts", "--customer", f"C{BAD}"],
+        ["history", "--operator", f"x{BAD}"],
+        ["--operator", f"x{BAD}", "approvals", "--mine"],
+    ],
+    ids=lambda argv: " ".join(a for a in argv if BAD not in a),
+)
+def test_arguments_that_are_not_utf8_are_one_line(capsys, book: Book, argv: list[str]) -> None:  # type: ignore[no-untyped-def]
+    code, out, err = _run(capsys, "--db", book.url, *argv)
+    assert (code, out) == (2, "") and one_line(err), err
+    assert "not valid Unicode text" in err and "unexpected error" not in err
+    book.assert_unchanged()
+
+
+def test_a_book_path_that_is_not_utf8_is_refused_before_any_file(capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    target = tmp_path / f"x{BAD}.db"
+    code, out, err = _run(capsys, "--db", str(target), "customers")
+    assert (code, out) == (2, "") and one_line(err) and "not valid Unicode text" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("variable", ["BALANCE_TUI_OPERATOR", "BALANCE_TUI_AUDIT_KEY"])
+def test_environment_values_that_are_not_utf8_are_one_line(
+    capsys, monkeypatch, sqlite_book: Book, variable: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(variable, f"k{BAD}")
+    code, out, err = _run(capsys, "--db", sqlite_book.url, "report", "C1")
+    assert (code, out) == (2, "") and one_line(err), err
+    assert variable in err and "not valid Unicode text" in err
+    sqlite_book.assert_unchanged()
