@@ -241,6 +241,8 @@ class ChangePreview:
     #: above it (then submitting asks a supervisor instead of applying it).
     authority: Decimal | None = None
     needs_approval: bool = False
+    #: The alert types applying it now would raise, most severe first.
+    alerts: tuple[str, ...] = ()
 
 
 @record

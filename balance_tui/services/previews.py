@@ -6,6 +6,7 @@ to the same moment even while other operators post.
 
 from __future__ import annotations
 
+from balance_tui.domain import alerts as alert_rules
 from balance_tui.domain.authority import ApprovalRequest
 from balance_tui.domain.changes import ChangeType, parse_change_type, signed_from_typed
 from balance_tui.domain.errors import UnknownCustomerError
@@ -73,6 +74,7 @@ class CustomerViews(Ledger):
                 raise UnknownCustomerError(f"No customer {customer_id!r}.")
             day, week, _ = self.usage(state.id, self.now_us(), releasing)
             limit = self.authority.limit_cents(performed_by or self.settings.operator_name())
+            open_types = self.sql.open_alert_types(state.id)
         # Custom rules are not the tier's: their messages must not name the tier.
         tier_label = state.vip_level if rules is None else ""
         rules = rules or self.rules_for(state.vip_level)
@@ -88,6 +90,10 @@ class CustomerViews(Ledger):
         errors = list(check.result.errors)
         if state.status != "active":
             errors.insert(0, f"Customer {state.code} is {state.status}; it takes no changes.")
+        raised = alert_rules.alerts_for_change(
+            state.code, state.balance_cents, check.new_balance_cents, rules, open_types,
+            self.drop_share,
+        )  # fmt: skip
         return ChangePreview(
             customer=customer_record(state),
             current_balance=cents_to_decimal(state.balance_cents),
@@ -99,6 +105,7 @@ class CustomerViews(Ledger):
             sequence=state.sequence,
             authority=None if limit is None else cents_to_decimal(limit),
             needs_approval=limit is not None and abs(cents) > limit,
+            alerts=() if errors else tuple(draft.alert_type for draft in raised),
         )
 
     def get_customer_balance_report(

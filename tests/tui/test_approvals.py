@@ -266,3 +266,31 @@ async def test_overlapping_corrections_are_shown_together_and_a_duplicate_needs_
         assert bob.manager.get_customer_balance_report(customer).current_balance == now
         await pilot.press("escape")
     assert {r.id for r in bob.approvals.requests()} == {undo.id, fix.id}
+
+
+async def test_approving_says_which_alerts_it_will_raise(services, db_file) -> None:  # type: ignore[no-untyped-def]
+    """A request that would drop the balance by most of it: the detail and the approve
+    question name the alert approving it raises, and approving raises exactly that."""
+    ann, bob = person(db_file, "ann", "operator"), person(db_file, "bob", "supervisor")
+    customer = _first_customer(services)
+    assert services.manager.update_balance(
+        customer, None, Decimal("20000"), "deposit", "funding", "tester"
+    ).success
+    request = ann.manager.update_balance(
+        customer, None, Decimal("-15000"), "withdrawal", "cash out", "ann"
+    ).request
+    assert request is not None
+    assert bob.manager.preview_approval(request).alerts == ("significant_drop",)
+    app = create_app(bob, poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("5")
+        await until(pilot, lambda: "Will raise" in shown(app, "#approval-detail", 300))
+        assert "significant drop" in shown(app, "#approval-detail", 300)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        assert "Will raise: significant drop" in app.screen.question
+        await pilot.press(*"checked", "enter")
+        await until(pilot, lambda: any(t.startswith("Approved: #") for t in _toasts(app)))
+    raised = [a for a in bob.notifications.get_active_alerts() if a.customer_id == customer]
+    assert "significant_drop" in {a.alert_type for a in raised}

@@ -89,8 +89,15 @@ def request_detail(
             text.append(f"\n✖ {visible(error)} (approving would be refused)", style="bold red")
         for warning in preview.validation.warnings:
             text.append(f"\n⚠ {visible(warning)}", style="yellow")
+        if preview.alerts:
+            text.append(f"\n{will_raise(preview)}", style="yellow")
         text.append_text(pending_alongside(r, preview, others or []))
     return text
+
+
+def will_raise(preview: ChangePreview) -> str:
+    """The alerts approving raises, in words ("Will raise: significant drop")."""
+    return "Will raise: " + ", ".join(a.replace("_", " ") for a in preview.alerts)
 
 
 def pending_alongside(

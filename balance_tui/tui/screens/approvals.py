@@ -19,7 +19,12 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
 from balance_tui.tui.messages import DataChanged
 from balance_tui.tui.numbers import money
 from balance_tui.tui.safe_text import visible
-from balance_tui.tui.screens.approval_text import maker_text, request_cells, request_detail
+from balance_tui.tui.screens.approval_text import (
+    maker_text,
+    request_cells,
+    request_detail,
+    will_raise,
+)
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.banner import AlertBanner
@@ -216,6 +221,9 @@ class ApprovalsScreen(ServiceScreen):
             f"{money(request.amount, request.currency, signed=True)} asked by "
             f"{visible(maker_text(request))}?"
         )
+        preview = self.preview[1] if self.preview and self.preview[0] == request.id else None
+        if preview is not None and preview.alerts:
+            question += f"\n{will_raise(preview)}."
 
         def answered(note: str | None) -> None:
             if note is not None:
