@@ -262,3 +262,30 @@ async def test_an_operator_pressing_e_is_told_who_changes_customers(db_file, ser
         await pilot.press("e")
         await until(pilot, lambda: any("supervisor" in m.message for m in app.message_log))
         assert app.screen is card
+
+
+async def test_a_customers_history_visited_from_the_card_ends_on_leaving(app, services) -> None:  # type: ignore[no-untyped-def]
+    """h from the card shows one customer's history; once the operator leaves History, 2
+    shows the filter they had themselves (here: none), not that customer for the rest of
+    the shift. A filter the operator typed is kept across screens."""
+    from balance_tui.tui.screens.history import HistoryScreen
+
+    def history_filter() -> str:  # History is the current screen
+        return app.screen.query_one("#history-filter", Input).value
+
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_card(pilot, app, 3)
+        await pilot.press("h")
+        await until(pilot, lambda: app.current_mode == "history")
+        assert history_filter().startswith("customer:")
+        await pilot.press("escape", "escape", "2")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        await settle(pilot, app)
+        assert history_filter() == ""
+        customers = {e.customer_id for e in app.screen.events.values()}  # type: ignore[attr-defined]
+        assert len(customers) > 1
+        await pilot.press("slash", *"type:deposit", "enter")
+        await until(pilot, lambda: app.screen.focused is app.screen.query_one("#events"))
+        await pilot.press("3", "2")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
+        assert history_filter() == "type:deposit"

@@ -116,6 +116,7 @@ async def test_end_and_G_reach_the_oldest_event_of_the_filter(app, services) -> 
         table = app.screen.query_one("#events", DataTable)
         await until(pilot, lambda: table.cursor_row == table.row_count - 1)
         await pilot.press("slash", *f"customer:{customer}", "enter")
+        await until(pilot, lambda: app.screen.focused is table)  # the filter was checked
         await settle(pilot, app)
         await pilot.press("end")
         mine = [e.id for e in every if e.customer_id == customer]

@@ -181,6 +181,9 @@ class HistoryScreen(ServiceScreen):
         #: New events waiting for the operator to pause (see ``_prepend``).
         self._arrived: list[BalanceChangeEvent] = []
         self._last_key = 0.0
+        #: The operator's own filter while a customer's history is visited from elsewhere
+        #: (the card's h, Customers, the palette); None: the filter shown is the operator's.
+        self.before_visit: tuple[HistoryFilter, str] | None = None
 
     def on_key(self) -> None:
         self._last_key = time.monotonic()
@@ -303,13 +306,25 @@ class HistoryScreen(ServiceScreen):
         self.show_status(refreshed=self.refreshed_now())
 
     def show_customer(self, customer_id: str) -> None:
-        """Open the history of one customer (from the card, the customers or the palette)."""
+        """Open the history of one customer (from the card, the customers or the palette):
+        a visit, which leaving History ends (the operator's own filter comes back)."""
+        if self.before_visit is None:
+            self.before_visit = (self.filters, self.filter_text)
         self.filter_box.value = f"customer:{customer_id}"
         self.filter_text = self.filter_box.value
         self.filters = HistoryFilter(customer_match=customer_id)
         self.anchor_id = None
         self.reload()
         self.table.focus()
+
+    def on_screen_suspend(self) -> None:
+        """Leaving History (not a dialog over it) ends a visit to one customer's history."""
+        if self.before_visit is None or self.app.current_mode == "history":
+            return
+        self.filters, self.filter_text = self.before_visit
+        self.before_visit, self.anchor_id = None, None
+        self.filter_box.value = self.filter_text
+        self.reload()
 
     @on(DataTable.RowHighlighted, "#events")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -429,6 +444,7 @@ class HistoryScreen(ServiceScreen):
             self.filter_box.focus()  # back from the table enter moved to: to correct it
             return
         self.filter_box.remember(event.value)
+        self.before_visit = None  # a filter the operator gave: theirs to keep
         self._apply_filter(filters, event.value.strip())
 
     def _apply_filter(self, filters: HistoryFilter, text: str) -> None:
@@ -484,6 +500,7 @@ class HistoryScreen(ServiceScreen):
             self.filters,
             self.filter_text,
         ):
+            self.before_visit = None  # a filter the operator typed: theirs to keep
             self._show_filter(filters, text)
 
     @on(FilterBox.Cleared, "#history-filter")
@@ -491,6 +508,7 @@ class HistoryScreen(ServiceScreen):
         self._clear_filter()
 
     def _clear_filter(self) -> None:
+        self.before_visit = None
         self.filter_box.value = ""
         if self.filters != HistoryFilter() or self.anchor_id is not None:
             self.filters, self.filter_text, self.anchor_id = HistoryFilter(), "", None
