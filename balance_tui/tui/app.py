@@ -48,6 +48,7 @@ from balance_tui.tui.screens.base import ServiceScreen, call_database, report_fa
 from balance_tui.tui.screens.customers import CustomersScreen
 from balance_tui.tui.stylesheet import ThemeStylesheet
 from balance_tui.tui.type_ahead import KEY_TRACE, TypeAhead, post_key
+from balance_tui.tui.widgets.scrollbars import use_whole_cell_scrollbars
 
 if TYPE_CHECKING:
     from balance_tui.domain.records import BalanceUpdateResult
@@ -863,6 +864,7 @@ def create_app(
     services: Services, *, poll_seconds: float = POLL_SECONDS, undo_seconds: float = UNDO_SECONDS
 ) -> BalanceApp:
     """The app over a set of services (tests and the CLI build it the same way)."""
+    use_whole_cell_scrollbars()
     return BalanceApp(services, poll_seconds=poll_seconds, undo_seconds=undo_seconds)
 
 

@@ -289,3 +289,23 @@ async def test_a_customers_history_visited_from_the_card_ends_on_leaving(app, se
         await pilot.press("3", "2")
         await until(pilot, lambda: isinstance(app.screen, HistoryScreen))
         assert history_filter() == "type:deposit"
+
+
+async def test_the_cards_scrollbar_draws_no_block_glyphs_a_chart_could_be_read_into(
+    app, services
+) -> None:  # type: ignore[no-untyped-def]
+    """The scrollbar beside the chart draws whole cells: its thumb ends are never the
+    ▁▂▃▄▅▆▇ blocks that, in a plain capture or under NO_COLOR, read as more chart bars."""
+    from rich.console import Console
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        card = await _open_card(pilot, app, 3)
+        scroll = card.query_one("#card")
+        assert scroll.max_scroll_y > 0  # the card overflows at 80x24: a scrollbar shows
+        for offset in range(scroll.max_scroll_y + 1):
+            scroll.scroll_to(y=offset, animate=False)
+            await pilot.pause()
+            bar = scroll.vertical_scrollbar
+            console = Console(width=2, height=bar.size.height, color_system=None)
+            drawn = "".join(s.text for s in console.render(bar.render(), console.options))
+            assert not set(drawn) & set("▁▂▃▄▅▆▇"), (offset, drawn)

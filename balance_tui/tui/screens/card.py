@@ -156,14 +156,14 @@ class CustomerCard(ServiceScreen):
         Binding(
             "k",
             "acknowledge_alerts",
-            "Ack alerts",
+            "Ack",
             tooltip="Acknowledge this customer's open alerts (asks first, with a note)",
             id="card.acknowledge",
         ),
         Binding(
             "e",
             "edit_customer",
-            "Change",
+            "Edit",
             tooltip="Change name, agent, tier, status or currency (supervisors; audited)",
             id="card.edit",
         ),
