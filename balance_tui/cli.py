@@ -20,7 +20,7 @@ from balance_tui.commands.boundary import refuse_undecodable
 from balance_tui.commands.output import UsageError, error_line
 from balance_tui.config import ConfigError, load_settings
 from balance_tui.domain.errors import BalanceError
-from balance_tui.services.bundle import Services, open_services
+from balance_tui.services.bundle import Services, database_problem, open_services
 
 Command = Callable[[Services, argparse.Namespace], int]
 
@@ -407,6 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _flush_stdout()
         return 1
     except Exception as exc:  # the promise: one line, never a traceback
+        problem = database_problem(exc)
+        if problem is not None:
+            error_line(problem)
+            return 1
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         error_line(f"unexpected error: {type(exc).__name__}: {first}")
         return 1

@@ -29,7 +29,12 @@ from balance_tui.store.connection import (
     environment_database,
 )
 from balance_tui.store.schema import initialize_balance_tables, require_current_schema
-from balance_tui.store.transactions import is_postgres, privilege_refusal, server_clock_us
+from balance_tui.store.transactions import (
+    is_postgres,
+    privilege_refusal,
+    server_clock_us,
+    session_problem,
+)
 
 if TYPE_CHECKING:
     from balance_tui.services.analytics import BalanceAnalyticsService
@@ -230,6 +235,12 @@ def _duration(us: int) -> str:
     units = [(days, "d"), (hours, "h"), (minutes, "min"), (seconds, "s")]
     shown = [f"{n} {unit}" for n, unit in units if n][:2]
     return " ".join(shown) or "0 s"
+
+
+def database_problem(exc: BaseException) -> str | None:
+    """A database error the session's settings or the book file's mode cause, in one
+    line (a read-only book, a statement timeout, a missing schema), else None."""
+    return session_problem(exc)
 
 
 def _claim_first_admin(services: Services) -> None:

@@ -137,6 +137,11 @@ def _open_sqlite(url: str, lock_timeout: float) -> SqliteDatabase:
         )
     if path.is_dir():
         raise StorageError(f"{path} is a directory, not a database file.")
+    if path.exists() and not path.is_file():
+        raise StorageError(
+            f"{path} is not a regular file (a device, a pipe or a socket): a book is a file "
+            "of its own; left unchanged."
+        )
     check_sqlite_book(path)
     if not path.exists():
         # Created once, here, readable and writable by its owner only: whoever can write

@@ -64,6 +64,41 @@ def is_disk_full(exc: BaseException | None) -> bool:
     return False
 
 
+READ_ONLY = (
+    "This user cannot write the book (its file, or the folder it is in, is read-only): it "
+    "reads, but nothing was changed."
+)
+
+
+def is_read_only(exc: BaseException | None) -> bool:
+    """SQLite's SQLITE_READONLY: the file (or its folder, for the journal) is not writable."""
+    while exc is not None:
+        if "attempt to write a readonly database" in str(exc).lower():
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+#: PostgreSQL SQLSTATEs a session's own settings cause, said in words (never the driver's).
+SESSION_PROBLEMS = {
+    "57014": "The database cancelled a statement: this session's statement_timeout (from "
+    "the URL's options or the login's settings) is too short; nothing was changed.",
+    "3F000": "The database has no schema to work in: this session's search_path (from the "
+    "URL's options or the login's settings) names none that exists; nothing was changed.",
+}
+
+
+def session_problem(exc: BaseException) -> str | None:
+    """One line for a database error the session's settings or the file's mode cause,
+    else None."""
+    if is_read_only(exc):
+        return READ_ONLY
+    if is_disk_full(exc):
+        return DISK_FULL
+    original = getattr(exc, "orig", None) or exc.__cause__ or exc
+    return SESSION_PROBLEMS.get(str(getattr(original, "pgcode", None)))
+
+
 @contextmanager
 def write_transaction(db: Database, wait_at_most: float | None = None) -> Iterator[None]:
     """One transaction holding the write lock; nested calls join the outer one.
@@ -82,6 +117,8 @@ def write_transaction(db: Database, wait_at_most: float | None = None) -> Iterat
     except (OperationalError, DatabaseError) as exc:
         if is_disk_full(exc):
             raise StorageError(DISK_FULL) from None
+        if is_read_only(exc):
+            raise StorageError(READ_ONLY) from None
         raise
 
 

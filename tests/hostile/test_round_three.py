@@ -6,6 +6,10 @@ written) and the book is unchanged."""
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -158,3 +162,67 @@ def test_environment_values_that_are_not_utf8_are_one_line(
     assert (code, out) == (2, "") and one_line(err), err
     assert variable in err and "not valid Unicode text" in err
     sqlite_book.assert_unchanged()
+
+
+@pytest.mark.parametrize("target", ["/dev/null", "fifo"])
+def test_a_book_target_that_is_not_a_regular_file_is_refused(
+    capsys, tmp_path: Path, target: str
+) -> None:  # type: ignore[no-untyped-def]
+    if target == "fifo":
+        target = str(tmp_path / "pipe")
+        os.mkfifo(target)
+    before = set(Path(target).parent.iterdir())
+    code, out, err = _run(capsys, "--db", target, "customers")
+    assert (code, out) == (1, "") and one_line(err), err
+    assert "not a regular file" in err and "unexpected error" not in err
+    assert set(Path(target).parent.iterdir()) == before  # no -journal or -wal left beside it
+
+
+def _without_root_powers(*argv: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a user the file's mode binds (root keeps no power to override it)."""
+    command = [sys.executable, "-m", "balance_tui", *argv]
+    if os.geteuid() == 0:
+        if shutil.which("setpriv") is None:
+            pytest.skip("root without setpriv writes any file")
+        drop = "-dac_override,-dac_read_search,-fowner"
+        command = ["setpriv", f"--bounding-set={drop}", "--", *command]
+    return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+
+def test_a_read_only_book_reads_and_refuses_changes_in_one_line(sqlite_book: Book) -> None:
+    path = Path(sqlite_book.url)
+    sqlite_book.services.db.close()
+    path.chmod(0o444)
+    try:
+        assert _without_root_powers("--db", str(path), "report", "C1").returncode == 0
+        done = _without_root_powers(
+            "--db", str(path), "update", "C1", "5", "--type", "deposit", "--reason", "r"
+        )
+        assert (done.returncode, done.stdout) == (1, "") and one_line(done.stderr), done.stderr
+        assert "read-only" in done.stderr and "unexpected error" not in done.stderr
+    finally:
+        path.chmod(0o600)
+    sqlite_book.assert_unchanged()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        ("-c statement_timeout=1", "statement_timeout"),
+        ("-c search_path=no_such_schema", "search_path"),
+    ],
+    ids=["statement timeout", "missing schema"],
+)
+def test_postgres_options_that_break_the_session_are_one_line(
+    capsys, postgres_url: str, options: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    from urllib.parse import quote
+
+    joiner = "&" if "?" in postgres_url else "?"
+    url = f"{postgres_url}{joiner}options={quote(options)}"
+    code, _, err = _run(capsys, "--db", url, "migrate")
+    code2, _, err2 = _run(capsys, "--db", url, "demo", "--customers", "5", "--events", "50")
+    assert code in (1, 2) and one_line(err) and said in err, err
+    assert code2 in (1, 2) and one_line(err2), err2
+    assert "unexpected error" not in err + err2
