@@ -71,3 +71,27 @@ async def test_filter_by_type(app, services) -> None:
         await settle(pilot, app)
         shown = set(_rows(app))
         assert shown == {a.id for a in every if a.alert_type == "significant_drop"}
+
+
+async def test_the_filter_follows_the_typing_and_names_mistakes_only_on_enter(
+    app, services
+) -> None:  # type: ignore[no-untyped-def]
+    """As on Customers and History: the rows follow the typing after a pause, the typing
+    stays in the box, and a mistake is said only on enter."""
+    from textual.widgets import Input
+
+    every = services.notifications.list_alerts(include_acknowledged=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("t")
+        await settle(pilot, app)
+        await pilot.press("slash", *"type:sig")  # no enter
+        wanted = {a.id for a in every if a.alert_type == "significant_drop"}
+        await until(pilot, lambda: set(_rows(app)) == wanted)
+        assert isinstance(app.screen.focused, Input)  # still typing
+        await pilot.press("ctrl+u", *"type:zzz")
+        await settle(pilot, app)
+        assert not any("zzz" in m.message for m in app.message_log)
+        await pilot.press("enter")
+        await until(pilot, lambda: any("'zzz'" in m.message for m in app.message_log))

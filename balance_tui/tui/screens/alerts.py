@@ -27,7 +27,7 @@ from balance_tui.tui.safe_text import literal, one_line, visible
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import NoteDialog
 from balance_tui.tui.widgets.banner import AlertBanner
-from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.filter_box import TYPING_PAUSE, FilterBox
 from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
@@ -188,6 +188,7 @@ class AlertsScreen(ServiceScreen):
         self.customer: str | None = None
         self.alert_type: str | None = None
         self.filter_text = ""
+        self._typing_timer: Timer | None = None
         self.alerts: dict[int, BalanceThresholdAlert] = {}
         self.total = 0
         self.marked: set[int] = set()
@@ -437,6 +438,8 @@ class AlertsScreen(ServiceScreen):
 
     @on(FilterBox.Submitted, "#alert-filter")
     def _filter(self, event: FilterBox.Submitted) -> None:
+        if self._typing_timer is not None:
+            self._typing_timer.stop()  # enter decides now
         try:
             query = parse_filter(event.value, keys=FILTER_KEYS, types=ALERT_TYPES)
         except BalanceError as exc:
@@ -448,6 +451,27 @@ class AlertsScreen(ServiceScreen):
         self.filter_text = event.value.strip()
         self.load()
         self.table.focus()
+
+    @on(FilterBox.Changed, "#alert-filter")
+    def _filter_typed(self, event: FilterBox.Changed) -> None:
+        """The rows follow the typing after a pause; what does not read yet waits for
+        enter to be named."""
+        if self._typing_timer is not None:
+            self._typing_timer.stop()
+        text = event.value
+        self._typing_timer = self.set_timer(TYPING_PAUSE, lambda: self._try_filter(text))
+
+    def _try_filter(self, text: str) -> None:
+        if text != self.filter_box.value:
+            return  # typed on since
+        try:
+            query = parse_filter(text, keys=FILTER_KEYS, types=ALERT_TYPES)
+        except BalanceError:
+            return
+        if (query.customer, query.type) != (self.customer, self.alert_type):
+            self.customer, self.alert_type = query.customer, query.type
+            self.filter_text = text.strip()
+            self.load()
 
     @on(FilterBox.Cleared, "#alert-filter")
     def _filter_cleared(self) -> None:

@@ -27,7 +27,7 @@ from balance_tui.tui.safe_text import literal, one_line, visible
 from balance_tui.tui.screens.base import ServiceScreen
 from balance_tui.tui.screens.dialogs import GoToDialog, GoToPlace, NoteDialog, ReverseDialog
 from balance_tui.tui.widgets.banner import AlertBanner
-from balance_tui.tui.widgets.filter_box import FilterBox
+from balance_tui.tui.widgets.filter_box import TYPING_PAUSE, FilterBox
 from balance_tui.tui.widgets.key_bar import KeyBar
 from balance_tui.tui.widgets.status import StatusLine
 from balance_tui.tui.widgets.table import BookTable
@@ -47,8 +47,6 @@ COLUMNS = (
     ("operator", "Operator"),
     ("reason", "Reason"),
 )
-#: The pause in typing after which the filter typed is shown.
-TYPING_PAUSE = 0.2
 FILTER_KEYS = ("customer", "agent", "type", "operator", "from", "to", "ref", "amount", "event")
 NUMBER_COLUMNS = ("id", "amount", "balance")
 

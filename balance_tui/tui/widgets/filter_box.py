@@ -15,6 +15,8 @@ from balance_tui.tui.widgets.follows_focus import FollowsFocus
 
 #: How many filters each box remembers (per box id, for the life of the app).
 RECENT = 20
+#: The pause in typing after which a screen shows what the filter typed so far finds.
+TYPING_PAUSE = 0.2
 _recent: dict[str, deque[str]] = {}
 
 
