@@ -119,3 +119,24 @@ async def test_a_new_customer_is_proposed_the_next_id_and_shown_once_made(app, s
         await until(pilot, lambda: _ids(app) == [expected])
         assert app.screen.query_one("#customers", DataTable).highlighted_key() == expected
     assert services.manager.get_customer(expected).name == "Ada Lovelace"
+
+
+async def _names_shown(app, size: tuple[int, int]) -> list[str]:  # type: ignore[no-untyped-def]
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot, app)
+        await pilot.press("slash", *"customer:ZZ_", "enter")
+        table = app.screen.query_one("#customers", DataTable)
+        await until(pilot, lambda: table.row_count == 3)
+        return [str(table.get_row_at(i)[1]) for i in range(3)]
+
+
+async def test_names_get_the_room_other_columns_leave(app, services) -> None:  # type: ignore[no-untyped-def]
+    """At 80 columns two customers whose names differ after ten letters are told apart (the
+    tier gives its room; the card shows it); at 160 a long name is shown whole."""
+    services.manager.create_customer("ZZ_1", "A1", name="Elena Abbott-Whitfield")
+    services.manager.create_customer("ZZ_2", "A1", name="Elena Abbondanza")
+    services.manager.create_customer("ZZ_3", "A1", name="Maximilian-Alexander Papadopoulos")
+    narrow = await _names_shown(app, (80, 24))
+    assert any(name.startswith("Elena Abbott-Whit") for name in narrow), narrow
+    wide = await _names_shown(type(app)(services, poll_seconds=0.05), (160, 45))
+    assert "Maximilian-Alexander Papadopoulos" in wide

@@ -76,12 +76,19 @@ def share(used: Decimal, limit: Decimal) -> Decimal:
     return (used * 100 / limit).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
 
 
-#: Below this width the Agent column gives its room to the others (the card shows it).
+#: Below these widths the Agent and then the Tier column give their room to the names (the
+#: card shows both).
 AGENT_FROM = 100
+TIER_FROM = 90
+#: The longest a name is shown before it is cut (wide terminals).
+LONGEST_NAME = 44
 
 
 def column_keys(terminal_width: int) -> tuple[str, ...]:
-    return tuple(k for k, _ in COLUMNS if k != "agent" or terminal_width >= AGENT_FROM)
+    hidden = {"agent"} if terminal_width < AGENT_FROM else set()
+    if terminal_width < TIER_FROM:
+        hidden.add("tier")
+    return tuple(k for k, _ in COLUMNS if k not in hidden)
 
 
 def name_width(terminal_width: int) -> int:
@@ -89,8 +96,8 @@ def name_width(terminal_width: int) -> int:
 
     The others are budgeted at their widest usual cells: a balance up to 999,999.99 with its
     currency, usage "100.0/10.0", an alert count with its marker; wider balances scroll."""
-    others = 80 if terminal_width >= AGENT_FROM else 69
-    return max(8, min(28, terminal_width - others))
+    others = 80 if terminal_width >= AGENT_FROM else 69 if terminal_width >= TIER_FROM else 59
+    return max(8, min(LONGEST_NAME, terminal_width - others))
 
 
 def row_cells(
