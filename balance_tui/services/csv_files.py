@@ -19,8 +19,10 @@ from balance_tui.domain.text import spreadsheet_cell, visible_line
 
 #: The longest field we read (names are 200, reasons 500, metadata 10,000 characters).
 MAX_FIELD = 20_000
-#: The largest CSV file an import reads.
-MAX_BYTES = 512 * 1024 * 1024
+#: The largest CSV file an import reads, and the most rows it takes: an import is one
+#: transaction (all or nothing), so every other writer waits for it while it runs.
+MAX_BYTES = 64 * 1024 * 1024
+MAX_ROWS = 50_000
 
 
 def read_rows(
@@ -61,6 +63,11 @@ def read_rows(
                 raise InvalidInputError(
                     f"{path}, line {line}: a field of {len(long):,} characters "
                     f"(the limit is {MAX_FIELD:,}). Nothing imported."
+                )
+            if len(rows) == MAX_ROWS:
+                raise InvalidInputError(
+                    f"{path} has more than {MAX_ROWS:,} rows: an import is one transaction "
+                    "that every other writer waits for; split the file. Nothing imported."
                 )
             rows.append((line, dict(zip(header, fields + [""] * len(header), strict=False))))
     except csv.Error as exc:

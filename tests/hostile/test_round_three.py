@@ -226,3 +226,23 @@ def test_postgres_options_that_break_the_session_are_one_line(
     assert code in (1, 2) and one_line(err) and said in err, err
     assert code2 in (1, 2) and one_line(err2), err2
     assert "unexpected error" not in err + err2
+
+
+@pytest.mark.parametrize("kind", ["customers", "adjustments"])
+def test_an_import_over_the_row_limit_is_refused_before_the_write_lock(
+    capsys, sqlite_book: Book, tmp_path: Path, kind: str
+) -> None:  # type: ignore[no-untyped-def]
+    """An import is one transaction: a file of more rows than it takes is refused whole,
+    in one line, before any writer is made to wait."""
+    from balance_tui.services.csv_files import MAX_ROWS
+
+    path = tmp_path / "big.csv"
+    if kind == "customers":
+        lines = ["id,agent"] + [f"N{i},A1" for i in range(MAX_ROWS + 1)]
+    else:
+        lines = ["customer,amount,type,reason"] + ["C1,0.01,deposit,r"] * (MAX_ROWS + 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = _run(capsys, "--db", sqlite_book.url, "import", kind, str(path))
+    assert (code, out) == (1, "") and one_line(err), err
+    assert f"more than {MAX_ROWS:,} rows" in err
+    sqlite_book.assert_unchanged()
