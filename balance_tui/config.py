@@ -112,10 +112,12 @@ def _read_file(path: Path) -> dict[str, Any]:
     import tomllib  # only when there is a file to read (most starts have none)
 
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = path.read_bytes().decode("utf-8")
+        return tomllib.loads(text.removeprefix("\ufeff"))  # a BOM, as some editors save
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc}).") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nests too deeply to be a config file.") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{path}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save it as UTF-8."
@@ -211,7 +213,10 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     operator = data.get("operator", "")
     if not isinstance(operator, str):
         raise ConfigError(f"{source}: operator must be text.")
-    operator = env.get("BALANCE_TUI_OPERATOR") or operator
+    given = env.get("BALANCE_TUI_OPERATOR", "")
+    if given and not given.strip():
+        raise ConfigError("BALANCE_TUI_OPERATOR is blank: give a name, or unset it.")
+    operator = given.strip() or operator
 
     keys = data.get("keys", {})
     if not isinstance(keys, dict) or not all(isinstance(v, str) for v in keys.values()):
@@ -225,7 +230,8 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
 
     role = env.get("BALANCE_TUI_ROLE") or data.get("role", "admin")
     if role not in ROLES:
-        raise ConfigError(f"{source}: role must be one of {', '.join(ROLES)}, got {role!r}.")
+        named = "BALANCE_TUI_ROLE" if env.get("BALANCE_TUI_ROLE") else f"{source}: role"
+        raise ConfigError(f"{named} must be one of {', '.join(ROLES)}, got {role!r}.")
     hours = data.get("approval_hours", 24)
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24 * 31:
         raise ConfigError(f"{source}: approval_hours must be a whole number of hours (1-744).")

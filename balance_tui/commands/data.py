@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def export(services: Services, args: argparse.Namespace) -> int:
     from balance_tui.services import import_export
 
-    if args.output is None:
+    if args.output in (None, "-"):  # "-": standard output, as for every Unix tool
         count = import_export.export(services, args.kind, args.fmt, sys.stdout)
     else:
         path = Path(args.output)

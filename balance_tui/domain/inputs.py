@@ -85,12 +85,23 @@ def check_search(text: str | None) -> str | None:
 def parse_metadata(text: str, what: str) -> dict[str, Any]:
     """A metadata JSON object as typed; anything else, or JSON Python cannot read (a number
     of 5,000 digits, 5,000 levels deep), is refused in one sentence naming ``what``."""
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+        for key, item in pairs:
+            if key in seen:
+                raise InvalidInputError(f"{what} names the key {key!r} twice.")
+            seen[key] = item
+        return seen
+
     try:
-        value = json.loads(text)
+        value = json.loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidInputError(
             f"{what} is not valid JSON: {exc.msg} at position {exc.pos}."
         ) from None
+    except InvalidInputError:
+        raise
     except RecursionError:
         raise InvalidInputError(f"{what} nests too deeply.") from None
     except ValueError:  # a number over Python's 4,300 digits
@@ -111,7 +122,7 @@ def following_code(code: str) -> str:
 
 
 def check_currency(value: Any) -> str:
-    if not isinstance(value, str) or not _CURRENCY.fullmatch(value.upper()):
+    if not isinstance(value, str) or not value.isascii() or not _CURRENCY.fullmatch(value.upper()):
         raise InvalidInputError(f"Currency {value!r} is not a 3-letter code like USD.")
     code = value.upper()
     if code in OTHER_MINOR_UNITS:

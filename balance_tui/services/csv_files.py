@@ -47,7 +47,7 @@ def read_rows(
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, dict[str, str]]] = []
     try:
-        header = [h.strip().lower() for h in next(reader, [])]
+        header = [_column_name(h) for h in next(reader, [])]
         _check_header(path, header, required, optional)
         for fields in reader:
             line = reader.line_num
@@ -75,6 +75,16 @@ def read_rows(
             f"{path}, line {reader.line_num}: not readable as CSV ({exc}). Nothing imported."
         ) from None
     return rows
+
+
+#: Characters no one sees in a header: byte-order marks (a file saved twice, files pasted
+#: together) and zero-width spaces and joiners.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060"))
+
+
+def _column_name(field: str) -> str:
+    """A header field as it reads: invisible characters and spaces around it dropped."""
+    return field.translate(_INVISIBLE).strip().lower()
 
 
 def _check_header(

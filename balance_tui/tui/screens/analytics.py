@@ -23,6 +23,7 @@ from balance_tui.tui.screens.analytics_periods import (
     RANGE_HINT,
     PeriodSelect,
     resolve_period,
+    resolve_scope,
 )
 from balance_tui.tui.screens.analytics_text import (
     EXPLANATIONS,
@@ -227,19 +228,17 @@ class AnalyticsScreen(ServiceScreen):
             self._compute(self.asked)
 
     def _request(self) -> Request:
-        scope = self.query_one("#scope", FilterBox).value.strip() or "system"
+        scope = self.query_one("#scope", FilterBox).value
         chosen = resolve_period(
             str(self.query_one("#period", Select).value),
             self.step,
             self.query_one("#range", Input).value,
             self.services.clock().date(),
         )
-        period = (chosen.period, chosen.start, chosen.end, chosen.label, chosen.before)
-        if scope.lower() == "system":
-            return Request("system", None, *period)
-        if scope.lower().startswith("agent:"):
-            return Request("agent", scope[len("agent:") :], *period)
-        return Request("customer", scope, *period)
+        kind, target = resolve_scope(scope)
+        return Request(
+            kind, target, chosen.period, chosen.start, chosen.end, chosen.label, chosen.before
+        )
 
     def compute(self) -> None:
         try:

@@ -13,7 +13,7 @@ from textual import events
 from textual.widgets import Select
 
 from balance_tui.domain.analytics import calendar_label, calendar_window
-from balance_tui.domain.errors import BalanceError
+from balance_tui.domain.errors import BalanceError, InvalidInputError
 from balance_tui.domain.filters import parse_filter
 from balance_tui.tui.key_gate import post_key
 
@@ -54,6 +54,20 @@ class Period:
     ) -> None:
         self.period, self.start, self.end, self.label = period, start, end, label
         self.before = before
+
+
+def resolve_scope(text: str) -> tuple[str, str | None]:
+    """What the scope box asks for: ("system", None), ("agent", code) or ("customer", text).
+    An ``agent:`` naming nobody is a mistake, not the system's figures."""
+    scope = text.strip() or "system"
+    if scope.lower() == "system":
+        return "system", None
+    if scope.lower().startswith("agent:"):
+        agent = scope[len("agent:") :].strip()
+        if not agent:
+            raise InvalidInputError("agent: needs a value, like agent:AGENT_001.")
+        return "agent", agent
+    return "customer", scope
 
 
 def resolve_period(choice: str, step: int, range_text: str, today: date) -> Period:

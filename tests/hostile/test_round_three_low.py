@@ -1,0 +1,106 @@
+"""Hostile input, round three, the low findings: each is refused or taken in one line that
+names what is wrong, and the book is left as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from balance_tui.cli import main
+from balance_tui.config import ConfigError, load_settings
+from tests.hostile.conftest import Book, one_line
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_duplicate_metadata_keys_are_refused(capsys, sqlite_book: Book) -> None:  # type: ignore[no-untyped-def]
+    argv = ["--db", sqlite_book.url, "update", "C1", "5", "--type", "deposit", "--reason", "r"]
+    code, out, err = _run(capsys, *argv, "--metadata", '{"a": 1, "a": 2}')
+    assert (code, out) == (2, "") and one_line(err) and "'a' twice" in err, err
+    sqlite_book.assert_unchanged()
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"BALANCE_TUI_ROLE": "Admin"}, "BALANCE_TUI_ROLE must be one of"),
+        ({"BALANCE_TUI_OPERATOR": "   "}, "BALANCE_TUI_OPERATOR is blank"),
+    ],
+    ids=["role", "blank operator"],
+)
+def test_environment_mistakes_name_the_variable(
+    tmp_path: Path, env: dict[str, str], said: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match=said) as raised:
+        load_settings(env, path=config)
+    assert "config.toml" not in str(raised.value)  # the file says nothing of it
+
+
+def test_a_config_file_saved_with_a_byte_order_mark_reads(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b"\xef\xbb\xbfoperator = 'ann'\n")
+    assert load_settings({}, path=path).operator == "ann"
+
+
+def test_a_config_file_nested_too_deeply_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("a = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="nests too deeply"):
+        load_settings({}, path=path)
+
+
+@pytest.mark.parametrize("currency", ["ßd", "ﬀx", "usı"])
+def test_a_currency_is_three_ascii_letters_as_typed(
+    capsys, sqlite_book: Book, currency: str
+) -> None:  # type: ignore[no-untyped-def]
+    argv = ["--db", sqlite_book.url, "new-customer", "Z1", "A1", "--currency", currency]
+    code, out, err = _run(capsys, *argv)
+    assert code in (1, 2) and out == "" and one_line(err) and "3-letter code" in err, err
+    sqlite_book.assert_unchanged()
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["\ufeff\ufeffcustomer,amount,type,reason", "customer,\ufeffamount,type,reason",
+     "customer,am\u200bount,type,reason"],
+    ids=["two BOMs", "BOM inside", "zero-width space"],
+)  # fmt: skip
+def test_csv_headers_with_invisible_characters_read_as_they_look(
+    capsys, sqlite_book: Book, tmp_path: Path, header: str
+) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "in.csv"
+    path.write_text(f"{header}\nC1,5,deposit,invisible header\n", encoding="utf-8")
+    code, _, err = _run(capsys, "--db", sqlite_book.url, "import", "adjustments", str(path))
+    assert code == 0, err
+    report = sqlite_book.services.manager.get_customer_balance_report("C1", include_history=True)
+    assert (report.history or [])[0].reason == "invisible header"
+
+
+def test_export_to_a_dash_writes_to_standard_output(
+    capsys, sqlite_book: Book, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(
+        capsys, "--db", sqlite_book.url, "export", "customers", "--format", "csv", "-o", "-"
+    )
+    assert code == 0 and out.startswith("id,") and "C1" in out, err
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("scope", ["agent:", "agent:  ", "AGENT:"])
+def test_an_analytics_scope_with_an_empty_agent_is_named(scope: str) -> None:
+    """Not the system's figures shown silently for a scope that names no agent."""
+    from balance_tui.domain.errors import InvalidInputError
+    from balance_tui.tui.screens.analytics_periods import resolve_scope
+
+    with pytest.raises(InvalidInputError, match="agent: needs a value"):
+        resolve_scope(scope)
+    assert resolve_scope(" agent:AG_1 ") == ("agent", "AG_1")
+    assert resolve_scope("") == ("system", None)
