@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from balance_tui.commands.output import UsageError, error_line, out, plain, print_json, safe
+from balance_tui.domain.errors import StorageError
 from balance_tui.services.bundle import Services
 from balance_tui.services.output_files import atomic_output
 
@@ -59,6 +60,9 @@ def import_(services: Services, args: argparse.Namespace) -> int:
 def migrate(services: Services, args: argparse.Namespace) -> int:
     """``open_services`` already applied what was pending; say what that was."""
     applied = services.migrations_applied
+    newer = services.manager.newer_book()
+    if newer:
+        raise StorageError(newer)
     if applied:
         out(f"{services.database_label}: applied {', '.join(applied)}.")
     else:

@@ -113,6 +113,10 @@ class ServiceBase:
                 return server_us
         return to_us(self.clock())
 
+    def newer_book(self) -> str | None:
+        """Why this program may only read the book (a newer program wrote it), or None."""
+        return transactions.newer_book(self.db)
+
     @contextmanager
     def write_transaction(self) -> Iterator[None]:
         """One transaction holding the write lock (see ``store.transactions``)."""

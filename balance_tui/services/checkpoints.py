@@ -123,9 +123,9 @@ class CheckpointService(ServiceBase):
             chains = [(str(c), int(n), str(h)) for c, n, h in statement["chains"]]
             audit_length, audit_head = int(statement["audit"][0]), statement["audit"][1]
             counts = {str(k): int(v) for k, v in statement["counts"].items()}
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             raise InvalidInputError(
-                "That checkpoint file is damaged (a field is missing)."
+                "That checkpoint file is damaged (a field is missing or of the wrong shape)."
             ) from None
         if root != statement.get("root"):
             raise InvalidInputError(

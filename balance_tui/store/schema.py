@@ -174,10 +174,12 @@ def write_refusal(db: Database) -> str | None:
     if state.unknown:
         from balance_tui import __version__
 
-        needed = state.min_program_version or "a newer version"
+        needed = state.min_program_version
+        wanted = f"≥ {needed}" if needed and needed != __version__ else "newer than this"
         refusal = (
-            f"This database needs balance-tui ≥ {needed} (this is {__version__}); "
-            "it was opened for reading only."
+            f"This book was written by a newer balance-tui (it has {', '.join(state.unknown)}, "
+            f"which this program does not know): it needs balance-tui {wanted} (this is "
+            f"{__version__}) to be changed, and was opened for reading only."
         )
     with _refusals_lock:
         _refusals[db] = refusal

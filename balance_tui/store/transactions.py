@@ -28,6 +28,11 @@ PG_LOCK_TIMEOUT_MS = 5_000
 NOTIFY_CHANNEL = "balance_tui"
 
 
+def newer_book(db: Database) -> str | None:
+    """Why this program may only read the book (its schema is newer), or None."""
+    return write_refusal(db)
+
+
 def is_postgres(db: Database) -> bool:
     return isinstance(db, PostgresqlDatabase)
 

@@ -131,3 +131,14 @@ def test_a_format_1_checkpoint_still_verifies(book: Services) -> None:
     statement["root"] = root_digest(statement)
     statement["signature"] = load_key(secret).sign(statement["root"])
     assert book.checkpoints.check(json.loads(json.dumps(statement)), [load_key(secret)]).ok
+
+
+@pytest.mark.parametrize("counts", ["many", [1, 2], None, {"events": "x"}])
+def test_a_checkpoint_of_the_wrong_shape_is_named_damaged(book: Services, counts: object) -> None:
+    """Signed or not, a file whose fields have the wrong shape is said to be damaged."""
+    from balance_tui.domain.errors import InvalidInputError
+
+    statement = book.checkpoints.make(SIGNER)
+    statement["counts"] = counts
+    with pytest.raises(InvalidInputError, match="damaged"):
+        book.checkpoints.check(statement, [AUDITOR])

@@ -129,9 +129,9 @@ def test_a_book_made_by_a_newer_program_is_refused_for_writing(tmp_path, clock) 
     assert initialize_balance_tables(db) == []
     services = build_services(db, Settings(), clock, operator="old program")
     assert str(services.manager.get_customer("C1").balance) == "100.00"  # reading is fine
-    with pytest.raises(StorageError, match=r"needs balance-tui ≥ 9\.1\.0"):
+    with pytest.raises(StorageError, match=r"needs balance-tui ≥ 9\.1\.0 \(this is"):
         services.manager.update_balance("C1", None, "5", "deposit", "no", "op")
-    with pytest.raises(StorageError, match=r"needs balance-tui ≥ 9\.1\.0"):
+    with pytest.raises(StorageError, match=r"needs balance-tui ≥ 9\.1\.0 \(this is"):
         services.manager.create_customer("C2", "A1")
     db.close()
     assert _digest(path) == before
@@ -183,3 +183,24 @@ def test_a_postgres_book_opens_where_peewee_loaded_without_its_driver(postgres_u
     cli("update", "C1", "12.34", "--type", "deposit", "--reason", "first")
     assert "12.34" in cli("report", "C1")
     assert "OK" in cli("verify")
+
+
+def test_a_newer_book_of_the_same_version_says_it_is_newer(tmp_path, clock, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A book with a migration this program does not know, whose minimum version is this
+    one's: writes and ``migrate`` say the book is newer, never '≥ 0.2.0 (this is 0.2.0)'
+    or 'up to date'."""
+    from balance_tui import __version__
+    from balance_tui.cli import main
+
+    path = tmp_path / "future.db"
+    _make_book(path, clock)
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_migration (name, applied) VALUES ('0099_future', '2030')")
+    conn.execute("UPDATE book_info SET value = ? WHERE key = 'min_program_version'", (__version__,))
+    conn.commit()
+    conn.close()
+    for argv in (["migrate"], ["update", "C1", "5", "--type", "deposit", "--reason", "r"]):
+        assert main(["--db", str(path), *argv]) == 1
+        err = capsys.readouterr().err
+        assert "written by a newer balance-tui" in err and "0099_future" in err, err
+        assert f"(this is {__version__})" in err and f"≥ {__version__}" not in err
