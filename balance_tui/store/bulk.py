@@ -11,6 +11,7 @@ from typing import Any
 from peewee import Database
 
 from balance_tui.store import audit_records, rollups
+from balance_tui.store.audit_records import ALERT_COLUMNS
 from balance_tui.store.connection import SQLITE_PRAGMAS
 from balance_tui.store.models import Agent
 from balance_tui.store.models import Customer as CustomerRow
@@ -58,20 +59,7 @@ DEMO_EVENT_COLUMNS = (
     "db_user",
     "chain_version",
 )
-DEMO_ALERT_COLUMNS = (
-    "id",
-    "customer_id",
-    "alert_type",
-    "message",
-    "balance_cents",
-    "threshold_cents",
-    "event_id",
-    "attempted_cents",
-    "attempted_by",
-    "created_us",
-    "acknowledged_us",
-    "acknowledged_by",
-)
+DEMO_ALERT_COLUMNS = (*ALERT_COLUMNS, "acknowledged_us", "acknowledged_by")
 DEMO_REJECTION_COLUMNS = (
     "customer_code",
     "change_type",

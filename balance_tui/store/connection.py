@@ -56,8 +56,22 @@ def resolve_database_url(url: str | None = None) -> str:
         path = default_database_path()
         path.parent.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{path}"
+    if chosen.lower().startswith("sqlite:") and "://" not in chosen:
+        raise StorageError(
+            f"{chosen!r} is neither a path nor a URL: write sqlite:///FILE, or the path alone."
+        )
     if "://" not in chosen:
         return f"sqlite:///{Path(chosen).expanduser()}"
+    if chosen.split("://", 1)[0] == "":
+        raise StorageError(
+            f"{chosen!r} names no database: give a file path, sqlite:///FILE or "
+            "postgresql://USER@HOST/DB."
+        )
+    if chosen.lower().startswith("sqlite://") and any(c in chosen for c in "?#"):
+        raise StorageError(
+            "A sqlite:// URL takes no options (?mode=..., #...): the book opens as it must; "
+            "give the file's path alone."
+        )
     return chosen
 
 

@@ -104,3 +104,21 @@ def test_an_analytics_scope_with_an_empty_agent_is_named(scope: str) -> None:
         resolve_scope(scope)
     assert resolve_scope(" agent:AG_1 ") == ("agent", "AG_1")
     assert resolve_scope("") == ("system", None)
+
+
+@pytest.mark.parametrize(
+    ("target", "said"),
+    [
+        ("sqlite:///{dir}/x.db?mode=ro", "takes no options"),
+        ("sqlite:{dir}/x.db", "sqlite:///"),
+        ("://", "names no database"),
+    ],
+    ids=["options", "no slashes", "nothing"],
+)
+def test_urls_that_name_no_usable_book_are_refused_leaving_no_file(
+    capsys, tmp_path: Path, monkeypatch, target: str, said: str
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    code, out, err = _run(capsys, "--db", target.format(dir=tmp_path), "customers")
+    assert (code, out) == (1, "") and one_line(err) and said in err, err
+    assert "in-memory" not in err and list(tmp_path.iterdir()) == []
