@@ -292,7 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _operator(given: str | None) -> str | None:
     if given is not None and not given.strip():
         raise UsageError("--operator is empty; name who is working, or leave it out.")
-    return given
+    return None if given is None else given.strip()  # "ann " is ann
 
 
 def _flush_stdout() -> None:

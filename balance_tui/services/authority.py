@@ -50,8 +50,9 @@ class AuthorityService(ServiceBase):
         return store.session_roles(self.db)
 
     def login_for(self, label: str) -> str:
-        """Who the database will record for an action labelled ``label``."""
-        return self.session_user() or label
+        """Who the database will record for an action labelled ``label`` (on SQLite the
+        name itself, spaces around it dropped: "ann " is ann)."""
+        return self.session_user() or label.strip()
 
     def limit_cents(self, label: str) -> int | None:
         """The acting identity's authority in cents (None: unlimited), read now (inside the
@@ -66,7 +67,8 @@ class AuthorityService(ServiceBase):
         if self.postgres:
             held = self._session_roles
         else:
-            held = frozenset({self.book_role(label or self.settings.operator_name())})
+            name = (label or self.settings.operator_name()).strip()
+            held = frozenset({self.book_role(name)})
         return lowered(held, self.settings.role)
 
     def book_role(self, name: str) -> str:

@@ -122,3 +122,23 @@ def test_urls_that_name_no_usable_book_are_refused_leaving_no_file(
     code, out, err = _run(capsys, "--db", target.format(dir=tmp_path), "customers")
     assert (code, out) == (1, "") and one_line(err) and said in err, err
     assert "in-memory" not in err and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("padded", ["ann ", " ann", "ann\t"])
+def test_a_padded_name_is_the_same_operator_and_cannot_approve_its_own_request(
+    capsys, sqlite_book: Book, padded: str
+) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from balance_tui.config import Settings
+    from balance_tui.services import build_services
+    from balance_tui.store import connect
+
+    services = sqlite_book.services
+    ann = build_services(connect(sqlite_book.url), Settings(operator="ann", role="operator"))
+    made = ann.manager.update_balance("C1", None, Decimal("15000"), "deposit", "big", "ann")
+    assert made.request is not None
+    argv = ["--db", sqlite_book.url, "--operator", padded, "approvals", "approve"]
+    code, out, err = _run(capsys, *argv, str(made.request.id))
+    assert (code, out) == (1, "") and "another login must decide" in err, err
+    assert services.approvals.get(made.request.id).status == "pending"
