@@ -407,7 +407,8 @@ class Ledger(ServiceBase):
     def _check_key(self, key: str | None) -> str | None:
         if key is None:
             return None
-        return check_text(key, "Idempotency key", 200)
+        # Spaces around a key are no part of it (an import strips them): " K1" is K1.
+        return check_text(key, "Idempotency key", 200).strip()
 
     def request(
         self,

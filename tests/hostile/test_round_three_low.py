@@ -142,3 +142,17 @@ def test_a_padded_name_is_the_same_operator_and_cannot_approve_its_own_request(
     code, out, err = _run(capsys, *argv, str(made.request.id))
     assert (code, out) == (1, "") and "another login must decide" in err, err
     assert services.approvals.get(made.request.id).status == "pending"
+
+
+@pytest.mark.parametrize("padded", [" K1", "K1 ", "\tK1"])
+def test_a_padded_idempotency_key_replays_the_change_it_names(
+    capsys, sqlite_book: Book, padded: str
+) -> None:  # type: ignore[no-untyped-def]
+    """As an import strips a key, so does every path: ' K1' is K1, posted once."""
+    argv = ["--db", sqlite_book.url, "update", "C1", "5", "--type", "deposit", "--reason", "r"]
+    assert _run(capsys, *argv, "--key", "K1")[0] == 0
+    assert _run(capsys, *argv, "--key", padded)[0] == 0
+    report = sqlite_book.services.manager.get_customer_balance_report("C1")
+    assert report.current_balance == sqlite_book.services.manager.get_customer("C1").balance
+    history = sqlite_book.services.audit.history_page(limit=10)
+    assert sum(1 for e in history if e.customer_id == "C1" and e.reason == "r") == 1
