@@ -24,9 +24,10 @@ from balance_tui.services.bundle import Services, database_problem, open_service
 
 Command = Callable[[Services, argparse.Namespace], int]
 
-#: Arguments that look like negative amounts as the README writes them ("-75", "-1,000",
-#: "-$50", "-€1,250.50") are values, not options.
-_NEGATIVE_AMOUNT = re.compile(r"-[$€£]?[0-9][0-9,]*(\.[0-9]*)?|-[$€£]?\.[0-9]+")
+#: Arguments that begin like negative amounts ("-75", "-1,000", "-$50", "-€1,250.50",
+#: "-.5", and mistakes such as "-$-5") are values, not options: no option starts so, and
+#: a mistaken amount is then named as one, not taken for a missing argument.
+_NEGATIVE_AMOUNT = re.compile(r"-[$€£.0-9]")
 
 
 class _Parser(argparse.ArgumentParser):

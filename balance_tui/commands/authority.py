@@ -17,6 +17,8 @@ from balance_tui.commands.output import (
     when,
 )
 from balance_tui.domain.authority import ApprovalRequest
+from balance_tui.domain.errors import InvalidAmountError
+from balance_tui.domain.money import parse_amount
 from balance_tui.services.bundle import Services
 
 
@@ -28,6 +30,11 @@ def authority(services: Services, args: argparse.Namespace) -> int:
     if args.action == "set":
         if args.subject is None or args.amount is None:
             raise UsageError("authority set needs ROLE_OR_LOGIN and AMOUNT (or 'unlimited').")
+        if args.amount.strip().lower() not in ("unlimited", "none"):
+            try:
+                parse_amount(args.amount)
+            except InvalidAmountError as exc:
+                raise UsageError(str(exc)) from None
         entry = services.authority.set_authority(args.subject, args.amount, services.operator)
         out(f"authority of {entry.kind} {safe(entry.subject)} is now {_limit(entry.limit)}.")
         return 0

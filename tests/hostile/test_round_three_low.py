@@ -156,3 +156,22 @@ def test_a_padded_idempotency_key_replays_the_change_it_names(
     assert report.current_balance == sqlite_book.services.manager.get_customer("C1").balance
     history = sqlite_book.services.audit.history_page(limit=10)
     assert sum(1 for e in history if e.customer_id == "C1" and e.reason == "r") == 1
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["authority", "set", "operator", "1e3"],
+        ["update", "C1", "1e3", "--type", "deposit", "--reason", "r"],
+        ["update", "C1", "-$-5", "--type", "adjustment", "--reason", "r"],
+    ],
+    ids=["authority 1e3", "update 1e3", "update -$-5"],
+)
+def test_an_unreadable_amount_is_a_usage_error_naming_it(
+    capsys, sqlite_book: Book, argv: list[str]
+) -> None:  # type: ignore[no-untyped-def]
+    amount = next(a for a in argv if "1e3" in a or "$" in a)
+    code, out, err = _run(capsys, "--db", sqlite_book.url, *argv)
+    assert (code, out) == (2, "") and one_line(err) and f"'{amount}'" in err, err
+    assert "required" not in err
+    sqlite_book.assert_unchanged()
