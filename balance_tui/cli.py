@@ -234,7 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="custom end: a day is inclusive (2026-11-30 takes all of it), a time exclusive",
     )
-    p.add_argument("--currency", default="USD")
+    p.add_argument("--currency", default=None, help="USD unless given")
 
     p = command("export", "write history, customers or alerts as CSV or JSON", data.export)
     p.add_argument("kind", choices=("history", "customers", "alerts"))

@@ -14,6 +14,7 @@ from decimal import Decimal
 from balance_tui.domain.analytics import PERIOD_DAYS, PERIODS, trend_figures
 from balance_tui.domain.changes import CHANGE_TYPES
 from balance_tui.domain.errors import InvalidInputError, UnknownCustomerError
+from balance_tui.domain.inputs import check_currency
 from balance_tui.domain.money import cents_to_decimal
 from balance_tui.domain.records import BalanceAnalytics, BreakdownEntry, OperationsFigures
 from balance_tui.domain.rollups import DAY, DAY_US, EVERY_AGENT, HOUR, ceil_to, segments
@@ -87,11 +88,19 @@ class BalanceAnalyticsService(ServiceBase):
         *,
         start: datetime | None = None,
         end: datetime | None = None,
-        currency: str = "USD",
+        currency: str | None = None,
     ) -> BalanceAnalytics:
-        """All customers' (or one agent's) figures over the period, in one currency."""
+        """All customers' (or one agent's) figures over the period, in one currency: USD
+        unless asked; one asked for that no customer holds is named, not shown as zeros."""
+        asked = currency is not None
+        currency = check_currency(currency) if asked else "USD"
         lo, hi = self.period_bounds(period, start, end)
         with self.read_snapshot():
+            held = figures_store.currencies(self.db)
+            if asked and held and currency not in held:
+                raise InvalidInputError(
+                    f"No customer holds {currency}; the book's currencies: {', '.join(held)}."
+                )
             if agent_id and not figures_store.agent_exists(self.db, agent_id):
                 raise InvalidInputError(f"No agent {agent_id!r}.")
             scope = EventScope(currency=currency, agent_code=agent_id or None)

@@ -59,6 +59,12 @@ def customer_basics(db: Database, code: str) -> tuple[int, int, str, str] | None
     return None if row is None else (int(row[0]), int(row[1]), str(row[2]), str(row[3]))
 
 
+def currencies(db: Database) -> list[str]:
+    """The currencies the book's customers hold, in order."""
+    query = CustomerRow.select(CustomerRow.currency).distinct().order_by(CustomerRow.currency)
+    return [row.currency for row in query.bind(db)]
+
+
 def agent_exists(db: Database, code: str) -> bool:
     return bool(Agent.select().where(Agent.code == code).bind(db).exists())
 

@@ -175,3 +175,16 @@ def test_an_unreadable_amount_is_a_usage_error_naming_it(
     assert (code, out) == (2, "") and one_line(err) and f"'{amount}'" in err, err
     assert "required" not in err
     sqlite_book.assert_unchanged()
+
+
+@pytest.mark.parametrize("currency", ["usd", "XXX", ""])
+def test_analytics_in_a_currency_no_customer_holds_says_so(
+    capsys, sqlite_book: Book, currency: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Lower case is the same currency; one nobody holds is named, never a book of zeros."""
+    code, out, err = _run(capsys, "--db", sqlite_book.url, "analytics", "--currency", currency)
+    if currency == "usd":
+        assert code == 0 and "900.00 USD" in out, out + err
+    else:
+        assert code in (1, 2) and out == "" and one_line(err), err
+        assert "EUR, USD" in err or "3-letter code" in err, err

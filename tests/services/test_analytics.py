@@ -85,8 +85,8 @@ def test_system_and_agent_scopes(book) -> None:
     assert agent.scope == "agent A2"
     with pytest.raises(InvalidInputError, match="No agent"):
         book.analytics.generate_system_analytics("A9", "daily")
-    euros = book.analytics.generate_system_analytics(period="yearly", currency="EUR")
-    assert euros.closing_balance == Decimal("0.00") and euros.event_count == 0
+    with pytest.raises(InvalidInputError, match=r"No customer holds EUR; .*: USD\."):
+        book.analytics.generate_system_analytics(period="yearly", currency="EUR")
 
 
 def test_refusals_and_alerts_are_counted_for_whom_they_concern(book, clock) -> None:  # type: ignore[no-untyped-def]
