@@ -8,7 +8,7 @@ customers of one currency (``USD`` unless asked).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from balance_tui.domain.analytics import PERIOD_DAYS, PERIODS, trend_figures
@@ -51,8 +51,8 @@ class BalanceAnalyticsService(ServiceBase):
             if to_us(start) >= to_us(end):
                 raise InvalidInputError("The start of a custom period must be before its end.")
             return from_us(to_us(start)), from_us(to_us(end))
-        now = from_us(self.now_us())
-        return now - timedelta(days=PERIOD_DAYS[period]), now
+        now_us = self.now_us()
+        return from_us(now_us - PERIOD_DAYS[period] * DAY_US), from_us(now_us)
 
     def generate_customer_analytics(
         self,

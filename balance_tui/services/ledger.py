@@ -68,7 +68,7 @@ from balance_tui.services import audit_records
 from balance_tui.services.alert_raising import raise_alert
 from balance_tui.services.authority import AuthorityService
 from balance_tui.services.base import ServiceBase
-from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US, from_us
+from balance_tui.services.clock import DAY_US, HOUR_US, WEEK_US, from_us, later_us
 from balance_tui.services.feed import AlertRaised, ApprovalRequested, BalanceChanged, Notice
 from balance_tui.store import approvals as approval_store
 from balance_tui.store.ledger import CustomerState, LedgerStatements
@@ -863,7 +863,7 @@ class Ledger(ServiceBase):
                 "maker_label": request.performed_by,
                 "maker_authority_cents": limit,
                 "created_us": now_us,
-                "expires_us": now_us + self.settings.approval_hours * HOUR_US,
+                "expires_us": later_us(now_us, self.settings.approval_hours * HOUR_US),
                 "idempotency_key": request.idempotency_key,
                 "request_hash": request.fingerprint() if request.idempotency_key else None,
             },

@@ -188,3 +188,36 @@ def test_analytics_in_a_currency_no_customer_holds_says_so(
     else:
         assert code in (1, 2) and out == "" and one_line(err), err
         assert "EUR, USD" in err or "3-letter code" in err, err
+
+
+@pytest.mark.parametrize(
+    "moment", ["9999-12-31T23:30:00+00:00", "0001-01-01T00:30:00+00:00"], ids=["9999", "year 1"]
+)
+def test_the_ends_of_the_calendar_are_one_line_or_work(tmp_path: Path, moment: str) -> None:
+    """A clock at the calendar's ends: a request above authority expires at the calendar's
+    end at the latest, and daily analytics compare with what period there is."""
+    from datetime import datetime
+    from decimal import Decimal
+
+    from balance_tui.config import Settings
+    from balance_tui.domain.errors import BalanceError
+    from balance_tui.services import build_services
+    from balance_tui.services.clock import fixed_clock
+    from balance_tui.store import connect, initialize_balance_tables
+
+    db = connect(str(tmp_path / "b.db"))
+    initialize_balance_tables(db)
+    clock = fixed_clock(datetime.fromisoformat(moment))
+    admin = build_services(db, Settings(operator="amy"), clock)
+    admin.manager.create_customer("C1", "A1", vip_level="gold")
+    ann = build_services(db, Settings(operator="ann", role="operator"), clock)
+    try:
+        made = ann.manager.update_balance("C1", None, Decimal("15000"), "deposit", "big", "ann")
+        assert made.request is not None and made.request.expires_at >= made.request.created_at
+    except BalanceError as exc:  # said in words is as good as done
+        assert "\n" not in str(exc)
+    try:
+        admin.analytics.generate_system_analytics(period="daily")
+    except BalanceError as exc:
+        assert "\n" not in str(exc)
+    db.close()
