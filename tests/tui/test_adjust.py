@@ -185,3 +185,31 @@ async def test_a_long_name_never_pushes_the_tier_out_of_the_title(app, services)
         title = app.screen.query_one(".title")
         assert "Adjust AAA_LONG · gold · Maximilian" in str(title.visual)
         assert title.size.height == 1 or "gold" in str(title.visual).splitlines()[0]
+
+
+async def test_a_paste_too_long_for_its_box_is_said_not_dropped_silently(app, services) -> None:  # type: ignore[no-untyped-def]
+    """A 100 KB paste into the reason (500 characters at most) changes nothing and says why;
+    so does one into an acknowledgement's note."""
+    from textual import events
+
+    from balance_tui.tui.screens.dialogs import NoteDialog
+
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, AdjustForm))
+        reason = app.screen.query_one("#reason", Input)
+        reason.focus()
+        reason.post_message(events.Paste("x" * 100_000))
+        await until(pilot, lambda: any("at most 500" in m.message for m in app.message_log))
+        assert reason.value == ""
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, AdjustForm))
+        await pilot.press("3")
+        await settle(pilot, app)
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, NoteDialog))
+        note = app.screen.query_one("#note", Input)
+        note.post_message(events.Paste("y" * 100_000))
+        await until(pilot, lambda: sum("at most 500" in m.message for m in app.message_log) == 2)
+        assert note.value == ""

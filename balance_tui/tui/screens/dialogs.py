@@ -20,6 +20,7 @@ from balance_tui.domain.records import BalanceUpdateResult, ChangePreview
 from balance_tui.services.bundle import thread_session
 from balance_tui.tui.numbers import money
 from balance_tui.tui.problems import problem_text
+from balance_tui.tui.widgets.bounded_input import BoundedInput
 from balance_tui.tui.widgets.key_bar import KeyBar
 
 DIALOG_CSS = """
@@ -145,7 +146,9 @@ class ReverseDialog(ModalScreen[BalanceUpdateResult | None]):
         with Vertical():
             yield Static(self.question)
             yield Static(Text("Working out the effect…", style="dim"), id="preview")
-            yield Input(placeholder="Reason (required, audited)", id="reason", max_length=500)
+            yield BoundedInput(
+                placeholder="Reason (required, audited)", id="reason", max_length=500
+            )
             yield Static(id="errors")
             yield Label("enter reverse · escape cancel", classes="muted")
         yield dialog_footer()
@@ -263,7 +266,7 @@ class NoteDialog(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Input(placeholder=self.placeholder, id="note", max_length=500)
+            yield BoundedInput(placeholder=self.placeholder, id="note", max_length=500)
             yield Static(id="note-error", classes="error")
             yield Label("enter confirm · escape cancel", classes="muted")
         yield dialog_footer()

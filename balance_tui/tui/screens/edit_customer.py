@@ -21,6 +21,7 @@ from balance_tui.tui.problems import problem_text
 from balance_tui.tui.safe_text import one_line, visible
 from balance_tui.tui.screens.dialogs import dialog_footer
 from balance_tui.tui.type_ahead import TypeAhead
+from balance_tui.tui.widgets.bounded_input import BoundedInput
 
 #: The audited changes the form lists, newest first.
 SHOWN_CHANGES = 3
@@ -73,17 +74,17 @@ class EditCustomerForm(ModalScreen[Customer | None]):
             yield Label(f"Change {visible(c.id)}", classes="title")
             with Grid():
                 yield Label("Name")
-                yield Input(value=c.name, id="name", max_length=200, compact=True)
+                yield BoundedInput(value=c.name, id="name", max_length=200, compact=True)
                 yield Label("Agent")
-                yield Input(value=c.agent_id, id="agent", max_length=64, compact=True)
+                yield BoundedInput(value=c.agent_id, id="agent", max_length=64, compact=True)
                 yield Label("Tier")
                 yield self._choice(VIP_TIERS, c.vip_level, "tier")
                 yield Label("Status")
                 yield self._choice(STATUSES, c.status, "status")
                 yield Label("Currency")
-                yield Input(value=c.currency, id="currency", max_length=3, compact=True)
+                yield BoundedInput(value=c.currency, id="currency", max_length=3, compact=True)
                 yield Label("Reason")
-                yield Input(
+                yield BoundedInput(
                     placeholder="why (kept with the change)",
                     id="reason",
                     max_length=500,

@@ -18,6 +18,7 @@ from balance_tui.services.bundle import thread_session
 from balance_tui.tui.problems import problem_text
 from balance_tui.tui.screens.dialogs import dialog_footer
 from balance_tui.tui.type_ahead import TypeAhead
+from balance_tui.tui.widgets.bounded_input import BoundedInput
 
 CHECK_DELAY = 0.2
 
@@ -49,13 +50,13 @@ class NewCustomerForm(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("New customer", classes="title")
-            yield Input(
+            yield BoundedInput(
                 placeholder="Customer id, e.g. CUSTOMER_001", id="customer-id", max_length=64
             )
-            yield Input(placeholder="Agent id, e.g. AGENT_001", id="agent-id", max_length=64)
-            yield Input(placeholder="Name", id="name", max_length=200)
+            yield BoundedInput(placeholder="Agent id, e.g. AGENT_001", id="agent-id", max_length=64)
+            yield BoundedInput(placeholder="Name", id="name", max_length=200)
             yield Select([(t, t) for t in VIP_TIERS], value="bronze", allow_blank=False, id="tier")
-            yield Input(value="USD", placeholder="Currency", id="currency", max_length=3)
+            yield BoundedInput(value="USD", placeholder="Currency", id="currency", max_length=3)
             yield Static(id="warnings")
             yield Static(id="errors")
             yield Label("enter create · escape cancel", classes="muted")

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Input
 
 from balance_tui.tui.key_gate import post_key
+from balance_tui.tui.widgets.bounded_input import SaysWhatDoesNotFit
 
 if TYPE_CHECKING:
     _Mixin = Widget
@@ -42,5 +43,5 @@ class FollowsFocus(_Mixin):
         # Otherwise Textual goes on to the widget's own key handlers (each class's in turn).
 
 
-class FormInput(FollowsFocus, Input):
+class FormInput(FollowsFocus, SaysWhatDoesNotFit, Input):
     """A form's text field that keys typed in a burst follow (see the module)."""
