@@ -36,7 +36,7 @@ import platformdirs
 
 from balance_tui.domain.authority import ROLES
 from balance_tui.domain.errors import BalanceError, InvalidAmountError
-from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents
+from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents, typed_currency
 from balance_tui.domain.record import record
 from balance_tui.domain.tiers import (
     DEFAULT_LIMIT_TIERS,
@@ -101,6 +101,11 @@ def _money(value: Any, key: str, source: str) -> Decimal:
     """An amount from the file or the environment, read as strictly as a typed one."""
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise ConfigError(f"{source}: {key} must be an amount, got {value!r}.")
+    if isinstance(value, str) and typed_currency(value):
+        raise ConfigError(
+            f"{source}: {key} = {value!r}: give the amount without a currency sign (a tier's "
+            "figures hold in each customer's own currency)."
+        )
     try:
         cents = parse_amount(value) if isinstance(value, str) else to_cents(value)
     except InvalidAmountError as exc:

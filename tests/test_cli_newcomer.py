@@ -167,6 +167,7 @@ def test_on_postgres_the_database_login_is_who_is_shown(pg_logins, postgres_url,
 def test_analytics_in_a_currency_counts_only_its_refusals_and_alerts(book: str, capsys) -> None:  # type: ignore[no-untyped-def]
     for amount, kind in (("500", "deposit"), ("450", "withdrawal"), ("9000000", "deposit")):
         main(["--db", book, "update", "C1", amount, "--type", kind, "--reason", "x"])
+    main(["--db", book, "new-customer", "E1", "A1", "--currency", "EUR"])  # EUR is held
     capsys.readouterr()
     usd = json.loads(run(capsys, "--db", book, "analytics", "--json")[1])["operations"]
     assert usd["rejections"] >= 1 and usd["alerts"] >= 1

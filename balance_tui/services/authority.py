@@ -17,7 +17,7 @@ from functools import cached_property
 from balance_tui.domain.authority import ROLES, AuthorityEntry, Identity
 from balance_tui.domain.errors import InvalidInputError, NotAuthorisedError
 from balance_tui.domain.inputs import MAX_NAME, check_text
-from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents
+from balance_tui.domain.money import cents_to_decimal, parse_amount, to_cents, typed_currency
 from balance_tui.services import audit_records
 from balance_tui.services.base import ServiceBase
 from balance_tui.services.clock import from_us
@@ -130,6 +130,11 @@ class AuthorityService(ServiceBase):
                 f"No role or login {subject!r} on this server (roles: {', '.join(ROLES)})."
             )
         text = str(amount).strip()
+        if typed_currency(text):
+            raise InvalidInputError(
+                "An authority holds in each customer's own currency: give it without a "
+                "currency sign."
+            )
         if text.lower() in {"unlimited", "none"}:
             cents: int | None = None
         else:

@@ -75,6 +75,12 @@ class CustomerDirectory(ServiceBase):
         now_us = self.now_us()
 
         def add() -> None:
+            twin = customer_ids.same_code_any_case(self.db, code)
+            if twin is not None and twin != code:
+                raise DuplicateCustomerError(
+                    f"Customer {twin} exists: ids are told apart regardless of case, so "
+                    f"{code} would be the same customer to a search. Pick another id."
+                )
             if not customer_store.add_customer(
                 self.db, code, agent_code, name, tier, currency, GENESIS_HASH, now_us
             ):  # raised inside: the new agent, if any, is rolled back with it

@@ -10,6 +10,13 @@ def newest_code(db: Database) -> str | None:
     return None if row is None else str(row[0])
 
 
+def same_code_any_case(db: Database, code: str) -> str | None:
+    """The existing customer code that ``code`` equals but for case (c1 for C1), or None."""
+    sql = f"SELECT code FROM customer WHERE LOWER(code) = LOWER({db.param}) LIMIT 1"
+    row = db.execute_sql(sql, (code,)).fetchone()
+    return None if row is None else str(row[0])
+
+
 def code_taken(db: Database, code: str) -> bool:
     sql = f"SELECT 1 FROM customer WHERE code = {db.param}"
     return db.execute_sql(sql, (code,)).fetchone() is not None

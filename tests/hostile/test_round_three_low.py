@@ -221,3 +221,24 @@ def test_the_ends_of_the_calendar_are_one_line_or_work(tmp_path: Path, moment: s
     except BalanceError as exc:
         assert "\n" not in str(exc)
     db.close()
+
+
+def test_a_customer_code_differing_only_in_case_is_refused(capsys, sqlite_book: Book) -> None:  # type: ignore[no-untyped-def]
+    """c1 beside C1 would be two customers the TUI's search finds as one."""
+    code, out, err = _run(capsys, "--db", sqlite_book.url, "new-customer", "c1", "A1")
+    assert (code, out) == (1, "") and one_line(err) and "C1" in err and "case" in err, err
+    sqlite_book.assert_unchanged()
+
+
+def test_a_currency_sign_where_no_currency_applies_is_refused(
+    capsys, sqlite_book: Book, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """An authority and a tier threshold hold for every customer's own currency: '€1,000'
+    would silently apply to USD customers."""
+    code, out, err = _run(capsys, "--db", sqlite_book.url, "authority", "set", "operator", "€1,000")
+    assert code in (1, 2) and out == "" and one_line(err) and "currency sign" in err, err
+    sqlite_book.assert_unchanged()
+    config = tmp_path / "config.toml"
+    config.write_text("", encoding="utf-8")
+    with pytest.raises(ConfigError, match="currency sign"):
+        load_settings({"BALANCE_WARNING_THRESHOLD": "€500"}, path=config)
