@@ -100,6 +100,12 @@ def session_problem(exc: BaseException) -> str | None:
         return READ_ONLY
     if is_disk_full(exc):
         return DISK_FULL
+    refusal = privilege_refusal(exc)
+    if refusal is not None:
+        return (
+            f"The database refused this login: {refusal}; nothing was changed (its roles do "
+            "not allow it: a DBA grants what it needs, and migrate is the schema owner's)."
+        )
     original = getattr(exc, "orig", None) or exc.__cause__ or exc
     return SESSION_PROBLEMS.get(str(getattr(original, "pgcode", None)))
 

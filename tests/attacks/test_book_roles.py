@@ -102,3 +102,13 @@ def test_the_trigger_functions_belong_to_a_role_that_cannot_log_in_and_only_read
             (definer, definer),
         )
         assert cur.fetchone() == (True, False)
+
+
+def test_an_auditor_running_migrate_gets_one_line(book: Book, capsys) -> None:  # type: ignore[no-untyped-def]
+    """An auditor's login running ``migrate`` on an up-to-date book is told in one line
+    what the database refused, never 'unexpected error: ProgrammingError'."""
+    from balance_tui.cli import main
+
+    code = main(["--db", book.urls["dan"], "migrate"])
+    err = capsys.readouterr().err
+    assert code in (1, 2) and err.count("\n") == 1 and "unexpected error" not in err, err
