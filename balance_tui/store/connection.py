@@ -200,8 +200,14 @@ PG_CONNECT_TIMEOUT = 5
 
 def _open_postgres(url: str) -> PostgresqlDatabase:
     scheme, rest = url.split("://", 1)
-    pooled = f"{scheme.removesuffix('+pool')}+pool://{rest}"
-    extra = {} if "connect_timeout=" in rest else {"connect_timeout": PG_CONNECT_TIMEOUT}
+    plain = scheme.removesuffix("+pool")
+    pooled = f"{plain}+pool://{rest}"
+    extra: dict[str, object] = (
+        {} if "connect_timeout=" in rest else {"connect_timeout": PG_CONNECT_TIMEOUT}
+    )
+    written_name = urlparse(url).path.lstrip("/")
+    if unquote(written_name) != written_name:  # percent-encoded, as URLs are
+        extra["database"] = unquote(written_name)
     from playhouse import db_url  # (and its pool): loaded for PostgreSQL only
 
     load_postgres_driver()
@@ -215,8 +221,10 @@ def _open_postgres(url: str) -> PostgresqlDatabase:
             timeout=LOCK_TIMEOUT_SECONDS,
             **extra,
         )
-    except (ValueError, RuntimeError) as exc:
-        raise StorageError(f"Bad database URL: {exc}") from None
+    except (ValueError, RuntimeError) as exc:  # said in the scheme the URL was written in
+        raise StorageError(
+            f"Bad database URL: {str(exc).replace(f'{plain}+pool', plain)}"
+        ) from None
     try:
         db.connect(reuse_if_open=True)
     except (OperationalError, DatabaseError) as exc:

@@ -242,3 +242,18 @@ def test_a_currency_sign_where_no_currency_applies_is_refused(
     config.write_text("", encoding="utf-8")
     with pytest.raises(ConfigError, match="currency sign"):
         load_settings({"BALANCE_WARNING_THRESHOLD": "€500"}, path=config)
+
+
+@pytest.mark.postgres
+def test_postgres_urls_are_read_as_written(capsys) -> None:  # type: ignore[no-untyped-def]
+    """A URL with no database name is told in the scheme it was written in (not the
+    internal +pool one); a percent-encoded database name is decoded (te%73t is test)."""
+    from tests.conftest import PG_URL
+
+    base = PG_URL.rsplit("/", 1)[0]
+    code, _, err = _run(capsys, "--db", f"{base}/", "customers")
+    assert code == 1 and one_line(err) and "+pool" not in err and "no database name" in err
+    name = PG_URL.rsplit("/", 1)[1].split("?")[0]
+    encoded = "".join(f"%{ord(c):02x}" if i == 0 else c for i, c in enumerate(name))
+    _, _, err = _run(capsys, "--db", f"{base}/{encoded}", "customers")
+    assert "does not exist" not in err and encoded not in err, err
