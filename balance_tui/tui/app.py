@@ -309,6 +309,8 @@ class BalanceApp(BannerDesk):
 
     def on_mount(self) -> None:
         self.set_keymap(dict(self.services.settings.keymap))
+        if self.services.settings.keymap:
+            self.call_after_refresh(self._check_keymap)
         if self.services.settings.theme in self.available_themes:
             self.theme = self.services.settings.theme or self.theme
         self.theme_changed_signal.subscribe(self, self._keep_theme)
@@ -766,6 +768,21 @@ class BalanceApp(BannerDesk):
                     markup=False,
                 )
                 return
+
+    def _check_keymap(self) -> None:
+        """Name the ids in the config file's [keys] that no key has (a typo remaps nothing)."""
+        from balance_tui.tui.binding_ids import known_binding_ids
+
+        unknown = sorted(set(self.services.settings.keymap) - known_binding_ids(type(self)))
+        if unknown:
+            where = self.services.settings.config_path or "the config file"
+            self.notify(
+                f"[keys] in {where}: no key has the id {', '.join(unknown)}; press ? for the "
+                "keys (the ids are in the README).",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
 
     async def on_key_done(self, marker: KeyDone) -> None:
         marker.stop()

@@ -7,7 +7,7 @@ from __future__ import annotations
 from textual.containers import VerticalScroll
 
 from balance_tui.tui.screens.keys_help import KeysHelp
-from tests.tui.conftest import settle, until
+from tests.tui.conftest import SIZE, settle, until
 
 
 def _text(app) -> str:  # type: ignore[no-untyped-def]
@@ -59,3 +59,20 @@ async def test_on_history_g_goes_to_an_event(app) -> None:  # type: ignore[no-un
         text = _text(app)
         assert "Go to an event number or a day" in text
         assert "Top (gg)" not in text
+
+
+async def test_a_keys_table_naming_no_binding_is_said(services) -> None:  # type: ignore[no-untyped-def]
+    """A typo in the config file's [keys] remaps nothing: the app names it, and leaves the
+    ids it knows remapped."""
+    import dataclasses
+
+    from balance_tui.tui.app import create_app
+
+    settings = dataclasses.replace(
+        services.settings, keymap={"histroy.filter": "f", "customers.filter": "f"}
+    )
+    app = create_app(dataclasses.replace(services, settings=settings), poll_seconds=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("histroy.filter" in m.message for m in app.message_log))
+        said = next(m.message for m in app.message_log if "histroy.filter" in m.message)
+        assert "customers.filter" not in said
