@@ -179,6 +179,8 @@ class HistoryScreen(ServiceScreen):
         #: New events waiting for the operator to pause (see ``_prepend``).
         self._arrived: list[BalanceChangeEvent] = []
         self._last_key = 0.0
+        #: Counts reloads: a page asked for before the latest reload is not shown.
+        self.generation = 0
         #: The operator's own filter while a customer's history is visited from elsewhere
         #: (the card's h, Customers, the palette); None: the filter shown is the operator's.
         self.before_visit: tuple[HistoryFilter, str] | None = None
@@ -235,11 +237,12 @@ class HistoryScreen(ServiceScreen):
     def _load_more(self) -> None:
         if not self.exhausted and not self._page_loading and self.oldest_id is not None:
             self._page_loading = True
-            self._load_page(self.filters, self.oldest_id, replace=False)
+            self._load_page(self.filters, self.oldest_id, self.generation)
 
     # ------------------------------------------------------------------ loading
 
     def reload(self) -> None:
+        self.generation += 1  # a page asked for before this is no longer wanted
         self.events.clear()
         self._arrived = []
         self.oldest_id = None
@@ -247,7 +250,7 @@ class HistoryScreen(ServiceScreen):
         self.table.clear()
         self.query_one("#event-detail", Static).update("")
         before = None if self.anchor_id is None else self.anchor_id + 1
-        self._load_page(self.filters, before, replace=True)
+        self._load_page(self.filters, before, self.generation)
         self.sums_note = ""
         if self.filters != HistoryFilter():
             self._load_sums(self.filters)
@@ -270,11 +273,11 @@ class HistoryScreen(ServiceScreen):
         self._show_detail()
 
     @work(thread=True, exclusive=True, group="history-page", exit_on_error=False)
-    def _load_page(self, filters: HistoryFilter, before_id: int | None, replace: bool) -> None:
+    def _load_page(self, filters: HistoryFilter, before_id: int | None, generation: int) -> None:
         self._page_loading = True
         self.query_in_thread(
             lambda: self.services.audit.history_page(filters, before_id=before_id, limit=PAGE),
-            lambda page: self._append(filters, page),
+            lambda page: self._append(filters, page, generation),
             failed=self._page_failed,
         )
 
@@ -282,10 +285,12 @@ class HistoryScreen(ServiceScreen):
         """The next move or scroll tries again (a failed load must not stop paging)."""
         self._page_loading = False
 
-    def _append(self, filters: HistoryFilter, page: list[BalanceChangeEvent]) -> None:
+    def _append(
+        self, filters: HistoryFilter, page: list[BalanceChangeEvent], generation: int
+    ) -> None:
+        if generation != self.generation or filters != self.filters:
+            return  # asked for before a reload (a go-to, a new filter): a page of another list
         self._page_loading = False
-        if filters != self.filters:
-            return  # an older request finished after the filter changed
         table = self.table
         with self.app.batch_update():
             for event in page:
