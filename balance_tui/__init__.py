@@ -89,3 +89,8 @@ def __getattr__(name: str) -> Any:
     if home is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     return getattr(importlib.import_module(home), name)
+
+
+def __dir__() -> list[str]:
+    """The public names too, so ``help(balance_tui)`` reads as a reference (it loads them)."""
+    return sorted({*globals(), *__all__})

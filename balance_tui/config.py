@@ -23,9 +23,7 @@ Precedence: CLI flags, then environment, then the file, then the design table.
 from __future__ import annotations
 
 import getpass
-import json
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import field, fields
 from decimal import Decimal
@@ -255,17 +253,16 @@ def load_settings(env: Mapping[str, str] | None = None, path: Path | None = None
     )
 
 
-_THEME_LINE = re.compile(r"(?m)^theme\s*=.*$")
-
-
 def save_theme(path: Path, theme: str) -> None:
-    """Keep ``theme = "…"`` in the config file: the line is replaced, or added above the
-    first table (a top-level key must come before any ``[table]``); the rest of the file,
-    comments included, is left as it was. Written to a temporary file, then renamed."""
-    line = f"theme = {json.dumps(theme)}"
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    found = _THEME_LINE.search(text)
-    text = _THEME_LINE.sub(line, text, count=1) if found else f"{line}\n{text}"
+    """Keep ``theme = "…"`` in the config file as its own top-level setting (tomlkit puts a
+    new one above the first table, and leaves a ``theme`` key inside a table alone); the
+    rest of the file, comments included, stays as it was. Written to a temporary file,
+    then renamed."""
+    import tomlkit  # only when the theme changes
+
+    document = tomlkit.parse(path.read_text(encoding="utf-8") if path.exists() else "")
+    document["theme"] = theme
+    text = tomlkit.dumps(document)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".tmp")
     partial.write_text(text, encoding="utf-8")

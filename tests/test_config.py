@@ -85,3 +85,21 @@ def test_bad_environment_value_names_the_variable() -> None:
 def test_missing_explicit_config_file_is_an_error(tmp_path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(env={"BALANCE_TUI_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_the_theme_is_kept_as_a_top_level_setting_and_nothing_else_changes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The chosen theme is written as the file's own top-level key, above its tables; a
+    key named theme inside a table (a [keys] binding) and the comments stay as they were."""
+    import tomllib
+
+    from balance_tui.config import save_theme
+
+    path = tmp_path / "config.toml"
+    text = '# mine\noperator = "ann"\n\n[keys]\ntheme = "t"  # a binding\n'
+    path.write_text(text, encoding="utf-8")
+    save_theme(path, "nord")
+    save_theme(path, "dracula")
+    written = path.read_text(encoding="utf-8")
+    data = tomllib.loads(written)
+    assert data["theme"] == "dracula" and data["keys"] == {"theme": "t"}
+    assert "# mine" in written and "# a binding" in written

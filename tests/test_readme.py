@@ -57,3 +57,32 @@ def test_the_checkpoint_example_runs_as_written(tmp_path: Path, monkeypatch) -> 
         assert argv[0] == "balance-tui"
         assert main(["--db", book, *argv[1:]]) == 0, line
     assert (tmp_path / "checkpoints" / "2026-11-25.json").exists()
+
+
+def test_the_python_example_type_checks_strictly(tmp_path: Path) -> None:
+    """The package ships its annotations (py.typed): a user's script written like the
+    README's example passes ``mypy --strict``."""
+    example = re.search(r"```python\n(.*?)```", README.read_text(), re.S)
+    assert example is not None
+    script = tmp_path / "example.py"
+    script.write_text(example.group(1))
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_help_on_the_package_reads_as_a_reference() -> None:
+    """``help(balance_tui)`` names and describes the public API, though it loads lazily."""
+    import pydoc
+
+    import balance_tui
+
+    text = pydoc.render_doc(balance_tui, renderer=pydoc.plaintext)
+    for name in ("BalanceManager", "BalanceUpdateResult", "connect", "initialize_balance_tables"):
+        assert name in text
+    assert "Apply one change" in text or "update_balance" in text

@@ -350,7 +350,7 @@ class BalanceApp(BannerDesk):
         try:
             save_theme(path, theme.name)
             self._kept_theme = theme.name
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # tomlkit's parse errors are ValueErrors
             self.notify(f"Theme not kept: {exc}", severity="warning", markup=False)
 
     def on_unmount(self) -> None:
